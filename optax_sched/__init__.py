@@ -1,0 +1,36 @@
+"""optax_sched: learning-rate schedules for JAX/Optax that you can see, sweep and port.
+
+Every schedule is an ``optax.Schedule`` and a JAX pytree of its
+hyperparameters. The top level is a drop-in superset of optax's schedule
+functions: same names, arguments, defaults and numbers.
+"""
+from optax_sched._base import Schedule, function_schedule, registry
+from optax_sched.combinators import join_schedules
+from optax_sched.config import from_config, to_config
+from optax_sched.families.cosine import (
+    cosine_decay_schedule, sgdr_schedule, warmup_cosine_decay_schedule)
+from optax_sched.families.exponential import (
+    exponential_decay, warmup_exponential_decay_schedule)
+from optax_sched.families.piecewise import (
+    cosine_onecycle_schedule, linear_onecycle_schedule,
+    piecewise_constant_schedule, piecewise_interpolate_schedule)
+from optax_sched.families.polynomial import (
+    constant_schedule, linear_schedule, polynomial_schedule,
+    warmup_constant_schedule)
+
+__version__ = "0.1.0"
+
+#: The names that match optax's schedule functions one for one.
+OPTAX_NAMES = (
+    "constant_schedule", "linear_schedule", "polynomial_schedule",
+    "cosine_decay_schedule", "warmup_cosine_decay_schedule",
+    "warmup_constant_schedule", "warmup_exponential_decay_schedule",
+    "exponential_decay", "piecewise_constant_schedule",
+    "piecewise_interpolate_schedule", "linear_onecycle_schedule",
+    "cosine_onecycle_schedule", "sgdr_schedule", "join_schedules",
+)
+
+__all__ = [
+    "Schedule", "function_schedule", "registry", "to_config", "from_config",
+    *OPTAX_NAMES,
+]

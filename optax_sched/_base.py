@@ -1,0 +1,324 @@
+"""The Schedule type: an immutable, callable pytree of hyperparameters.
+
+A schedule maps an optimizer step ``t`` (the number of updates already made,
+counting from 0) to a value. Every schedule in this package is a frozen
+dataclass registered as a JAX pytree: numeric hyperparameters are leaves, so
+``jax.vmap``/``jax.grad`` over them work; structure (mode strings, the number
+of pieces) is static metadata.
+
+Families subclass :class:`Schedule`, declare their arguments as dataclass
+fields, validate concrete values in ``_check`` and compute the value in
+``_value``::
+
+    @register
+    class my_schedule(Schedule):
+        init_value: Any
+        decay_steps: Any
+        mode: str = static("linear")
+
+        def _check(self):
+            v.positive(self, "decay_steps")
+
+        def _value(self, t):
+            ...
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, ClassVar
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+_REGISTRY: dict[str, type["Schedule"]] = {}
+
+
+def static(default: Any = dataclasses.MISSING) -> Any:
+  """A field that is structure (a mode string, a flag), not a hyperparameter.
+
+  Static fields are part of the pytree's treedef, so they must be hashable and
+  changing them recompiles; they can never be traced.
+  """
+  return dataclasses.field(default=default, metadata={"static": True})
+
+
+def float_dtype():
+  """float32, or float64 when ``jax_enable_x64`` is on."""
+  return jnp.result_type(float)
+
+
+def int_dtype():
+  """int32, or int64 when ``jax_enable_x64`` is on."""
+  return jnp.result_type(int)
+
+
+def as_step(step: Any) -> jax.Array:
+  """Turns a user's step into an array: negative steps become 0.
+
+  Integer steps stay integers (so floor divisions and periods are exact up to
+  the int32 maximum); float steps become the default float dtype.
+  """
+  if isinstance(step, (str, bytes)) or step is None:
+    raise ValueError(
+        f"step={step!r} is not allowed: a step is a number or an array of"
+        " numbers (int or float)")
+  try:
+    step = jnp.asarray(step)
+  except TypeError as e:
+    raise ValueError(
+        f"step={step!r} is not allowed: a step is a number or an array of"
+        " numbers (int or float)") from e
+  if step.dtype == jnp.bool_ or jnp.issubdtype(step.dtype, jnp.complexfloating):
+    raise ValueError(
+        f"step of dtype {step.dtype} is not allowed: use an int or float dtype")
+  if jnp.issubdtype(step.dtype, jnp.integer):
+    step = step.astype(int_dtype())
+  else:
+    step = step.astype(float_dtype())
+  return jnp.maximum(step, 0)
+
+
+def fl(x: Any) -> jax.Array:
+  """``x`` as an array of the default float dtype."""
+  return jnp.asarray(x, dtype=float_dtype())
+
+
+def register(cls=None, *, name: str | None = None):
+  """Class decorator: makes ``cls`` a frozen dataclass, a pytree and a name.
+
+  ``name`` is the public name used by ``repr`` and ``to_config`` (defaults to
+  the class name); compat schedules use dotted names such as
+  ``"torch.StepLR"``.
+  """
+
+  def wrap(cls):
+    cls = dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
+    cls.name = name or cls.__name__
+    fields = dataclasses.fields(cls)
+    data = tuple(f.name for f in fields if not f.metadata.get("static"))
+    meta = tuple(f.name for f in fields if f.metadata.get("static"))
+    cls._data_fields, cls._meta_fields = data, meta
+
+    def flatten_with_keys(s):
+      return (tuple((jax.tree_util.GetAttrKey(k), getattr(s, k)) for k in data),
+              tuple(getattr(s, k) for k in meta))
+
+    def flatten(s):
+      return (tuple(getattr(s, k) for k in data),
+              tuple(getattr(s, k) for k in meta))
+
+    def unflatten(aux, children):
+      # Bypass __init__: jax rebuilds schedules with tangents, cotangents and
+      # placeholder objects as leaves, which must not be validated.
+      s = object.__new__(cls)
+      for k, x in zip(meta, aux):
+        object.__setattr__(s, k, x)
+      for k, x in zip(data, children):
+        object.__setattr__(s, k, x)
+      return s
+
+    jax.tree_util.register_pytree_with_keys(
+        cls, flatten_with_keys, unflatten, flatten)
+    if cls.name in _REGISTRY:
+      raise RuntimeError(f"schedule name {cls.name!r} registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+  return wrap if cls is None else wrap(cls)
+
+
+def registry() -> dict[str, type["Schedule"]]:
+  """Every registered public schedule name and its class."""
+  return dict(_REGISTRY)
+
+
+class Schedule:
+  """Base of every schedule: ``s(step) -> value``, an ``optax.Schedule``.
+
+  ``s(step)`` accepts a Python number or an array of any shape and any int or
+  float dtype, and returns an array of that shape in the default float dtype.
+  Negative steps give the value at step 0.
+  """
+
+  name: ClassVar[str] = "Schedule"
+  _data_fields: ClassVar[tuple[str, ...]] = ()
+  _meta_fields: ClassVar[tuple[str, ...]] = ()
+
+  def __post_init__(self):
+    self._check()
+
+  def _check(self) -> None:
+    """Raises ValueError for concrete hyperparameters outside their domain."""
+
+  def _value(self, t: jax.Array) -> jax.Array:
+    """The value at clamped step ``t`` (int or float array, >= 0)."""
+    raise NotImplementedError
+
+  def __call__(self, step: Any) -> jax.Array:
+    t = as_step(step)
+    out = jnp.asarray(self._value(t), dtype=float_dtype())
+    return jnp.broadcast_to(out, jnp.broadcast_shapes(out.shape, t.shape))
+
+  def replace(self, **changes: Any) -> "Schedule":
+    """A copy with some arguments changed (validated like a new call)."""
+    names = {f.name for f in dataclasses.fields(self)}
+    unknown = set(changes) - names
+    if unknown:
+      raise ValueError(
+          f"{self.name}.replace: unknown argument(s) {sorted(unknown)}; "
+          f"allowed: {sorted(names)}")
+    return dataclasses.replace(self, **changes)
+
+  def arguments(self) -> dict[str, Any]:
+    """The constructor arguments, by name, in declaration order."""
+    return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+  def __repr__(self) -> str:
+    parts = []
+    for f in dataclasses.fields(self):
+      value = getattr(self, f.name)
+      has_default = f.default is not dataclasses.MISSING
+      if has_default and _same(value, f.default):
+        continue
+      parts.append(f"{f.name}={_repr_value(value)}")
+    return f"{self.name}({', '.join(parts)})"
+
+  def __eq__(self, other: Any) -> bool:
+    if type(self) is not type(other):
+      return NotImplemented
+    a, ta = jax.tree_util.tree_flatten(self)
+    b, tb = jax.tree_util.tree_flatten(other)
+    return ta == tb and all(_same(x, y) for x, y in zip(a, b))
+
+  def __hash__(self) -> int:
+    leaves, treedef = jax.tree_util.tree_flatten(self)
+    return hash((treedef, tuple(_hashable(x) for x in leaves)))
+
+  # Arithmetic maps onto combinators (imported lazily: they build on this).
+  def __mul__(self, other):
+    from optax_sched import combinators
+    return combinators.multiply(self, other)
+
+  __rmul__ = __mul__
+
+  def __truediv__(self, other):
+    from optax_sched import combinators
+    return combinators.divide(self, other)
+
+  def __add__(self, other):
+    from optax_sched import combinators
+    return combinators.add(self, other)
+
+  __radd__ = __add__
+
+  def __sub__(self, other):
+    from optax_sched import combinators
+    return combinators.add(self, -1.0 * other)
+
+  def __rsub__(self, other):
+    from optax_sched import combinators
+    return combinators.add(-1.0 * self, other)
+
+  def __neg__(self):
+    return -1.0 * self
+
+
+def _is_concrete(x: Any) -> bool:
+  return not isinstance(x, jax.core.Tracer)
+
+
+def _same(a: Any, b: Any) -> bool:
+  if isinstance(a, Schedule) or isinstance(b, Schedule):
+    return a == b
+  if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+  if isinstance(a, dict) and isinstance(b, dict):
+    return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+  if isinstance(a, (str, type(None), bool)) or isinstance(b, (str, type(None), bool)):
+    return type(a) is type(b) and a == b
+  if callable(a) or callable(b):
+    return a is b
+  if not (_is_concrete(a) and _is_concrete(b)):
+    return a is b
+  try:
+    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+  except (TypeError, ValueError):
+    return a is b
+
+
+def _hashable(x: Any) -> Any:
+  if not _is_concrete(x):
+    return id(x)
+  try:
+    arr = np.asarray(x)
+  except (TypeError, ValueError):
+    return id(x)
+  return (arr.dtype.kind, arr.shape, arr.tobytes()) if arr.ndim else arr.item()
+
+
+def _repr_value(x: Any) -> str:
+  if isinstance(x, Schedule) or isinstance(x, (str, bool, type(None), int, float)):
+    return repr(x)
+  if isinstance(x, (list, tuple)):
+    inner = ", ".join(_repr_value(v) for v in x)
+    return f"[{inner}]" if isinstance(x, list) else (
+        f"({inner},)" if len(x) == 1 else f"({inner})")
+  if isinstance(x, dict):
+    return "{" + ", ".join(f"{k!r}: {_repr_value(v)}" for k, v in x.items()) + "}"
+  if callable(x):
+    return getattr(x, "__qualname__", repr(x))
+  if _is_concrete(x):
+    try:
+      arr = np.asarray(x)
+    except (TypeError, ValueError):
+      return repr(x)
+    if arr.ndim == 0:
+      return repr(arr.item())
+    return repr(arr.tolist())
+  return repr(x)
+
+
+def as_schedule(fn: Any, argname: str = "schedule",
+                owner: str | None = None) -> Schedule:
+  """A Schedule for ``fn``: itself, a constant for a number, or a wrapper.
+
+  A plain callable (an optax closure, a lambda) is wrapped in
+  :class:`function_schedule`; it must be jnp-traceable.
+  """
+  if isinstance(fn, Schedule):
+    return fn
+  if isinstance(fn, (int, float)) and not isinstance(fn, bool):
+    from optax_sched.families.polynomial import constant_schedule
+    return constant_schedule(fn)
+  if callable(fn):
+    return function_schedule(fn)
+  prefix = f"{owner}: " if owner else ""
+  raise ValueError(
+      f"{prefix}{argname}={fn!r} is not allowed: expected a schedule, a"
+      " callable of the step, or a number")
+
+
+@register
+class function_schedule(Schedule):
+  """Wraps a jnp-traceable callable ``fn(step) -> value`` as a Schedule.
+
+  ``fn`` is static (part of the structure), so it cannot be swept with vmap
+  and cannot be saved with ``to_config``.
+
+  Example:
+    >>> s = function_schedule(lambda t: 1e-3 / (1.0 + t))
+    >>> float(s(1))
+    0.0005
+  """
+
+  fn: Callable[[jax.Array], jax.Array] = static()
+
+  def _check(self):
+    if not callable(self.fn):
+      raise ValueError(
+          f"function_schedule: fn={self.fn!r} is not allowed: it must be a"
+          " callable of the step")
+
+  def _value(self, t):
+    return self.fn(t)

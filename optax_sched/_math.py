@@ -1,0 +1,102 @@
+"""Arithmetic shared by the families (written once, used everywhere).
+
+All helpers take traced or concrete values and never branch in Python on a
+hyperparameter's value (only on whether it is known, or on dtypes).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from optax_sched._base import fl, float_dtype
+from optax_sched._validate import concrete
+
+
+def linear_interpolate(start, end, pct):
+  """``start + (end - start) * pct`` (optax's order of operations)."""
+  return (end - start) * pct + start
+
+
+def cosine_interpolate(start, end, pct):
+  """Half a cosine from ``start`` (pct=0) to ``end`` (pct=1)."""
+  return end + (start - end) / 2.0 * (jnp.cos(jnp.pi * pct) + 1)
+
+
+def safe_div(num, den):
+  """``num / den`` where ``den != 0``, else 0, with finite gradients."""
+  den = jnp.asarray(den)
+  nonzero = den != 0
+  return jnp.where(nonzero, num / jnp.where(nonzero, den, 1), 0.0)
+
+
+def exact(fn, *args):
+  """``fn(*args)`` in float64 NumPy when every arg is concrete, else in jnp.
+
+  Peers compute boundaries such as ``int(pct_start * total_steps)`` in Python
+  doubles; doing the same when we can keeps every boundary identical to
+  theirs, while traced arguments still work.
+  """
+  arrs = [concrete(a) for a in args]
+  if all(a is not None for a in arrs):
+    return fn(np, *[np.asarray(a, dtype=np.float64) for a in arrs])
+  return fn(jnp, *[fl(a) for a in args])
+
+
+def floor_div(a, b):
+  """``floor(a / b)``, exact for integer steps up to the int32 maximum.
+
+  Uses integer division when both are integers; otherwise float division with
+  a one-step correction so that exact multiples land on the right side.
+  """
+  a, b = jnp.asarray(a), jnp.asarray(b)
+  if jnp.issubdtype(a.dtype, jnp.integer) and jnp.issubdtype(b.dtype, jnp.integer):
+    return (a // jnp.maximum(b, 1)).astype(float_dtype())
+  af, bf = fl(a), fl(b)
+  q = jnp.floor(af / bf)
+  q = q - (q * bf > af) + ((q + 1) * bf <= af)
+  return q
+
+
+def searchsorted_right(bounds, t):
+  """Number of ``bounds`` that are ``<= t`` (bounds sorted ascending)."""
+  bounds = jnp.asarray(bounds)
+  t = jnp.asarray(t)
+  if not (jnp.issubdtype(bounds.dtype, jnp.integer)
+          and jnp.issubdtype(t.dtype, jnp.integer)):
+    bounds, t = fl(bounds), fl(t)
+  return jnp.searchsorted(bounds, t, side="right", method="compare_all"
+                          if bounds.size <= 8 else "scan")
+
+
+def interpolate_pieces(t, bounds, values, kind: str):
+  """Interpolates ``values[i] -> values[i+1]`` over ``[bounds[i], bounds[i+1])``.
+
+  ``bounds`` start at 0 and are sorted; past the last bound the value is
+  ``values[-1]``. Zero-length intervals are skipped, and an interval's length
+  counts as at least 1 (optax's ``piecewise_interpolate_schedule``).
+  """
+  bounds = jnp.asarray(bounds)
+  values = jnp.asarray(values, dtype=float_dtype())
+  n = bounds.shape[0]
+  i = searchsorted_right(bounds, t) - 1
+  i = jnp.clip(i, 0, n - 1)
+  last = i >= n - 1
+  j = jnp.minimum(i, n - 2) if n > 1 else i
+  lo = bounds[j]
+  hi = bounds[jnp.minimum(j + 1, n - 1)]
+  size = jnp.maximum(fl(hi) - fl(lo), 1.0)
+  pct = (fl(t) - fl(lo)) / size
+  interp = linear_interpolate if kind == "linear" else cosine_interpolate
+  inside = interp(values[j], values[jnp.minimum(j + 1, n - 1)], pct)
+  return jnp.where(last, values[-1], inside)
+
+
+def stack(values: Any) -> jax.Array:
+  """Stacks scalars (concrete or traced) into one float array."""
+  arrs = [concrete(v) for v in values]
+  if all(a is not None for a in arrs):
+    return jnp.asarray(np.asarray([float(a) for a in arrs]), dtype=float_dtype())
+  return jnp.stack([fl(v) for v in values])

@@ -1,0 +1,1 @@
+"""Schedule families: one module per group of related shapes."""

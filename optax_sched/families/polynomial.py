@@ -1,0 +1,136 @@
+"""Constant, linear and polynomial schedules (optax's names and numbers)."""
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from optax_sched import _validate as v
+from optax_sched._base import Schedule, fl, register
+
+
+def polynomial(t, init_value, end_value, power, transition_steps,
+               transition_begin=0):
+  """``(I - E) * (1 - clip(t - B, 0, T) / T) ** P + E``; a step at B if T=0."""
+  has_length = jnp.asarray(transition_steps) > 0
+  length = jnp.where(has_length, transition_steps, 1)
+  count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
+  # Clipped because XLA may compute count / length as count * (1 / length),
+  # which overshoots 1 by an ulp and makes a fractional power of it NaN.
+  frac = jnp.where(has_length, jnp.clip(1 - count / length, 0, 1),
+                   (fl(t) < fl(transition_begin)).astype(count.dtype))
+  return (init_value - end_value) * (frac**power) + end_value
+
+
+@register
+class constant_schedule(Schedule):
+  """The same value at every step.
+
+  Example:
+    >>> float(constant_schedule(5)(100))
+    5.0
+  """
+
+  value: Any
+
+  def _check(self):
+    v.real(self, "value")
+
+  def _value(self, t):
+    return jnp.broadcast_to(fl(self.value), jnp.shape(t))
+
+
+class _Transition(Schedule):
+  """Shared checks of a transition from ``init_value`` to ``end_value``."""
+
+  def _check(self):
+    v.real(self, "init_value")
+    v.real(self, "end_value")
+    v.nonnegative(self, "transition_steps")
+    v.nonnegative(self, "transition_begin")
+
+
+@register
+class polynomial_schedule(_Transition):
+  r"""Polynomial transition from ``init_value`` to ``end_value``.
+
+  .. math::
+    v(t) = (I - E)\,\bigl(1 - \tfrac{\min(\max(t - B, 0), T)}{T}\bigr)^P + E
+
+  Args:
+    init_value: value before and at ``transition_begin``.
+    end_value: value from ``transition_begin + transition_steps`` on.
+    power: exponent ``P`` of the transition (1 is linear).
+    transition_steps: length ``T`` in steps, >= 0. With 0 the value jumps to
+      ``end_value`` at ``transition_begin`` (optax stays at ``init_value``).
+    transition_begin: steps ``B`` >= 0 to hold ``init_value`` first.
+
+  Example:
+    >>> s = polynomial_schedule(1e-3, 1e-5, power=2.0, transition_steps=100)
+    >>> round(float(s(50)), 8)
+    0.0002575
+  """
+
+  init_value: Any
+  end_value: Any
+  power: Any
+  transition_steps: Any
+  transition_begin: Any = 0
+
+  def _check(self):
+    super()._check()
+    v.real(self, "power")
+
+  def _value(self, t):
+    return polynomial(t, self.init_value, self.end_value, self.power,
+                      self.transition_steps, self.transition_begin)
+
+
+@register
+class linear_schedule(_Transition):
+  r"""Linear transition from ``init_value`` to ``end_value``.
+
+  .. math::
+    v(t) = I + (E - I) \min(\max(t - B, 0), T) / T
+
+  Example:
+    >>> s = linear_schedule(0.0, 1e-3, transition_steps=1000)
+    >>> float(s(500))
+    0.0005
+  """
+
+  init_value: Any
+  end_value: Any
+  transition_steps: Any
+  transition_begin: Any = 0
+
+  def _value(self, t):
+    return polynomial(t, self.init_value, self.end_value, 1,
+                      self.transition_steps, self.transition_begin)
+
+
+@register
+class warmup_constant_schedule(Schedule):
+  """Linear warmup from ``init_value`` to ``peak_value``, then constant.
+
+  With ``warmup_steps=0`` the value is ``peak_value`` from step 0 (optax
+  stays at ``init_value`` for ever).
+
+  Example:
+    >>> s = warmup_constant_schedule(0.0, 1e-3, warmup_steps=100)
+    >>> [float(s(k)) for k in (0, 50, 1000)]
+    [0.0, 0.0005, 0.001]
+  """
+
+  init_value: Any
+  peak_value: Any
+  warmup_steps: Any
+
+  def _check(self):
+    v.real(self, "init_value")
+    v.real(self, "peak_value")
+    v.nonnegative(self, "warmup_steps")
+
+  def _value(self, t):
+    return polynomial(t, self.init_value, self.peak_value, 1,
+                      self.warmup_steps)

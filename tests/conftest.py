@@ -1,0 +1,45 @@
+"""Test-wide setup: simulated CPU devices, golden files, shared helpers."""
+import os
+
+# Must be set before jax initialises its backends: pmap/sharding tests run on
+# 8 simulated CPU devices (harmless where real accelerators are present).
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
+
+import json  # noqa: E402
+import pathlib  # noqa: E402
+
+import pytest  # noqa: E402
+
+GOLDEN = pathlib.Path(__file__).parent / "golden"
+
+
+def load_golden(name: str) -> dict:
+  """The JSON written by ``scripts/golden_<name>.py``."""
+  path = GOLDEN / f"{name}.json"
+  if not path.exists():
+    pytest.fail(f"{path} is missing: run scripts/golden_{name}.py")
+  return json.loads(path.read_text())
+
+
+def golden_cases(name: str) -> list:
+  """``(id, case)`` pairs for ``pytest.mark.parametrize``."""
+  cases = load_golden(name)["cases"]
+  counts: dict = {}
+  out = []
+  for case in cases:
+    k = counts[case["name"]] = counts.get(case["name"], -1) + 1
+    out.append(pytest.param(case, id=f"{case['name']}-{k}"))
+  return out
+
+
+def assert_close(actual, expected, rtol=1e-6, err_msg=""):
+  """Equal to ``rtol``, relative to each value or to the curve's own scale.
+
+  Near the end of a decay a float32 value is tiny and its relative error
+  large; an absolute tolerance of ``rtol * max|expected|`` covers that.
+  """
+  import numpy as np
+  actual = np.asarray(actual, np.float64)
+  expected = np.asarray(expected, np.float64)
+  atol = rtol * float(np.max(np.abs(expected))) if expected.size else 0.0
+  np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=err_msg)
