@@ -14,6 +14,7 @@ from optax_sched.families.exponential import (
 from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
+from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -32,5 +33,5 @@ OPTAX_NAMES = (
 
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
-    *OPTAX_NAMES,
+    *OPTAX_NAMES, "cosine_restarts_schedule",
 ]
