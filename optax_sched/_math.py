@@ -60,14 +60,17 @@ def floor_div(a, b):
   return q
 
 
-def searchsorted_right(bounds, t):
-  """Number of ``bounds`` that are ``<= t`` (bounds sorted ascending)."""
+def searchsorted_right(bounds, t, side="right"):
+  """Number of ``bounds`` that are ``<= t`` (``< t`` with ``side="left"``).
+
+  ``bounds`` are sorted ascending; compared as integers when both are.
+  """
   bounds = jnp.asarray(bounds)
   t = jnp.asarray(t)
   if not (jnp.issubdtype(bounds.dtype, jnp.integer)
           and jnp.issubdtype(t.dtype, jnp.integer)):
     bounds, t = fl(bounds), fl(t)
-  return jnp.searchsorted(bounds, t, side="right", method="compare_all"
+  return jnp.searchsorted(bounds, t, side=side, method="compare_all"
                           if bounds.size <= 8 else "scan")
 
 
@@ -92,6 +95,11 @@ def interpolate_pieces(t, bounds, values, kind: str):
   interp = linear_interpolate if kind == "linear" else cosine_interpolate
   inside = interp(values[j], values[jnp.minimum(j + 1, n - 1)], pct)
   return jnp.where(last, values[-1], inside)
+
+
+def ceil_div(a, b):
+  """``ceil(a / b)``, exact like :func:`floor_div`."""
+  return -floor_div(-jnp.asarray(a), b)
 
 
 def stack(values: Any) -> jax.Array:
