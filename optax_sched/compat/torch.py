@@ -32,7 +32,7 @@ What differs from torch, on purpose:
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -492,7 +492,7 @@ class ChainedScheduler(_Torch):
   """
 
   schedulers: Sequence[Any]
-  last_epoch: int = static(-1)
+  last_epoch: ClassVar[int] = -1  # torch's ChainedScheduler has none
 
   def __post_init__(self):
     _schedules(self, "schedulers")
