@@ -16,9 +16,11 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   has_length = jnp.asarray(transition_steps) > 0
   length = jnp.where(has_length, transition_steps, 1)
   count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
-  # Clipped because XLA may compute count / length as count * (1 / length),
-  # which overshoots 1 by an ulp and makes a fractional power of it NaN.
-  frac = jnp.where(has_length, jnp.clip(1 - count / length, 0, 1),
+  # (T - count) / T rather than 1 - count / T: XLA may divide by multiplying
+  # with 1 / T, and 1 - count / T then lands an ulp off 0 at the end, which
+  # a fractional power makes visible (or NaN); the numerator here is exactly
+  # 0 there. Clipped for the same reason.
+  frac = jnp.where(has_length, jnp.clip((length - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
   return (init_value - end_value) * (frac**power) + end_value
 
@@ -181,6 +183,7 @@ class polynomial_decay_schedule(Schedule):
       return polynomial(t, self.init_value, self.end_value, self.power,
                         self.decay_steps)
     cycles = jnp.maximum(ceil_div(t, self.decay_steps), 1)
-    frac = jnp.clip(1 - fl(t) / (fl(self.decay_steps) * cycles), 0, 1)
+    length = fl(self.decay_steps) * cycles
+    frac = jnp.clip((length - fl(t)) / length, 0, 1)
     return (self.init_value - self.end_value) * frac**self.power + (
         self.end_value)
