@@ -15,6 +15,16 @@ from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
 from optax_sched.families.restarts import cosine_restarts_schedule
+from optax_sched.families.annealing import cosine_annealing_schedule
+from optax_sched.families.cyclic import cyclic_schedule
+from optax_sched.families.inverse_time import inverse_time_decay_schedule
+from optax_sched.families.onecycle import onecycle_schedule
+from optax_sched.families.polynomial import polynomial_decay_schedule
+from optax_sched.families.ramps import constant_factor_schedule
+from optax_sched.families.ramps import linear_factor_schedule
+from optax_sched.families.step import multistep_decay_schedule
+from optax_sched.families.step import piecewise_values_schedule
+from optax_sched.families.step import step_decay_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -34,4 +44,14 @@ OPTAX_NAMES = (
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     *OPTAX_NAMES, "cosine_restarts_schedule",
+    "cosine_annealing_schedule",
+    "cyclic_schedule",
+    "inverse_time_decay_schedule",
+    "onecycle_schedule",
+    "polynomial_decay_schedule",
+    "constant_factor_schedule",
+    "linear_factor_schedule",
+    "multistep_decay_schedule",
+    "piecewise_values_schedule",
+    "step_decay_schedule",
 ]

@@ -9,9 +9,7 @@ backend, float32, evaluated eagerly. Run (needs keras):
 from __future__ import annotations
 
 import inspect
-import json
 import os
-import pathlib
 import random
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -19,8 +17,8 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import jax  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from golden_common import sample_steps, write  # noqa: E402
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "golden" / "keras.json"
 CASES_PER_NAME = 6
 NAMES = ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
          "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts"]
@@ -28,16 +26,6 @@ NAMES = ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
 
 def lr(rng):
   return float(10 ** rng.uniform(-5, -1))
-
-
-def steps_for(length: int, rng: random.Random) -> list[int]:
-  """Every step up to a small length, else edges plus a random sample."""
-  end = int(length * 1.5) + 5
-  if end <= 400:
-    return list(range(end))
-  picks = {0, 1, length - 1, length, length + 1, end}
-  picks.update(rng.randrange(end) for _ in range(300))
-  return sorted(picks)
 
 
 def make_args(name: str, rng: random.Random) -> tuple[dict, int]:
@@ -117,26 +105,20 @@ def signatures() -> dict:
   return out
 
 
+def case(name: str, args: dict, length: int, rng: random.Random) -> dict:
+  steps = sample_steps(int(length * 1.5) + 5, rng, edges=(length - 1, length, length + 1))
+  return {"name": f"keras.{name}", "args": args, "steps": steps,
+          "values": trace(name, args, steps)}
+
+
 def main():
   rng = random.Random(20261121)
-  cases = []
-  for name in NAMES:
-    for _ in range(CASES_PER_NAME):
-      args, length = make_args(name, rng)
-      steps = steps_for(length, rng)
-      cases.append({"name": f"keras.{name}", "args": args, "steps": steps,
-                    "values": trace(name, args, steps)})
-  for name, args, length in EDGES:
-    steps = steps_for(length, rng)
-    cases.append({"name": f"keras.{name}", "args": args, "steps": steps,
-                  "values": trace(name, args, steps)})
-  OUT.parent.mkdir(parents=True, exist_ok=True)
-  OUT.write_text(json.dumps({
-      "generator": "scripts/golden_keras.py",
-      "versions": {"keras": keras.__version__, "jax": jax.__version__},
-      "signatures": signatures(),
-      "cases": cases}, indent=None, separators=(",", ":")))
-  print(f"wrote {len(cases)} cases to {OUT.name}")
+  cases = [case(name, *make_args(name, rng), rng)
+           for name in NAMES for _ in range(CASES_PER_NAME)]
+  cases += [case(name, args, length, rng) for name, args, length in EDGES]
+  write("keras", "scripts/golden_keras.py",
+        {"keras": keras.__version__, "jax": jax.__version__}, cases,
+        signatures=signatures())
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ the argument names and defaults are torch's. Run (needs torch):
 from __future__ import annotations
 
 import inspect
-import json
 import pathlib
 import random
 import sys
@@ -35,8 +34,8 @@ from torch.optim import lr_scheduler as L
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 import golden_functions  # noqa: E402
+from golden_common import sample_steps, write  # noqa: E402
 
-OUT = ROOT / "tests" / "golden" / "torch.json"
 CASES_PER_NAME = 6
 NAMES = ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
          "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
@@ -46,15 +45,6 @@ NAMES = ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
 
 def lr(rng):
   return float(10 ** rng.uniform(-5, -1))
-
-
-def steps_for(end: int, rng: random.Random) -> list[int]:
-  """Every step up to a small end, else the edges plus a random sample."""
-  if end <= 400:
-    return list(range(end))
-  picks = {0, 1, end - 2, end - 1}
-  picks.update(rng.randrange(end) for _ in range(300))
-  return sorted(picks)
 
 
 def make_args(name: str, rng: random.Random) -> tuple[dict, int]:
@@ -248,27 +238,20 @@ def signatures() -> dict:
   return out
 
 
+def case(name: str, args: dict, end: int, rng: random.Random) -> dict:
+  steps = sample_steps(end, rng)
+  return {"name": f"torch.{name}", "args": args, "steps": steps,
+          "values": trace(name, args, steps)}
+
+
 def main():
   rng = random.Random(20261121)
-  cases = []
-  for name in NAMES:
-    for _ in range(CASES_PER_NAME):
-      args, end = make_args(name, rng)
-      steps = steps_for(end, rng)
-      cases.append({"name": f"torch.{name}", "args": args, "steps": steps,
-                    "values": trace(name, args, steps)})
-  for name, args, end in EDGES:
-    steps = steps_for(end, rng)
-    cases.append({"name": f"torch.{name}", "args": args, "steps": steps,
-                  "values": trace(name, args, steps)})
-  OUT.parent.mkdir(parents=True, exist_ok=True)
-  OUT.write_text(json.dumps({
-      "generator": "scripts/golden_torch.py",
-      "versions": {"torch": torch.__version__.split("+")[0]},
-      "signatures": signatures(),
-      "cases": cases}, indent=None, separators=(",", ":")))
-  print(f"wrote {len(cases)} cases to {OUT.name}")
-
+  cases = [case(name, *make_args(name, rng), rng)
+           for name in NAMES for _ in range(CASES_PER_NAME)]
+  cases += [case(name, args, end, rng) for name, args, end in EDGES]
+  write("torch", "scripts/golden_torch.py",
+        {"torch": torch.__version__.split("+")[0]}, cases,
+        signatures=signatures())
 
 if __name__ == "__main__":
   main()

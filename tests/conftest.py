@@ -43,3 +43,11 @@ def assert_close(actual, expected, rtol=1e-6, err_msg=""):
   expected = np.asarray(expected, np.float64)
   atol = rtol * float(np.max(np.abs(expected))) if expected.size else 0.0
   np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=err_msg)
+
+
+def padded(steps, size=512):
+  """Steps padded to a multiple of ``size`` with the last step, so that
+  eager evaluation of many golden cases reuses the same compiled kernels."""
+  import numpy as np
+  steps = np.asarray(steps)
+  return np.concatenate([steps, np.full(size - len(steps) % size, steps[-1])])

@@ -6,18 +6,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from conftest import assert_close, golden_cases, load_golden
+from conftest import assert_close, golden_cases, load_golden, padded
 from optax_sched.compat import keras as kl
 
 
 def build(case):
   return getattr(kl, case["name"].split(".")[1])(**case["args"])
-
-
-def padded(steps, size=512):
-  """Steps padded to one length, so eager ops reuse their compiled kernels."""
-  steps = np.asarray(steps)
-  return np.concatenate([steps, np.full(size - len(steps) % size, steps[-1])])
 
 
 @pytest.mark.parametrize("case", golden_cases("keras"))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import golden_functions
-from conftest import assert_close, golden_cases, load_golden
+from conftest import assert_close, golden_cases, load_golden, padded
 from optax_sched.compat import torch as tl
 
 
@@ -20,12 +20,6 @@ def build(name, args):
   if "scale_fn" in args:
     args["scale_fn"] = golden_functions.scale_fn(args["scale_fn"], jnp)
   return cls(**args)
-
-
-def padded(steps, size=512):
-  """Steps padded to one length, so eager ops reuse their compiled kernels."""
-  steps = np.asarray(steps)
-  return np.concatenate([steps, np.full(size - len(steps) % size, steps[-1])])
 
 
 @pytest.mark.parametrize("case", golden_cases("torch"))
