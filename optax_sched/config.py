@@ -53,6 +53,10 @@ def _encode(x: Any, where: str) -> Any:
       return {k: _encode(val, f"{where}[{k!r}]") for k, val in x.items()}
     return {"$dict": [[_encode(k, where), _encode(val, f"{where}[{k!r}]")]
                       for k, val in x.items()]}
+  if callable(x):
+    raise ValueError(
+        f"{where}={x!r} cannot be saved as config: it is a Python function"
+        " (a LambdaLR's lr_lambda, a scale_fn); use a named family instead")
   arr = concrete(x)
   if arr is None:
     raise ValueError(

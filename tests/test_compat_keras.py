@@ -83,3 +83,14 @@ BAD = [
 def test_out_of_domain_argument_raises_naming_it(make, arg):
   with pytest.raises(ValueError, match=rf"keras\.\w+: {arg}"):
     make()
+
+
+FIRST_CASES = list({c.values[0]["name"]: c for c in reversed(golden_cases("keras"))}.values())
+
+
+@pytest.mark.parametrize("case", FIRST_CASES)
+def test_matches_keras_with_the_schedule_as_a_jit_argument(case):
+  """Hyperparameters traced (the schedule is a pytree argument)."""
+  n = len(case["steps"])
+  out = jax.jit(lambda s, t: s(t))(build(case), padded(case["steps"]))
+  assert_close(out[:n], case["values"], rtol=2e-6)

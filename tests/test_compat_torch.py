@@ -205,3 +205,18 @@ BAD = [
 def test_out_of_domain_argument_raises_naming_it(make, arg):
   with pytest.raises(ValueError, match=rf"torch\.\w+: .*{arg}"):
     make()
+
+
+@pytest.mark.parametrize("case", FIRST_CASES)
+def test_matches_torch_with_the_schedule_as_a_jit_argument(case):
+  """Hyperparameters traced (the schedule is a pytree argument)."""
+  s = build(case["name"], case["args"])
+  n = len(case["steps"])
+  out = jax.jit(lambda s, t: s(t))(s, padded(case["steps"]))
+  assert_close(out[:n], case["values"], rtol=2e-6)
+
+
+def test_a_lambda_cannot_be_saved_as_config_and_says_why():
+  from optax_sched import to_config
+  with pytest.raises(ValueError, match="Python function"):
+    to_config(tl.LambdaLR(0.1, lambda t: 1.0))
