@@ -39,6 +39,16 @@ class _Exponential(Schedule):
     if self.end_value is not None:
       v.real(self, "end_value")
 
+  def declared_jumps(self, total_steps):
+    """Staircase drops at ``begin + k * transition_steps`` (k >= 1)."""
+    start = v.concrete(getattr(self, "warmup_steps", 0))
+    begin, every = v.concrete(self.transition_begin), v.concrete(self.transition_steps)
+    if not self.staircase or start is None or begin is None or every is None:
+      return ()
+    first = float(start) + float(begin)
+    return tuple(first + k * float(every) for k in range(
+        1, int(max(total_steps - first, 0) // float(every)) + 1))
+
 
 @register
 class exponential_decay(_Exponential):
