@@ -33,6 +33,7 @@ Example:
 from __future__ import annotations
 
 import ast
+import difflib
 import importlib
 import json
 import os
@@ -233,8 +234,9 @@ def lookup(name: str, where: str = "") -> type[Schedule]:
   for candidate in candidates:
     if candidate in known:
       return known[candidate]
-  close = [k for k in known if k.lower() == name.rsplit(".", 1)[-1].lower()
-           or k.rsplit(".", 1)[-1].lower() == name.rsplit(".", 1)[-1].lower()]
+  lowered = {k.lower(): k for k in known}
+  close = [lowered[k] for k in difflib.get_close_matches(
+      candidates[-1].lower(), lowered, n=2, cutoff=0.8)]
   hint = f"; did you mean {' or '.join(close)}?" if close else (
       " (see `optax-sched list`)")
   raise ValueError(f"{where} is not allowed: it is not a public schedule"
