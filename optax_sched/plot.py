@@ -141,11 +141,11 @@ def terminal_plot(schedule: Any, total_steps: int, width: int = 72,
     >>> import optax_sched as sched
     >>> text = terminal_plot(sched.linear_schedule(1.0, 0.0, 10), 10, width=30, height=3)
     >>> print(text)
-             1 ┤⠉⠉⠓⠒⠦⠤⡄
-               │      ⠉⠉⠓⠲⠤⢤⣀⣀
-           0.1 ┤             ⠘⠒⠲⠤⢤⣀
-               └───────────────────
-                0                 9
+             1 ┤⠉⠉⠓⠒⠦⢤
+               │     ⠈⠉⠙⠒⠦⠤⣄⣀⡀
+           0.1 ┤             ⠓⠲⠤⢤⣀
+               └──────────────────
+                0                9
   """
   if width < 20 or height < 2:
     raise ValueError(f"width={width}, height={height} are not allowed: the"
@@ -158,7 +158,7 @@ def terminal_plot(schedule: Any, total_steps: int, width: int = 72,
     return "(nothing to plot: no finite" + (" positive" if log else "") + " values)"
   lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
   margin = 10
-  cols = width - margin - 1
+  cols = width - margin - 2
   px_w, px_h = 2 * cols, 4 * height
   grid = np.zeros((height, cols), dtype=np.int64)
   n = len(v)
