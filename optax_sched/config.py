@@ -448,25 +448,22 @@ class _SpecReader:
       if isinstance(a, ast.Starred):
         self.reject(a, "`*` unpacking is not allowed; write the arguments")
       args.append(self.read(a, depth + 1))
-    kwargs = {}
+    return build(cls, args, self.keywords(node, depth), where)
+
+  def keywords(self, node: ast.Call, depth: int) -> dict:
+    out = {}
     for kw in node.keywords:
       if kw.arg is None:
         self.reject(kw.value, "`**` unpacking is not allowed; write the"
                     " arguments")
-      kwargs[kw.arg] = self.read(kw.value, depth + 1)
-    return build(cls, args, kwargs, where)
+      out[kw.arg] = self.read(kw.value, depth + 1)
+    return out
 
   def keywords_dict(self, node: ast.Call, depth: int) -> dict:
     """``dict(a=1, b=2)``, the form optax's sgdr examples use."""
     if node.args:
       self.reject(node.args[0], "dict(...) takes keyword arguments only")
-    out = {}
-    for kw in node.keywords:
-      if kw.arg is None:
-        self.reject(kw.value, "`**` unpacking is not allowed; write the"
-                    " entries")
-      out[kw.arg] = self.read(kw.value, depth + 1)
-    return out
+    return self.keywords(node, depth)
 
   def dotted(self, node: ast.AST) -> str:
     parts = []

@@ -138,8 +138,26 @@ class _Shape:
     moved = np.abs(self.v - self.v[-1]) > _FLAT * self.scale
     return int(np.flatnonzero(moved)[-1] + 1) if moved.any() else 0
 
+  def jumps(self) -> np.ndarray:
+    """Steps ``t`` where ``v[t] - v[t-1]`` is large (> 1% of the scale) and
+    over 4 times every change within two steps of it: a discontinuity."""
+    a = np.abs(np.diff(self.v))  # a[t - 1] is the change into step t
+    if a.size < 2 or not self.finite:
+      return np.zeros((0,), np.int64)
+    padded = np.pad(a, 2)
+    neighbours = np.max([padded[k:k + a.size] for k in (0, 1, 3, 4)], axis=0)
+    return np.flatnonzero((a > _RISE * self.scale) & (a > 4 * neighbours)) + 1
+
   def restarts(self) -> list[int]:
-    return [t for t in self.declared if self.v[t] > self.v[t - 1]]
+    """Declared steps where the value jumps up: by > 1% of the scale and
+    by over twice the change into the step before."""
+    v, out = self.v, []
+    for t in self.declared:
+      before = abs(v[t - 1] - v[t - 2]) if t >= 2 else 0.0
+      up = v[t] - v[t - 1]
+      if up > _RISE * self.scale and up > 2 * before:
+        out.append(t)
+    return out
 
 
 def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
@@ -259,15 +277,8 @@ def _rises_after_decay(shape: _Shape) -> list[Finding]:
 
 def _jumps(shape: _Shape) -> list[Finding]:
   v = shape.v
-  a = np.abs(np.diff(v))  # a[t - 1] is the change into step t
-  if a.size < 2:
-    return []
-  padded = np.pad(a, 2)
-  neighbours = np.max([padded[k:k + a.size] for k in (0, 1, 3, 4)], axis=0)
-  steps = np.flatnonzero((a > _RISE * shape.scale) & (a > 4 * neighbours)) + 1
   declared = set(shape.declared)
-  steps = [int(t) for t in steps
-           if not declared & {t - 1, t, t + 1}]
+  steps = [int(t) for t in shape.jumps() if not declared & {t - 1, t, t + 1}]
   if not steps:
     return []
   t = steps[0]
