@@ -16,6 +16,7 @@ from optax_sched.families.exponential import (
 from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
+from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -38,5 +39,5 @@ __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
     "load", "describe", "lint", "Finding", "plot",
-    *OPTAX_NAMES,
+    *OPTAX_NAMES, "cosine_restarts_schedule",
 ]
