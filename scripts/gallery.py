@@ -51,6 +51,9 @@ EXAMPLES = {
     "cosine_onecycle_schedule": "cosine_onecycle_schedule(1000, 1.0)",
     "sgdr_schedule": f"sgdr_schedule([{', '.join([_CYCLE] * 4)}])",
     "join_schedules": f"join_schedules([{_WARM}, {_COS}], [100])",
+    # families beyond optax
+    "cosine_restarts_schedule": "cosine_restarts_schedule(1.0, 100,"
+                                " period_mult=2, decay=0.8, end_value=0.05)",
     # combinators
     "warmup": f"warmup({_COS}, 100)",
     "multiply": f"multiply({_COS}, constant_schedule(0.5))",
