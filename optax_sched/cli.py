@@ -125,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
   except ValueError as e:
     print(f"{PROG} {args.command}: error: {_one_line(e)}", file=sys.stderr)
     return 2
+  except BrokenPipeError:
+    # The reader (`| head`) has gone: stop quietly, as other tools do.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
   except OSError as e:
     print(f"{PROG} {args.command}: error: {_one_line(e)}", file=sys.stderr)
     return 2

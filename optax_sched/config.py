@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import importlib
 import json
 import os
@@ -78,17 +79,19 @@ def public_names() -> dict[str, type[Schedule]]:
 
   Imports the compat modules first, so their dotted names are registered.
   """
-  import optax_sched
+  _import_compat()
+  return {k: c for k, c in sorted(registry().items()) if k not in NOT_DATA}
+
+
+@functools.cache
+def _import_compat() -> None:
   try:
     compat = importlib.import_module("optax_sched.compat")
   except ModuleNotFoundError:
-    compat = None
-  if compat is not None:
-    for module in pkgutil.iter_modules(compat.__path__):
-      if not module.name.startswith("_"):
-        importlib.import_module(f"optax_sched.compat.{module.name}")
-  del optax_sched
-  return {k: c for k, c in sorted(registry().items()) if k not in NOT_DATA}
+    return
+  for module in pkgutil.iter_modules(compat.__path__):
+    if not module.name.startswith("_"):
+      importlib.import_module(f"optax_sched.compat.{module.name}")
 
 
 # ---------------------------------------------------------------- configs
