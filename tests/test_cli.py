@@ -123,3 +123,20 @@ def test_compare_without_the_exercise_module_says_so():
   result = run("compare")
   assert result.returncode == 2
   assert result.stderr.count("\n") == 1 and "compare" in result.stderr
+
+
+def test_compare_hands_its_arguments_to_the_exercise_module(monkeypatch):
+  import types
+  from optax_sched import cli
+  seen = {}
+  fake = types.ModuleType("optax_sched.exercise")
+
+  def run_exercise(args):
+    seen["epochs"] = args.epochs
+    return 0
+
+  fake.add_arguments = lambda parser: parser.add_argument("--epochs", type=int)
+  fake.run = run_exercise
+  monkeypatch.setitem(sys.modules, "optax_sched.exercise", fake)
+  assert cli.main(["compare", "--epochs", "3"]) == 0
+  assert seen == {"epochs": 3}

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import optax_sched as sched
 from optax_sched import _base, config
@@ -176,3 +177,23 @@ def test_every_public_name_is_a_dataclass_schedule():
   assert "function_schedule" not in names
   assert all(dataclasses.is_dataclass(c) and issubclass(c, sched.Schedule)
              for c in names.values())
+
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["name", "args", "$dict", "value", "init_value",
+                         "decay_steps", "schedules", "boundaries", "x"]),
+        inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(config.public_names()) + ["nope", "__import__"]),
+       st.dictionaries(st.text(max_size=12), _JSONISH, max_size=4))
+def test_fuzzed_configs_give_a_schedule_or_value_error(name, args):
+  try:
+    s = sched.from_config({"name": name, "args": args})
+  except ValueError:
+    return
+  assert isinstance(s, sched.Schedule)
