@@ -199,8 +199,9 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
   """
   shape = _Shape(schedule, total_steps)
   findings = _values(shape)
-  if shape.finite and shape.scale > 0:
+  if shape.finite:
     findings += _zeros(shape)
+  if shape.finite and shape.scale > 0:
     for check in (_decays_too_early, _rises_after_decay, _jumps,
                   _end_above_peak):
       findings += check(shape)
@@ -244,7 +245,8 @@ def _decays_too_early(shape: _Shape) -> list[Finding]:
   tail = n - settled
   # A plateau that starts at a declared step is a phase of a step decay.
   deliberate = bool(set(shape.declared) & {settled - 1, settled, settled + 1})
-  if not decayed or deliberate or settled <= peak_step or tail < _EARLY * n:
+  if (not decayed or deliberate or settled <= peak_step or tail < 2
+      or tail < _EARLY * n):
     return []
   return [Finding(
       "decays-too-early", "warning",

@@ -95,12 +95,15 @@ CASES = {
          (_fn(lambda t: jnp.where(t > 5, jnp.inf, 1e-3)), 100)],
         [(WARMUP_COSINE, 1000)]),
     "zero-lr": (
-        [(WARMUP_COSINE, 1000), (sched.cosine_decay_schedule(1e-3, 500), 1000)],
+        [(WARMUP_COSINE, 1000), (sched.cosine_decay_schedule(1e-3, 500), 1000),
+         (sched.constant_schedule(0.0), 10)],
         [(WARMUP_COSINE.replace(init_value=1e-5), 1000)]),
     "decays-too-early": (
         [(sched.cosine_decay_schedule(1e-3, 200, alpha=0.01), 1000),
          (sched.exponential_decay(1e-3, 10, 0.5, end_value=1e-5), 1000)],
         [(sched.cosine_decay_schedule(1e-3, 1000, alpha=0.01), 1000),
+         (sched.cosine_decay_schedule(1e-3, 1000), 3),
+         (sched.constant_schedule(0.0), 10),
          (sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 0.1}), 1000),
          (sched.constant_schedule(1e-3), 1000)]),
     "rises-after-decay": (
