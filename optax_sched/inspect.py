@@ -112,12 +112,10 @@ class _Shape:
     self.declared = self._declared()
 
   def _declared(self) -> list[int]:
-    steps = set()
-    for b in self.schedule.declared_jumps(self.n):
-      b = float(b)
-      if math.isfinite(b) and 0 < math.ceil(b) < self.n:
-        steps.add(math.ceil(b))
-    return sorted(steps)
+    steps = np.ceil(np.asarray(self.schedule.declared_jumps(self.n),
+                               dtype=np.float64).ravel())
+    steps = steps[np.isfinite(steps) & (steps > 0) & (steps < self.n)]
+    return np.unique(steps).astype(np.int64).tolist()
 
   def _eps(self) -> np.ndarray:
     # A few float32 ulps: what evaluating the same formula may wobble by.

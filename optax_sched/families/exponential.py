@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
@@ -46,8 +47,7 @@ class _Exponential(Schedule):
     if not self.staircase or start is None or begin is None or every is None:
       return ()
     first = float(start) + float(begin)
-    return tuple(first + k * float(every) for k in range(
-        1, int(max(total_steps - first, 0) // float(every)) + 1))
+    return np.arange(first + float(every), total_steps, float(every))
 
 
 @register
