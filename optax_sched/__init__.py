@@ -5,6 +5,7 @@ hyperparameters. The top level is a drop-in superset of optax's schedule
 functions: same names, arguments, defaults and numbers.
 """
 from optax_sched._base import Schedule, function_schedule, registry
+from optax_sched._validate import traced_checks, validate
 from optax_sched.combinators import join_schedules
 from optax_sched.config import (
     from_config, from_json, from_spec, from_yaml, load, to_config, to_json,
@@ -38,6 +39,6 @@ OPTAX_NAMES = (
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
-    "load", "describe", "lint", "Finding", "plot",
+    "load", "describe", "lint", "Finding", "plot", "traced_checks", "validate",
     *OPTAX_NAMES, "cosine_restarts_schedule",
 ]
