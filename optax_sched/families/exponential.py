@@ -43,7 +43,8 @@ class _Exponential(Schedule):
   def declared_jumps(self, total_steps):
     """Staircase drops at ``begin + k * transition_steps`` (k >= 1)."""
     start = v.concrete(getattr(self, "warmup_steps", 0))
-    begin, every = v.concrete(self.transition_begin), v.concrete(self.transition_steps)
+    begin = v.concrete(self.transition_begin)
+    every = v.concrete(self.transition_steps)
     if not self.staircase or start is None or begin is None or every is None:
       return ()
     first = float(start) + float(begin)
