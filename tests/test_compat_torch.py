@@ -218,5 +218,5 @@ def test_matches_torch_with_the_schedule_as_a_jit_argument(case):
 
 def test_a_lambda_cannot_be_saved_as_config_and_says_why():
   from optax_sched import to_config
-  with pytest.raises(ValueError, match="Python function"):
+  with pytest.raises(ValueError, match="Python callable"):
     to_config(tl.LambdaLR(0.1, lambda t: 1.0))

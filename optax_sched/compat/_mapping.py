@@ -43,3 +43,6 @@ class Mapping(Schedule):
 
   def _value(self, t):
     return self.native()._value(t)
+
+  def declared_jumps(self, total_steps):
+    return self.native().declared_jumps(total_steps)

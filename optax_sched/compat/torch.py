@@ -525,6 +525,11 @@ class ChainedScheduler(_Torch):
       value = value * s.replace(base_lr=1.0)._value(t)
     return value
 
+  def declared_jumps(self, total_steps):
+    """Every scheduler's jumps."""
+    return tuple(sorted({float(j) for s in self.schedulers
+                         for j in s.declared_jumps(total_steps)}))
+
 
 __all__ = [
     "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
@@ -91,3 +92,14 @@ class cyclic_schedule(Schedule):
     else:
       scale = fl(self.gamma) ** fl(t)
     return self.init_value + (self.peak_value - self.init_value) * height * scale
+
+  def declared_jumps(self, total_steps):
+    """Every cycle start: each cycle is a new phase that rises again (and,
+    with ``step_size_down=0``, a sawtooth's drop)."""
+    up = v.concrete(self.step_size_up)
+    down = up if self.step_size_down is None else v.concrete(
+        self.step_size_down)
+    if up is None or down is None:
+      return ()
+    period = float(up) + float(down)
+    return np.arange(period, total_steps, period)

@@ -87,6 +87,10 @@ class piecewise_constant_schedule(Schedule):
     values = jnp.stack(_cumulative(self.init_value, scales))
     return values[searchsorted_right(_bounds_array(bounds), t)]
 
+  def declared_jumps(self, total_steps):
+    return tuple(b for b, s in (self.boundaries_and_scales or {}).items()
+                 if v.concrete(s) is not None and v.concrete(s) != 1)
+
 
 @register
 class piecewise_interpolate_schedule(Schedule):
@@ -148,7 +152,7 @@ class linear_onecycle_schedule(_OneCycle):
 
   Example:
     >>> s = linear_onecycle_schedule(1000, 1e-3)
-    >>> [round(float(s(k)), 8) for k in (0, 300, 850, 1000)]
+    >>> [round(float(s(k)), 10) for k in (0, 300, 850, 1000)]
     [4e-05, 0.001, 4e-05, 4e-09]
 
   References:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
@@ -16,10 +17,9 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   has_length = jnp.asarray(transition_steps) > 0
   length = jnp.where(has_length, transition_steps, 1)
   count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
-  # (T - count) / T rather than 1 - count / T: XLA may divide by multiplying
-  # with 1 / T, and 1 - count / T then lands an ulp off 0 at the end, which
-  # a fractional power makes visible (or NaN); the numerator here is exactly
-  # 0 there. Clipped for the same reason.
+  # (T - count) / T rather than optax's 1 - count / T: XLA may divide by
+  # multiplying with a reciprocal, and 1 - count / T then misses 0 at the end
+  # by an ulp, which a fractional power turns into NaN or a visible offset.
   frac = jnp.where(has_length, jnp.clip((length - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
   return (init_value - end_value) * (frac**power) + end_value
@@ -98,7 +98,7 @@ class linear_schedule(_Transition):
 
   Example:
     >>> s = linear_schedule(0.0, 1e-3, transition_steps=1000)
-    >>> float(s(500))
+    >>> round(float(s(500)), 7)
     0.0005
   """
 
@@ -121,7 +121,7 @@ class warmup_constant_schedule(Schedule):
 
   Example:
     >>> s = warmup_constant_schedule(0.0, 1e-3, warmup_steps=100)
-    >>> [float(s(k)) for k in (0, 50, 1000)]
+    >>> [round(float(s(k)), 7) for k in (0, 50, 1000)]
     [0.0, 0.0005, 0.001]
   """
 
@@ -187,3 +187,11 @@ class polynomial_decay_schedule(Schedule):
     frac = jnp.clip((length - fl(t)) / length, 0, 1)
     return (self.init_value - self.end_value) * frac**self.power + (
         self.end_value)
+
+  def declared_jumps(self, total_steps):
+    """With ``cycle``, the step after each multiple of ``decay_steps``."""
+    every = v.concrete(self.decay_steps)
+    if not self.cycle or every is None:
+      return ()
+    ends = np.arange(float(every), total_steps, float(every))
+    return np.floor(ends) + 1

@@ -82,3 +82,8 @@ class constant_factor_schedule(_Factor):
   def _value(self, t):
     before = fl(t) < fl(self.total_steps)
     return self.base_value * jnp.where(before, fl(self.factor), 1.0)
+
+  def declared_jumps(self, total_steps):
+    """The step where the factor ends."""
+    end = v.concrete(self.total_steps)
+    return () if end is None else (float(end),)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
@@ -58,6 +59,13 @@ class step_decay_schedule(Schedule):
     return exponential(t, self.init_value, self.step_size, self.gamma,
                        staircase=True)
 
+  def declared_jumps(self, total_steps):
+    """Every multiple of ``step_size``."""
+    every = v.concrete(self.step_size)
+    if every is None:
+      return ()
+    return np.arange(float(every), total_steps, float(every))
+
 
 
 @register
@@ -98,6 +106,12 @@ class multistep_decay_schedule(Schedule):
       return jnp.broadcast_to(fl(self.init_value), jnp.shape(t))
     n = searchsorted_right(_milestone_array(self.milestones), t)
     return self.init_value * fl(self.gamma) ** fl(n)
+
+  def declared_jumps(self, total_steps):
+    """The milestones."""
+    steps = [v.concrete(m) for m in self.milestones]
+    return () if any(m is None for m in steps) else tuple(
+        float(m) for m in steps)
 
 
 
@@ -160,3 +174,12 @@ class piecewise_values_schedule(Schedule):
     side = "left" if self.closed_right else "right"
     return values[searchsorted_right(_milestone_array(self.boundaries), t,
                                      side=side)]
+
+  def declared_jumps(self, total_steps):
+    """The boundaries (the step after each, with ``closed_right``)."""
+    steps = [v.concrete(b) for b in self.boundaries]
+    if any(b is None for b in steps):
+      return ()
+    if self.closed_right:
+      return tuple(np.floor(float(b)) + 1 for b in steps)
+    return tuple(float(b) for b in steps)
