@@ -169,3 +169,31 @@ BAD = [
 def test_out_of_domain_argument_raises_naming_it(make, arg):
   with pytest.raises(ValueError, match=rf"_schedule: {arg}"):
     make()
+
+
+STEP_FUNCTIONS = [
+    step_decay_schedule(0.1, 7, 0.5),
+    multistep_decay_schedule(1.0, [5, 5, 30], 0.3),
+    piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
+    piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
+    constant_factor_schedule(0.2, 0.25, 13),
+]
+
+
+@pytest.mark.parametrize("schedule", STEP_FUNCTIONS, ids=lambda s: repr(s))
+def test_declared_jumps_are_where_a_step_function_changes(schedule):
+  values = np.asarray(schedule(jnp.arange(100)))
+  changes = (np.flatnonzero(np.diff(values) != 0) + 1).tolist()
+  declared = sorted({int(math.ceil(j)) for j in schedule.declared_jumps(100)})
+  assert declared == changes
+
+
+@pytest.mark.parametrize("schedule", [
+    cyclic_schedule(0.01, 0.1, 9, 4, "triangular2"),
+    cyclic_schedule(0.01, 0.1, 5, 0),
+    polynomial_decay_schedule(0.1, 30, 0.001, 0.5, cycle=True),
+], ids=lambda s: repr(s))
+def test_lint_sees_cycles_as_deliberate(schedule):
+  from optax_sched.inspect import lint
+  codes = {f.code for f in lint(schedule, 200)}
+  assert not codes & {"jump", "rises-after-decay"}
