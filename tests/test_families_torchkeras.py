@@ -133,14 +133,14 @@ STEPS = jnp.array([0, 1, 5, 9, 10, 11, 29, 30, 31, 60, 99, 100, 150])
 
 @pytest.mark.parametrize("name,build,values", SWEEPS, ids=[s[0] for s in SWEEPS])
 def test_vmap_over_construction_equals_one_at_a_time(name, build, values):
-  swept = jax.vmap(lambda x: build(x)(STEPS))(jnp.asarray(values))
+  swept = jax.jit(jax.vmap(lambda x: build(x)(STEPS)))(jnp.asarray(values))
   one_by_one = jnp.stack([build(v)(STEPS) for v in values])
   np.testing.assert_allclose(swept, one_by_one, rtol=2e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("name,build,values", SWEEPS, ids=[s[0] for s in SWEEPS])
 def test_grads_are_finite(name, build, values):
-  grads = jax.vmap(jax.grad(lambda x, t: build(x)(t)), in_axes=(None, 0))(
+  grads = jax.jit(jax.vmap(jax.grad(lambda x, t: build(x)(t)), in_axes=(None, 0)))(
       jnp.float32(values[0]), STEPS)
   assert np.all(np.isfinite(grads))
 
