@@ -132,3 +132,15 @@ def cycle(t, first_period, period_mult=1.0):
   pos = jnp.where(geometric, tf - start(i_geo), pos_lin)
   length = length0 * jnp.where(geometric, m_safe**i_geo, 1.0)
   return i, pos, length
+
+
+def safe_pow(x, p):
+  """``x ** p`` for ``x >= 0``, ``p > 0``: 0 at ``x = 0``, finite gradients.
+
+  ``0 ** p`` has an infinite or NaN derivative (with respect to ``x`` when
+  ``p < 1``, to ``p`` through ``log 0``); clipped progress fractions sit at 0
+  for whole phases, so the gradient must not see it.
+  """
+  x = fl(x)
+  pos = x > 0
+  return jnp.where(pos, jnp.where(pos, x, 1.0) ** p, 0.0)

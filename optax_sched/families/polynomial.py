@@ -6,7 +6,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, register
+from optax_sched._base import Composite, Schedule, fl, register
 
 
 def polynomial(t, init_value, end_value, power, transition_steps,
@@ -134,3 +134,61 @@ class warmup_constant_schedule(Schedule):
   def _value(self, t):
     return polynomial(t, self.init_value, self.peak_value, 1,
                       self.warmup_steps)
+
+
+@register
+class warmup_polynomial_decay_schedule(Composite):
+  r"""Linear warmup to ``peak_value``, then polynomial decay to ``end_value``.
+
+  .. math::
+    v(t) = \begin{cases}
+      I + (P - I)\, t / W & t < W \\
+      (P - E)\bigl(1 - \tfrac{\min(t - W,\ D - W)}{D - W}\bigr)^{p} + E
+        & t \ge W
+    \end{cases}
+
+  A warmup (``combinators.warmup``) in front of
+  :class:`polynomial_schedule`; ``decay_steps`` counts the warmup too, as in
+  :class:`~optax_sched.warmup_cosine_decay_schedule`. BERT's and
+  Transformers' ``get_polynomial_decay_schedule_with_warmup`` is
+  ``init_value=0``.
+
+  Args:
+    init_value: ``I``, the value at step 0.
+    peak_value: ``P``, the value at the end of warmup.
+    warmup_steps: ``W`` >= 0.
+    decay_steps: ``D`` > ``W``, the total length including warmup.
+    end_value: ``E``, the value from ``D`` on.
+    power: ``p`` > 0.
+
+  Example:
+    >>> s = warmup_polynomial_decay_schedule(0.0, 1e-3, 100, 1100, 1e-5, 2.0)
+    >>> [round(float(s(k)), 8) for k in (50, 100, 600, 1100)]
+    [0.0005, 0.001, 0.0002575, 1e-05]
+  """
+
+  init_value: Any
+  peak_value: Any
+  warmup_steps: Any
+  decay_steps: Any
+  end_value: Any = 0.0
+  power: Any = 1.0
+
+  def _check(self):
+    for name in ("init_value", "peak_value", "end_value"):
+      v.real(self, name)
+    v.positive(self, "power")
+    v.nonnegative(self, "warmup_steps")
+    v.real(self, "decay_steps")
+    w, d = v.concrete(self.warmup_steps), v.concrete(self.decay_steps)
+    if w is not None and d is not None and not d > w:
+      v.fail(self, "decay_steps", self.decay_steps,
+             f"it must be > warmup_steps={w.item()!r} (decay_steps counts the"
+             " warmup too)")
+
+  def native(self) -> Schedule:
+    from optax_sched.combinators import warmup
+    decay = polynomial_schedule(self.peak_value, self.end_value, self.power,
+                                self.decay_steps - self.warmup_steps)
+    return warmup(decay, self.warmup_steps, init_value=self.init_value)
+
