@@ -5,7 +5,9 @@ hyperparameters. The top level is a drop-in superset of optax's schedule
 functions: same names, arguments, defaults and numbers.
 """
 from optax_sched._base import Schedule, function_schedule, registry
-from optax_sched.combinators import join_schedules
+from optax_sched.combinators import (
+    add, clip, divide, fraction, join_schedules, maximum, minimum, multiply,
+    per_epoch, repeat, scale, shift, stretch, warmup)
 from optax_sched.config import from_config, to_config
 from optax_sched.families.cosine import (
     cosine_decay_schedule, sgdr_schedule, warmup_cosine_decay_schedule)
@@ -31,7 +33,13 @@ OPTAX_NAMES = (
     "cosine_onecycle_schedule", "sgdr_schedule", "join_schedules",
 )
 
+#: Schedules built from schedules (``optax_sched.combinators``).
+COMBINATOR_NAMES = (
+    "warmup", "multiply", "divide", "add", "scale", "minimum", "maximum",
+    "clip", "shift", "stretch", "repeat", "per_epoch", "fraction",
+)
+
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
-    *OPTAX_NAMES, "cosine_restarts_schedule",
+    *OPTAX_NAMES, *COMBINATOR_NAMES, "cosine_restarts_schedule",
 ]
