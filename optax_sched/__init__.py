@@ -17,6 +17,13 @@ from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
 from optax_sched.families.restarts import cosine_restarts_schedule
+from optax_sched.families.restarts import polynomial_restarts_schedule
+from optax_sched.families.cosine_cycles import cosine_cycles_schedule
+from optax_sched.families.rsqrt import rsqrt_schedule
+from optax_sched.families.tanh import tanh_schedule
+from optax_sched.families.tri_stage import tri_stage_schedule
+from optax_sched.families.wsd import wsd_schedule
+from optax_sched.families.polynomial import warmup_polynomial_decay_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -42,4 +49,7 @@ COMBINATOR_NAMES = (
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     *OPTAX_NAMES, *COMBINATOR_NAMES, "cosine_restarts_schedule",
+    "polynomial_restarts_schedule", "cosine_cycles_schedule", "rsqrt_schedule",
+    "tanh_schedule", "tri_stage_schedule", "wsd_schedule",
+    "warmup_polynomial_decay_schedule",
 ]

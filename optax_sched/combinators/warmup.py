@@ -7,10 +7,11 @@ import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import cosine_interpolate, linear_interpolate, safe_div
+from optax_sched._math import (
+    cosine_interpolate, linear_interpolate, safe_div, safe_pow)
 from optax_sched.combinators._operand import operand
 
-SHAPES = ("linear", "cosine", "exponential", "constant")
+SHAPES = ("linear", "cosine", "exponential", "constant", "1-sqrt")
 
 
 @register
@@ -27,6 +28,7 @@ class warmup(Schedule):
   ``cosine``     :math:`T + (I - T)(1 + \cos \pi p)/2`
   ``exponential`` :math:`I\,(T / I)^{p}` (needs :math:`I, T > 0`)
   ``constant``   :math:`I` (then a jump to the schedule)
+  ``1-sqrt``     :math:`I + (T - I)(1 - \sqrt{1 - p})`
   ============== =====================================
 
   From :math:`t = W` on the value is ``schedule(t - W)`` when ``prefix``
@@ -41,7 +43,7 @@ class warmup(Schedule):
     warmup_steps: ``W`` >= 0; 0 means no warmup.
     init_value: value at step 0.
     shape: one of ``"linear"``, ``"cosine"``, ``"exponential"``,
-      ``"constant"``.
+      ``"constant"``, ``"1-sqrt"``.
     peak_value: the value the ramp reaches at ``W`` (default: see above).
     prefix: whether ``schedule`` starts counting after the warmup.
 
@@ -98,6 +100,9 @@ class warmup(Schedule):
       ramp = cosine_interpolate(init, target, pct)
     elif self.shape == "exponential":
       ramp = init * jnp.power(safe_div(target, init), pct)
+    elif self.shape == "1-sqrt":
+      # Transformers' WSD warmup; safe_pow keeps the gradient finite at p = 1.
+      ramp = linear_interpolate(init, target, 1 - safe_pow(1 - pct, 0.5))
     else:
       ramp = jnp.broadcast_to(init, jnp.shape(t))
     return jnp.where(fl(t) < fl(w), ramp, self._main(t))

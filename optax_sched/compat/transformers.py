@@ -288,9 +288,8 @@ class get_inverse_sqrt_schedule(Composite):
   def native(self) -> Schedule:
     timescale = self.timescale
     if timescale is None:
-      w = v.concrete(self.num_warmup_steps)
-      timescale = (self.num_warmup_steps if w is None else
-                   (w.item() or 10_000))
+      w = self.num_warmup_steps
+      timescale = jnp.where(fl(w) > 0, fl(w), 10_000.0)
     return warmup(rsqrt_schedule(self.base_lr, timescale),
                   self.num_warmup_steps)
 

@@ -15,9 +15,11 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   has_length = jnp.asarray(transition_steps) > 0
   length = jnp.where(has_length, transition_steps, 1)
   count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
-  # Clipped because XLA may compute count / length as count * (1 / length),
-  # which overshoots 1 by an ulp and makes a fractional power of it NaN.
-  frac = jnp.where(has_length, jnp.clip(1 - count / length, 0, 1),
+  # (length - count) / length, not 1 - count / length: XLA may compute a
+  # division as a multiplication by the reciprocal, and 1 - count / length
+  # then misses 0 at the end by an ulp, which a fractional power magnifies
+  # (1e-8 ** 0.3 is 0.004). Clipped for the same reason.
+  frac = jnp.where(has_length, jnp.clip((fl(length) - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
   return (init_value - end_value) * (frac**power) + end_value
 
