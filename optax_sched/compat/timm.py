@@ -51,7 +51,7 @@ warmup_t=5, warmup_lr_init=1e-6)`` with ``lr=1e-3``):
   >>> s = timm.CosineLRScheduler(1e-3, t_initial=100, lr_min=1e-5,
   ...                            warmup_t=5, warmup_lr_init=1e-6)
   >>> [round(float(s(k)), 7) for k in (0, 4, 5, 50, 100)]
-  [1e-06, 0.0007998, 0.0009976, 0.000505, 1e-05]
+  [1e-06, 0.0008002, 0.0009939, 0.000505, 1e-05]
 """
 from __future__ import annotations
 

@@ -106,7 +106,7 @@ class get_constant_schedule(Composite):
   """``base_lr`` at every step.
 
   Example:
-    >>> float(get_constant_schedule(1e-3)(100))
+    >>> round(float(get_constant_schedule(1e-3)(100)), 7)
     0.001
   """
 
@@ -125,7 +125,7 @@ class get_constant_schedule_with_warmup(Composite):
 
   Example:
     >>> s = get_constant_schedule_with_warmup(1e-3, 10)
-    >>> [float(s(k)) for k in (0, 5, 10)]
+    >>> [round(float(s(k)), 7) for k in (0, 5, 10)]
     [0.0, 0.0005, 0.001]
   """
 
@@ -149,7 +149,7 @@ class get_linear_schedule_with_warmup(Composite):
 
   Example:
     >>> s = get_linear_schedule_with_warmup(1e-3, 10, 110)
-    >>> [float(s(k)) for k in (0, 10, 60, 200)]
+    >>> [round(float(s(k)), 7) for k in (0, 10, 60, 200)]
     [0.0, 0.001, 0.0005, 0.0]
   """
 
