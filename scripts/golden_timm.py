@@ -14,7 +14,6 @@ sets after ``step(t)`` (``t_in_epochs=True``) or ``step_update(t)``
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 import pathlib
 import random
@@ -23,7 +22,8 @@ import types
 
 import torch
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "golden" / "timm.json"
+from golden_common import steps_for, write
+
 CASES_PER_NAME = 6
 NAMES = ["CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler",
          "StepLRScheduler", "MultiStepLRScheduler", "WSDLRScheduler"]
@@ -65,15 +65,6 @@ def trace(cls, args: dict, steps: list[int]) -> list[float]:
       sched.step_update(t)
     out.append(float(opt.param_groups[0]["lr"]))
   return out
-
-
-def steps_for(length: int, rng: random.Random) -> list[int]:
-  end = int(length * 1.3) + 5
-  if end <= 400:
-    return list(range(end))
-  picks = {0, 1, length - 1, length, length + 1, end}
-  picks.update(rng.randrange(end) for _ in range(300))
-  return sorted(picks)
 
 
 def lr(rng):
@@ -190,11 +181,8 @@ def main() -> None:
       add(name, *random_args(name, rng))
   for name, args in EDGE_CASES:
     add(name, args, 100)
-  out = {"generator": "scripts/golden_timm.py",
-         "versions": {"timm": version, "torch": torch.__version__},
-         "cases": cases}
-  OUT.write_text(json.dumps(out, indent=1) + "\n")
-  print(f"wrote {len(cases)} cases to {OUT}")
+  write("timm", "scripts/golden_timm.py",
+        {"timm": version, "torch": torch.__version__}, cases)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ and the optimizer's LR after that many ``scheduler.step()`` calls. Run:
 """
 from __future__ import annotations
 
-import json
-import pathlib
 import random
 import warnings
 
@@ -18,19 +16,9 @@ import torch
 import transformers
 from transformers import optimization as hf
 
-OUT = (pathlib.Path(__file__).resolve().parent.parent / "tests" / "golden"
-       / "transformers.json")
+from golden_common import steps_for, write
+
 CASES_PER_NAME = 6
-
-
-def steps_for(length: int, rng: random.Random) -> list[int]:
-  """Every step up to a small length, else edges plus a random sample."""
-  end = int(length * 1.3) + 5
-  if end <= 400:
-    return list(range(end))
-  picks = {0, 1, length - 1, length, length + 1, end}
-  picks.update(rng.randrange(end) for _ in range(300))
-  return sorted(picks)
 
 
 def trace(fn_name: str, args: dict, steps: list[int]) -> list[float]:
@@ -168,12 +156,9 @@ def main() -> None:
       add(name, random_args(name, rng))
   for name, args in EDGE_CASES:
     add(name, args)
-  out = {"generator": "scripts/golden_transformers.py",
-         "versions": {"transformers": transformers.__version__,
-                      "torch": torch.__version__},
-         "cases": cases}
-  OUT.write_text(json.dumps(out, indent=1) + "\n")
-  print(f"wrote {len(cases)} cases to {OUT}")
+  write("transformers", "scripts/golden_transformers.py",
+        {"transformers": transformers.__version__, "torch": torch.__version__},
+        cases)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,12 @@ import numpy as np
 import pytest
 
 import optax_sched as sched
-from conftest import assert_close, golden_cases
+from conftest import assert_close, build_case as build, evaluate, golden_cases
 from optax_sched.compat import timm
 
 CASES = golden_cases("timm")
 NAMES = ["CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler",
          "StepLRScheduler", "MultiStepLRScheduler", "WSDLRScheduler"]
-
-
-# Jitted with the schedule as an argument: one compile per structure, its
-# hyperparameters traced (eager evaluation dispatches op by op, ~10x slower).
-evaluate = jax.jit(lambda s, steps: s(steps))
-
-
-def build(case):
-  return sched.registry()[case["name"]](**case["args"])
 
 
 @pytest.mark.parametrize("case", CASES)

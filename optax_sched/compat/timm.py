@@ -183,9 +183,7 @@ class TanhLRScheduler(_Cycles):
     super()._check()
     v.real(self, "lb")
     v.real(self, "ub")
-    lb, ub = v.concrete(self.lb), v.concrete(self.ub)
-    if lb is not None and ub is not None and not lb < ub:
-      v.fail(self, "ub", self.ub, f"it must be > lb={lb.item()!r}")
+    v.compare(self, "ub", ">", "lb")
 
   def native(self) -> Schedule:
     body = tanh_schedule(
@@ -352,10 +350,7 @@ class WSDLRScheduler(_Timm):
     super()._check()
     v.positive(self, "t_initial")
     v.positive(self, "decay_t")
-    d, total = v.concrete(self.decay_t), v.concrete(self.t_initial)
-    if d is not None and total is not None and not d <= total:
-      v.fail(self, "decay_t", self.decay_t,
-             f"it must be in (0, t_initial={total.item()!r}]")
+    v.compare(self, "decay_t", "<=", "t_initial")
     v.nonnegative(self, "lr_min")
     v.choice(self, "stable_fn", STABLE_SHAPES)
     if callable(self.decay_fn):

@@ -66,12 +66,8 @@ def _check_training(owner):
   """``num_training_steps`` must leave room for a decay after the warmup."""
   _check_warmup(owner)
   v.real(owner, "num_training_steps")
-  w = v.concrete(owner.num_warmup_steps)
-  n = v.concrete(owner.num_training_steps)
-  if w is not None and n is not None and not n > w:
-    v.fail(owner, "num_training_steps", owner.num_training_steps,
-           f"it must be > num_warmup_steps={w.item()!r} (it counts the warmup"
-           " too, and the decay needs at least one step)")
+  v.compare(owner, "num_training_steps", ">", "num_warmup_steps",
+            "it counts the warmup too, and the decay needs at least one step")
 
 
 def _decay_steps(owner):
@@ -89,10 +85,7 @@ def _check_min_lr(owner):
     v.in_range(owner, "min_lr_rate", 0.0, 1.0)
     return
   v.nonnegative(owner, "min_lr")
-  lo, base = v.concrete(owner.min_lr), v.concrete(owner.base_lr)
-  if lo is not None and base is not None and not lo <= base:
-    v.fail(owner, "min_lr", owner.min_lr,
-           f"it must be <= base_lr={base.item()!r}")
+  v.compare(owner, "min_lr", "<=", "base_lr")
 
 
 def _min_lr(owner):
@@ -251,10 +244,7 @@ class get_polynomial_decay_schedule_with_warmup(Composite):
     _check_training(self)
     v.real(self, "lr_end")
     v.positive(self, "power")
-    end, base = v.concrete(self.lr_end), v.concrete(self.base_lr)
-    if end is not None and base is not None and not base > end:
-      v.fail(self, "lr_end", self.lr_end,
-             f"it must be < base_lr={base.item()!r} (as in Transformers)")
+    v.compare(self, "lr_end", "<", "base_lr", "as in Transformers")
 
   def native(self) -> Schedule:
     return warmup_polynomial_decay_schedule(
@@ -325,7 +315,7 @@ class get_cosine_with_min_lr_schedule_with_warmup(Composite):
 
 
 @register(name="transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate")
-class get_cosine_with_min_lr_schedule_with_warmup_lr_rate(Composite):
+class get_cosine_with_min_lr_schedule_with_warmup_lr_rate(Schedule):
   """Scheduler type ``"cosine_warmup_with_min_lr"``: a warmup that reaches
   ``base_lr`` one step early and a cosine that runs one step ahead.
 
@@ -361,16 +351,17 @@ class get_cosine_with_min_lr_schedule_with_warmup_lr_rate(Composite):
     if self.warmup_lr_rate is not None:
       v.in_range(self, "warmup_lr_rate", 0.0, 1.0)
 
-  def native(self) -> Schedule:
-    return cosine_cycles_schedule(self.base_lr, _decay_steps(self),
-                                  self.num_cycles, _min_lr(self))
-
   def _value(self, t):
+    # Not a warmup in front of the cosine: the ramp ends a step early and the
+    # cosine is read one step ahead, which no prefix of warmup expresses
+    # when num_warmup_steps is 0 or 1.
     w = fl(self.num_warmup_steps)
     rate = (1.0 / jnp.maximum(w, 1.0) if self.warmup_lr_rate is None
             else fl(self.warmup_lr_rate))
     ramp = linear_interpolate(rate, 1.0, fl(t) / jnp.maximum(w - 1.0, 1.0))
-    decay = self.native()(fl(t) - w + 1.0)
+    cosine = cosine_cycles_schedule(self.base_lr, _decay_steps(self),
+                                    self.num_cycles, _min_lr(self))
+    decay = cosine(fl(t) - w + 1.0)
     return jnp.where(fl(t) < w, self.base_lr * ramp, decay)
 
 

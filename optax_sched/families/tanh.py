@@ -59,9 +59,7 @@ class tanh_schedule(Schedule):
     check_restarts(self)
     v.real(self, "lb")
     v.real(self, "ub")
-    lb, ub = v.concrete(self.lb), v.concrete(self.ub)
-    if lb is not None and ub is not None and not lb < ub:
-      v.fail(self, "ub", self.ub, f"it must be > lb={lb.item()!r}")
+    v.compare(self, "ub", ">", "lb")
 
   def _value(self, t):
     lb, ub = self.lb, self.ub
