@@ -65,3 +65,25 @@ def evaluate(schedule, steps):
 
 
 _evaluate = None
+
+
+def first_case_per_name(name: str) -> list:
+  """One golden case of each schedule name, for the slower checks."""
+  seen, out = set(), []
+  for param in golden_cases(name):
+    case = param.values[0]
+    if case["name"] not in seen:
+      seen.add(case["name"])
+      out.append(param)
+  return out
+
+
+def grads_of_every_leaf(schedule, steps):
+  """Gradients of ``schedule(t)`` with respect to each numeric hyperparameter
+  (as float32), one row of steps per leaf."""
+  import jax
+  import jax.numpy as jnp
+  leaves, tree = jax.tree_util.tree_flatten(schedule)
+  floats = [jnp.asarray(x, jnp.float32) for x in leaves]
+  value = lambda ls, t: jax.tree_util.tree_unflatten(tree, ls)(t)
+  return jax.jit(jax.vmap(jax.grad(value), (None, 0)))(floats, jnp.asarray(steps))

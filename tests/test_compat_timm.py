@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 import optax_sched as sched
-from conftest import assert_close, build_case as build, evaluate, golden_cases
+from conftest import (
+    assert_close, build_case as build, evaluate, first_case_per_name, golden_cases,
+    grads_of_every_leaf)
 from optax_sched.compat import timm
 
 CASES = golden_cases("timm")
@@ -96,7 +98,12 @@ def test_traced_hyperparameter_under_vmap_equals_one_at_a_time(build_one, xs):
     (timm.WSDLRScheduler, dict(t_initial=40, decay_t=20, warmup_t=5, stable_fn="rsqrt")),
     (timm.CosineLRScheduler, dict(t_initial=30, k_decay=0.5, warmup_t=3)),
 ])
-def test_grad_wrt_base_lr_is_finite_at_every_step(cls, kwargs):
-  grads = jax.vmap(jax.grad(lambda lr, t: cls(lr, **kwargs)(t)), (None, 0))(
-      1e-3, jnp.arange(100))
-  assert np.all(np.isfinite(grads))
+def test_grad_wrt_every_hyperparameter_is_finite_at_every_step(cls, kwargs):
+  for grad in grads_of_every_leaf(cls(1e-3, **kwargs), np.arange(120)):
+    assert np.all(np.isfinite(grad))
+
+
+@pytest.mark.parametrize("case", first_case_per_name("timm"))
+def test_grad_wrt_every_hyperparameter_is_finite(case):
+  for grad in grads_of_every_leaf(build(case), case["steps"]):
+    assert np.all(np.isfinite(grad))

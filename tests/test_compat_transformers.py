@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 import optax_sched as sched
-from conftest import assert_close, build_case as build, evaluate, golden_cases
+from conftest import (
+    assert_close, build_case as build, evaluate, first_case_per_name, golden_cases,
+    grads_of_every_leaf)
 from optax_sched.compat import transformers as hf
 
 CASES = golden_cases("transformers")
@@ -155,7 +157,12 @@ def test_traced_step_counts_under_vmap_equal_one_at_a_time():
      dict(num_warmup_steps=10, num_decay_steps=30, num_training_steps=100,
           decay_type="1-sqrt", warmup_type="1-sqrt")),
 ])
-def test_grad_wrt_base_lr_is_finite_at_every_step(cls, kwargs):
-  grads = jax.vmap(jax.grad(lambda lr, t: cls(lr, **kwargs)(t)), (None, 0))(
-      1e-3, jnp.arange(120))
-  assert np.all(np.isfinite(grads))
+def test_grad_wrt_every_hyperparameter_is_finite_at_every_step(cls, kwargs):
+  for grad in grads_of_every_leaf(cls(1e-3, **kwargs), np.arange(120)):
+    assert np.all(np.isfinite(grad))
+
+
+@pytest.mark.parametrize("case", first_case_per_name("transformers"))
+def test_grad_wrt_every_hyperparameter_is_finite(case):
+  for grad in grads_of_every_leaf(build(case), case["steps"]):
+    assert np.all(np.isfinite(grad))

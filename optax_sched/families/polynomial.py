@@ -7,6 +7,7 @@ import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, fl, register
+from optax_sched._math import safe_pow
 
 
 def polynomial(t, init_value, end_value, power, transition_steps,
@@ -21,7 +22,7 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   # (1e-8 ** 0.3 is 0.004). Clipped for the same reason.
   frac = jnp.where(has_length, jnp.clip((fl(length) - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
-  return (init_value - end_value) * (frac**power) + end_value
+  return (init_value - end_value) * safe_pow(frac, power) + end_value
 
 
 @register
