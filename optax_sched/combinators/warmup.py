@@ -106,3 +106,20 @@ class warmup(Schedule):
     else:
       ramp = jnp.broadcast_to(init, jnp.shape(t))
     return jnp.where(fl(t) < fl(w), ramp, self._main(t))
+
+  def declared_jumps(self, total_steps):
+    """The schedule's own jumps where it runs, and ``W`` itself when the ramp
+    does not end at the schedule's value there (a ``"constant"`` ramp, or
+    ``peak_value`` given without ``prefix``: timm's warmup)."""
+    w = v.concrete(self.warmup_steps)
+    if w is None or not isinstance(self.schedule, Schedule):
+      return ()
+    w = float(w)
+    if self.prefix:
+      inner = [w + j for j in self.schedule.declared_jumps(
+          max(int(total_steps - w), 0))]
+    else:
+      inner = [j for j in self.schedule.declared_jumps(total_steps) if j > w]
+    ends_apart = self.shape == "constant" or (
+        self.peak_value is not None and not self.prefix)
+    return tuple(([w] if w > 0 and ends_apart else []) + inner)

@@ -16,11 +16,10 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   has_length = jnp.asarray(transition_steps) > 0
   length = jnp.where(has_length, transition_steps, 1)
   count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
-  # (length - count) / length, not 1 - count / length: XLA may compute a
-  # division as a multiplication by the reciprocal, and 1 - count / length
-  # then misses 0 at the end by an ulp, which a fractional power magnifies
-  # (1e-8 ** 0.3 is 0.004). Clipped for the same reason.
-  frac = jnp.where(has_length, jnp.clip((fl(length) - count) / length, 0, 1),
+  # (T - count) / T rather than optax's 1 - count / T: XLA may divide by
+  # multiplying with a reciprocal, and 1 - count / T then misses 0 at the end
+  # by an ulp, which a fractional power turns into NaN or a visible offset.
+  frac = jnp.where(has_length, jnp.clip((length - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
   return (init_value - end_value) * safe_pow(frac, power) + end_value
 
@@ -98,7 +97,7 @@ class linear_schedule(_Transition):
 
   Example:
     >>> s = linear_schedule(0.0, 1e-3, transition_steps=1000)
-    >>> float(s(500))
+    >>> round(float(s(500)), 7)
     0.0005
   """
 
@@ -121,7 +120,7 @@ class warmup_constant_schedule(Schedule):
 
   Example:
     >>> s = warmup_constant_schedule(0.0, 1e-3, warmup_steps=100)
-    >>> [float(s(k)) for k in (0, 50, 1000)]
+    >>> [round(float(s(k)), 7) for k in (0, 50, 1000)]
     [0.0, 0.0005, 0.001]
   """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
@@ -50,8 +51,34 @@ def check_restarts(owner):
              allowed="it must be a whole number >= 1, or None for no limit")
 
 
+class Restarting(Schedule):
+  """A family built on :func:`restarting`: its cycle starts are restarts."""
+
+  #: The field that holds the first cycle's length.
+  _period_field = "first_period"
+
+  def restart_steps(self, total_steps: int) -> list[int]:
+    """The steps, below ``total_steps``, where a new cycle starts (within
+    ``cycle_limit``; none when the periods are traced)."""
+    period = v.concrete(getattr(self, self._period_field))
+    mult = v.concrete(self.period_mult)
+    if period is None or mult is None:
+      return []
+    steps = np.arange(int(total_steps))
+    i = np.asarray(cycle(steps, period, mult)[0])
+    new = np.diff(i) > 0
+    limit = None if self.cycle_limit is None else v.concrete(self.cycle_limit)
+    if limit is not None:
+      new &= i[1:] < limit
+    return [int(s) for s in steps[1:][new]]
+
+  def declared_jumps(self, total_steps: int) -> list[int]:
+    """Cycle starts are deliberate restarts (see ``Schedule.declared_jumps``)."""
+    return self.restart_steps(total_steps)
+
+
 @register
-class cosine_restarts_schedule(Schedule):
+class cosine_restarts_schedule(Restarting):
   r"""Cosine cycles that restart, growing in length and shrinking in height.
 
   Cycle :math:`i` lasts :math:`L_i = L\,m^i` steps; at position
@@ -113,16 +140,10 @@ class cosine_restarts_schedule(Schedule):
         self.init_value, self.first_period, self.period_mult, self.decay,
         self.end_value, self.cycle_limit, self.decay_mode)
 
-  def restart_steps(self, total_steps: int) -> list[int]:
-    """The steps, below ``total_steps``, where a new cycle starts."""
-    import numpy as np
-    steps = np.arange(int(total_steps))
-    i = np.asarray(cycle(steps, self.first_period, self.period_mult)[0])
-    return [int(s) for s in steps[1:][np.diff(i) > 0]]
 
 
 @register
-class polynomial_restarts_schedule(Schedule):
+class polynomial_restarts_schedule(Restarting):
   r"""Polynomial decays that restart (timm's ``PolyLRScheduler``).
 
   Cycle :math:`i` lasts :math:`L_i = L\,m^i` steps; at position

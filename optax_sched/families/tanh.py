@@ -6,12 +6,12 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, register
-from optax_sched.families.restarts import check_restarts, restarting
+from optax_sched._base import register
+from optax_sched.families.restarts import Restarting, check_restarts, restarting
 
 
 @register
-class tanh_schedule(Schedule):
+class tanh_schedule(Restarting):
   r"""Decay along ``1 - tanh`` swept from ``lb`` to ``ub``, then hold ``end_value``.
 
   Inside cycle :math:`i` (length :math:`L_i = L\,m^i`, position
@@ -53,6 +53,8 @@ class tanh_schedule(Schedule):
   period_mult: Any = 1.0
   decay: Any = 1.0
   cycle_limit: Any = 1
+
+  _period_field = "decay_steps"
 
   def _check(self):
     v.positive(self, "decay_steps")
