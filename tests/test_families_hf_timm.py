@@ -2,11 +2,9 @@
 
 rsqrt, wsd, tanh, polynomial restarts, tri-stage, cosine cycles and warmup +
 polynomial decay: each against an independent formula written here, under
-vmap over a hyperparameter, with finite gradients, and with its docstring
-examples.
+vmap over a hyperparameter, and with finite gradients (the docstring examples
+run in tests/test_docstrings.py).
 """
-import doctest
-import inspect
 import math
 
 import jax
@@ -16,8 +14,6 @@ import pytest
 
 import optax_sched as sched
 from conftest import assert_close
-from optax_sched.compat import timm as timm_module
-from optax_sched.compat import transformers as hf_module
 from optax_sched.families import (
     cosine_cycles, polynomial, restarts, rsqrt, tanh, tri_stage, wsd)
 
@@ -168,16 +164,3 @@ def test_grad_wrt_the_hyperparameter_is_finite_at_every_step(name, build, xs):
 def test_out_of_domain_argument_raises_naming_it(s, arg):
   with pytest.raises(ValueError, match=f": {arg}="):
     s()
-
-
-@pytest.mark.parametrize("obj", [
-    rsqrt, wsd, tanh, restarts.polynomial_restarts_schedule, tri_stage,
-    cosine_cycles, polynomial.warmup_polynomial_decay_schedule, hf_module,
-    timm_module,
-], ids=lambda o: o.__name__.rpartition(".")[2])
-def test_docstring_examples_print_what_they_say(obj):
-  runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
-  tests = doctest.DocTestFinder().find(obj, globs=vars(inspect.getmodule(obj)))
-  assert tests
-  for test in tests:
-    assert runner.run(test).failed == 0, test.name
