@@ -38,6 +38,12 @@ class rsqrt_schedule(Schedule):
     >>> [round(float(s(k)), 7) for k in (0, 300, 800)]
     [0.001, 0.0005, 0.0003333]
 
+  Noam's schedule, a linear warmup over 100 steps into the same decay:
+    >>> from optax_sched.combinators import warmup
+    >>> noam = warmup(rsqrt_schedule(1e-3, timescale=100), 100)
+    >>> [round(float(noam(k)), 7) for k in (50, 100, 400)]
+    [0.0005, 0.001, 0.0005]
+
   References:
     Vaswani et al., Attention Is All You Need, 2017 (section 5.3);
     Shen et al., Power Scheduler, 2024.
