@@ -4,25 +4,23 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from optax_sched._base import Schedule
+from optax_sched._base import Composite
 
 _MESSAGE = re.compile(r"^(?P<owner>[\w.]+): (?P<arg>\w+)(?P<rest>[\[=].*)$", re.S)
 
 
-class Mapping(Schedule):
+class Mapping(Composite):
   """A peer's schedule under its own argument names, computed by ``native()``.
 
   Subclasses check what only their peer has in ``_check_args`` and build the
   native family in ``native``; the family's own checks run on construction
   too, and their messages are rewritten to the peer's schedule and argument
-  names (``renames`` maps native argument names to the peer's).
+  names (``renames`` maps native argument names to the peer's), so a bad
+  ``T_max`` is reported as ``torch.CosineAnnealingLR: T_max=...``, not as
+  the family's ``decay_steps``.
   """
 
   renames: ClassVar[dict[str, str]] = {}
-
-  def native(self) -> Schedule:
-    """The native schedule this one delegates to."""
-    raise NotImplementedError
 
   def _check_args(self) -> None:
     """Checks of the peer's own arguments (before the family's)."""
@@ -40,9 +38,3 @@ class Mapping(Schedule):
       return f"{self.name}: {message}"
     arg = self.renames.get(m["arg"], m["arg"])
     return f"{self.name}: {arg}{m['rest']}"
-
-  def _value(self, t):
-    return self.native()._value(t)
-
-  def declared_jumps(self, total_steps):
-    return self.native().declared_jumps(total_steps)

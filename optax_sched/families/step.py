@@ -8,9 +8,8 @@ import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import searchsorted_right, stack
+from optax_sched._math import searchsorted_right, stack, steps_array
 from optax_sched.families.exponential import exponential
-from optax_sched.families.piecewise import _bounds_array
 
 
 def _check_steps(owner, name):
@@ -104,7 +103,7 @@ class multistep_decay_schedule(Schedule):
   def _value(self, t):
     if not self.milestones:
       return jnp.broadcast_to(fl(self.init_value), jnp.shape(t))
-    n = searchsorted_right(_milestone_array(self.milestones), t)
+    n = searchsorted_right(steps_array(self.milestones), t)
     return self.init_value * fl(self.gamma) ** fl(n)
 
   def declared_jumps(self, total_steps):
@@ -113,13 +112,6 @@ class multistep_decay_schedule(Schedule):
     return () if any(m is None for m in steps) else tuple(
         float(m) for m in steps)
 
-
-
-def _milestone_array(steps):
-  concrete = [v.concrete(b) for b in steps]
-  if all(c is not None for c in concrete):
-    return _bounds_array([c.item() for c in concrete])
-  return stack(steps)
 
 
 @register
@@ -172,7 +164,7 @@ class piecewise_values_schedule(Schedule):
     if not self.boundaries:
       return jnp.broadcast_to(values[0], jnp.shape(t))
     side = "left" if self.closed_right else "right"
-    return values[searchsorted_right(_milestone_array(self.boundaries), t,
+    return values[searchsorted_right(steps_array(self.boundaries), t,
                                      side=side)]
 
   def declared_jumps(self, total_steps):
