@@ -136,9 +136,13 @@ def stack_leaves(xs: Any) -> jax.Array:
   Concrete values are stacked in NumPy (the trace stays O(1) in n); integers
   stay integers (int32), so integer arithmetic in a family stays exact.
   """
-  arrs = [concrete(x) for x in xs]
+  xs = list(xs)
+  if all(type(x) in (int, float) for x in xs):
+    arrs = xs  # the common case, kept fast: n Python numbers
+  else:
+    arrs = [concrete(x) for x in xs]
   if all(a is not None for a in arrs):
-    arr = np.stack(arrs)
+    arr = np.asarray(arrs) if arrs is xs else np.stack(arrs)
     if arr.dtype.kind in "iu":
       return jnp.asarray(arr, dtype=int_dtype())
     if arr.dtype.kind == "b":

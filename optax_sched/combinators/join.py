@@ -13,19 +13,21 @@ from optax_sched._base import Schedule, as_schedule, register
 from optax_sched._math import searchsorted_right, stack_leaves, steps_array
 
 
-def same_family(pieces: Sequence[Schedule]) -> bool:
-  """Whether every piece has one pytree structure (class and static fields).
+def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
+  """The pieces as one schedule with stacked leaves, if they are one family.
 
-  Such pieces differ only in their leaves, so one piece evaluated with
-  gathered leaves stands for all of them.
+  Pieces of one pytree structure (class and static fields) differ only in
+  their leaves, so one piece evaluated with gathered leaves stands for all
+  of them. Returns None for mixed pieces. Each piece is flattened once and
+  concrete leaves are stacked in NumPy: tracing stays fast at n = 10^4.
   """
-  first = jax.tree_util.tree_structure(pieces[0])
-  return all(jax.tree_util.tree_structure(p) == first for p in pieces[1:])
-
-
-def stacked(pieces: Sequence[Schedule]) -> Schedule:
-  """One schedule whose every leaf is the stack of the pieces' leaves."""
-  return jax.tree.map(lambda *xs: stack_leaves(xs), *pieces)
+  flat = [jax.tree_util.tree_flatten(p) for p in pieces]
+  treedef = flat[0][1]
+  if any(td != treedef for _, td in flat[1:]):
+    return None
+  columns = zip(*(leaves for leaves, _ in flat))
+  return jax.tree_util.tree_unflatten(
+      treedef, [stack_leaves(col) for col in columns])
 
 
 def gathered_call(family: Schedule, index, local):
@@ -120,12 +122,26 @@ class join_schedules(Schedule):
   @property
   def fast(self) -> bool:
     """Whether evaluation takes the O(log n) one-family path."""
-    return len(self.schedules) > 1 and same_family(self.schedules)
+    return self._family() is not None
+
+  def _family(self) -> Schedule | None:
+    if len(self.schedules) < 2:
+      return None
+    cached = self.__dict__.get("_family_cache", ())
+    if cached != ():
+      return cached
+    family = family_of(self.schedules)
+    if all(v.concrete(x) is not None
+           for x in jax.tree.leaves((family, self.boundaries))):
+      # Safe to keep: no tracer inside. Not a field, so not in the pytree.
+      object.__setattr__(self, "_family_cache", family)
+    return family
 
   def _value(self, t):
     if len(self.schedules) == 1:
       return self.schedules[0](t)
-    if not self.fast:
+    family = self._family()
+    if family is None:
       return optax.join_schedules(list(self.schedules),
                                   list(self.boundaries))(t)
     bounds = steps_array(self.boundaries)
@@ -134,4 +150,4 @@ class join_schedules(Schedule):
     start = starts[index]
     if not jnp.issubdtype(start.dtype, jnp.integer):
       t = t.astype(start.dtype)
-    return gathered_call(stacked(self.schedules), index, t - start)
+    return gathered_call(family, index, t - start)

@@ -122,7 +122,7 @@ class repeat(_Timed):
   Args:
     schedule: the cycle's shape, a schedule of the step within the cycle.
     period: ``P`` > 0, the length of the first cycle.
-    period_mult: ``m`` > 0, each cycle's length over the previous one's.
+    period_mult: ``m`` >= 1, each cycle's length over the previous one's.
     decay: ``d``, each cycle's value scale over the previous one's.
     stretch_cycles: scale the child's time so every cycle plays the child's
       first ``P`` steps (what SGDR's ``T_mult`` does).
@@ -142,7 +142,8 @@ class repeat(_Timed):
 
   def _check(self):
     v.positive(self, "period")
-    v.positive(self, "period_mult")
+    # Shrinking cycles (m < 1) would end the schedule at P / (1 - m).
+    v.number(self, "period_mult", ok=lambda m: m >= 1, allowed="it must be >= 1")
     v.real(self, "decay")
     v.flag(self, "stretch_cycles")
 
@@ -174,8 +175,12 @@ class repeat(_Timed):
                       jnp.floor(jnp.log1p(t * (mg - 1) / p) / jnp.log(mg)))
     guess = jnp.maximum(guess, 0)
     # One correction each way: the logarithm may round across a boundary.
-    cycle = guess - (start(guess) > t) + (start(guess + 1) <= t)
-    local = t - start(cycle)
+    # A few ulps of slack put a step that lands on a boundary (an integer
+    # start such as P + P m) into the new cycle despite rounding in start().
+    slack = 16 * jnp.finfo(t.dtype).eps * jnp.maximum(t, p)
+    cycle = (guess - (start(guess) > t + slack)
+             + (start(guess + 1) <= t + slack))
+    local = jnp.maximum(t - start(cycle), 0)
     if not self.stretch_cycles:
       return cycle, local
     return cycle, local / jnp.where(one, 1.0, mg**cycle)
