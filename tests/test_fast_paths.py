@@ -165,11 +165,12 @@ def test_piecewise_constant_with_many_boundaries_equals_optax(seed):
 @pytest.mark.parametrize("kind", ["linear", "cosine"])
 def test_piecewise_interpolate_with_many_boundaries_equals_optax(kind):
   rng = np.random.RandomState(5)
-  bs = _random_boundaries(rng, 100)
-  steps = np.arange(0, 20 * 100 + 10)
+  bs = _random_boundaries(rng, 60)
+  steps = jnp.arange(0, 20 * 60 + 10)
   ours = sched.piecewise_interpolate_schedule(kind, 0.1, bs)
-  ref = optax.piecewise_interpolate_schedule(kind, 0.1, bs)
-  assert_close(ours(steps[::7]), np.array([float(ref(int(t))) for t in steps[::7]]), rtol=2e-6)
+  # optax's version takes scalar steps only.
+  ref = jax.vmap(optax.piecewise_interpolate_schedule(kind, 0.1, bs))
+  assert_close(ours(steps), ref(steps), rtol=2e-6)
 
 
 def test_piecewise_constant_traced_init_value_multiplies_in_the_same_order():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
@@ -58,7 +59,10 @@ class stretch(_Timed):
 
   Resuming a recipe into a run ``factor`` times as long keeps its shape:
   every boundary and decay length is multiplied by ``factor`` (Composer's
-  ``scale_schedule_ratio``). The child sees a float step.
+  ``scale_schedule_ratio``). The child sees a float step; one within a
+  few ulps of an integer is taken as that integer, so a boundary ``b`` of
+  the child is crossed exactly at step ``b * factor`` when that is a whole
+  number.
 
   Example:
     >>> from optax_sched import linear_schedule
@@ -74,7 +78,13 @@ class stretch(_Timed):
     v.positive(self, "factor")
 
   def _value(self, t):
-    return self.schedule(fl(t) / fl(self.factor))
+    u = fl(t) / fl(self.factor)
+    # Snap a few-ulp miss onto the integer: with factor 1.1, step 110 must
+    # reach the child's boundary 100, not 99.99999.
+    # The snap is a constant offset for autodiff: d/dfactor stays -t/f^2.
+    r = jnp.round(u)
+    near = jnp.abs(u - r) <= 4 * jnp.finfo(u.dtype).eps * u
+    return self.schedule(u + jax.lax.stop_gradient(jnp.where(near, r - u, 0)))
 
 
 @register
