@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import optax_sched as sched
-from conftest import assert_close
+from conftest import assert_close, assert_grad_matches_finite_difference
 
 COS = sched.cosine_decay_schedule(1e-3, 100, 0.1)
 LIN = sched.linear_schedule(0.0, 1e-3, 50)
@@ -296,13 +296,7 @@ GRADS = [
 
 @pytest.mark.parametrize("name,build,x,step", GRADS, ids=[g[0] for g in GRADS])
 def test_grad_wrt_a_hyperparameter_matches_finite_difference(name, build, x, step):
-  with jax.enable_x64(True):
-    f = lambda h: build(h)(step)
-    g = jax.grad(f)(jnp.float64(x))
-    eps = 1e-6 * max(abs(x), 1.0)
-    fd = (f(jnp.float64(x + eps)) - f(jnp.float64(x - eps))) / (2 * eps)
-    assert np.isfinite(g)
-    np.testing.assert_allclose(g, fd, rtol=1e-4, atol=1e-12)
+  assert_grad_matches_finite_difference(lambda h: build(h)(step), x)
 
 
 # -- configs, repr, docs --------------------------------------------------------

@@ -23,6 +23,15 @@ def operand(owner: Any, name: str, x: Any) -> Any:
   return x
 
 
+class Wrapper(Schedule):
+  """Base of combinators with one ``schedule`` field (an operand)."""
+
+  def __post_init__(self):
+    object.__setattr__(self, "schedule",
+                       operand(self, "schedule", self.schedule))
+    super().__post_init__()
+
+
 def evaluate(x: Any, t) -> Any:
   """The value of an operand at clamped step ``t``."""
   if isinstance(x, Schedule):

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, register
 from optax_sched._math import safe_div
-from optax_sched.combinators._operand import evaluate, operand
+from optax_sched.combinators._operand import Wrapper, evaluate, operand
 
 
 class _Binary(Schedule):
@@ -88,7 +88,7 @@ class add(_Binary):
 
 
 @register
-class scale(Schedule):
+class scale(Wrapper):
   """``factor * schedule(t)``; ``factor`` a number (a sweepable leaf).
 
   Example:
@@ -99,11 +99,6 @@ class scale(Schedule):
 
   schedule: Any
   factor: Any
-
-  def __post_init__(self):
-    object.__setattr__(self, "schedule",
-                       operand(self, "schedule", self.schedule))
-    super().__post_init__()
 
   def _check(self):
     v.real(self, "factor")

@@ -15,16 +15,14 @@ import jax.numpy as jnp
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._math import quotient
-from optax_sched.combinators._operand import operand
+from optax_sched.combinators._operand import Wrapper
 
 
-class _Timed(Schedule):
+class _Timed(Wrapper):
   """One child ``schedule`` seen through a map of time."""
 
   def __post_init__(self):
-    object.__setattr__(self, "schedule",
-                       operand(self, "schedule", self.schedule))
-    if not isinstance(self.schedule, Schedule):
+    if not (isinstance(self.schedule, Schedule) or callable(self.schedule)):
       v.fail(self, "schedule", self.schedule,
              "it must be a schedule or a callable of the step")
     super().__post_init__()
