@@ -10,7 +10,7 @@ import optax
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, as_schedule, register
-from optax_sched._math import searchsorted_right, stack_leaves, steps_array
+from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
 
 
 def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
@@ -40,7 +40,7 @@ def gathered_call(family: Schedule, index, local):
   shape = jnp.shape(local)
 
   def one(i, s):
-    return jax.tree.map(lambda x: x[i], family)(s)
+    return jax.tree.map(lambda x: lookup(x, i), family)(s)
 
   out = jax.vmap(one)(jnp.reshape(index, (-1,)), jnp.reshape(local, (-1,)))
   return jnp.reshape(out, shape)
@@ -147,7 +147,7 @@ class join_schedules(Schedule):
     bounds = steps_array(self.boundaries)
     index = searchsorted_right(bounds, t)
     starts = jnp.concatenate([jnp.zeros((1,), bounds.dtype), bounds])
-    start = starts[index]
+    start = lookup(starts, index)
     if not jnp.issubdtype(start.dtype, jnp.integer):
       t = t.astype(start.dtype)
     return gathered_call(family, index, t - start)
