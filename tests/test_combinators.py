@@ -9,27 +9,13 @@ import pytest
 
 import optax_sched as sched
 from conftest import assert_close, assert_grad_matches_finite_difference
+from examples import COMBINATOR_EXAMPLES
 
 COS = sched.cosine_decay_schedule(1e-3, 100, 0.1)
 LIN = sched.linear_schedule(0.0, 1e-3, 50)
 STEPS = jnp.array([0, 1, 7, 10, 33, 50, 99, 100, 150, 400, 1234])
 
-# One valid instance of every combinator (every registered name it adds).
-EXAMPLES = {
-    "join_schedules": lambda: sched.join_schedules([LIN, COS], [50]),
-    "warmup": lambda: sched.warmup(COS, 20, 1e-5, "cosine"),
-    "multiply": lambda: sched.multiply(COS, LIN),
-    "divide": lambda: sched.divide(COS, 2.0),
-    "add": lambda: sched.add(COS, 1e-4),
-    "scale": lambda: sched.scale(COS, 0.5),
-    "minimum": lambda: sched.minimum(COS, LIN, 8e-4),
-    "maximum": lambda: sched.maximum(COS, 5e-4),
-    "clip": lambda: sched.clip(COS, floor=2e-4, ceiling=9e-4),
-    "shift": lambda: sched.shift(COS, 30),
-    "stretch": lambda: sched.stretch(COS, 2.5),
-    "repeat": lambda: sched.repeat(COS, 40, 2.0, 0.5),
-    "per_epoch": lambda: sched.per_epoch(COS, 7),
-}
+EXAMPLES = COMBINATOR_EXAMPLES
 NAMES = sorted(EXAMPLES)
 
 
@@ -185,6 +171,40 @@ def test_fraction_in_a_recipe():
                    sched.fraction(0.05, total))
   assert float(s(1000)) == pytest.approx(1e-3)
   assert float(s(total)) == pytest.approx(0.0, abs=1e-12)
+
+
+PC10 = sched.piecewise_constant_schedule(1.0, {10: 0.5})
+JUMPS = [
+    ("per_epoch", lambda: sched.per_epoch(COS, 7), 30, [7, 14, 21, 28]),
+    ("shift", lambda: sched.shift(PC10, 5), 30, [15]),
+    ("stretch", lambda: sched.stretch(PC10, 2.0), 30, [20]),
+    ("repeat restarts", lambda: sched.repeat(COS, 10, 2.0), 100, [10, 30, 70]),
+    ("repeat inner", lambda: sched.repeat(sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10),
+     30, [5, 10, 15, 20, 25]),
+    ("repeat stretched inner", lambda: sched.repeat(
+        sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10, 2.0), 40, [5, 10, 20, 30]),
+    ("warmup constant", lambda: sched.warmup(COS, 10, 1e-5, "constant"), 50, [10]),
+    ("warmup continuous", lambda: sched.warmup(PC10, 5), 50, [15]),
+    ("warmup no prefix", lambda: sched.warmup(PC10, 5, prefix=False), 50, [10]),
+    ("join", lambda: sched.join_schedules([PC10, PC10], [20]), 50, [10, 20, 30]),
+    ("multiply", lambda: sched.multiply(PC10, sched.shift(PC10, 10)), 50, [10, 20]),
+    ("minimum", lambda: sched.minimum(PC10, 0.7, sched.shift(PC10, 3)), 50, [10, 13]),
+    ("continuous", lambda: sched.scale(COS, 2.0), 50, []),
+]
+
+
+@pytest.mark.parametrize("name,build,total,expected", JUMPS, ids=[j[0] for j in JUMPS])
+def test_declared_jumps(name, build, total, expected):
+  got = sorted(float(b) for b in build().declared_jumps(total))
+  assert got == [float(e) for e in expected]
+
+
+def test_declared_jumps_are_real_jumps_and_the_rest_is_smooth():
+  s = sched.repeat(sched.warmup(COS, 5, shape="constant"), 40, 1.5, 0.5)
+  total = 200
+  values = np.asarray(s(np.arange(total)), np.float64)
+  big = {int(i) + 1 for i in np.nonzero(np.abs(np.diff(values)) > 1e-4)[0]}
+  assert big == {int(np.ceil(b)) for b in s.declared_jumps(total)}
 
 
 # -- checks -------------------------------------------------------------------

@@ -11,6 +11,7 @@ import optax
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, as_schedule, register
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
+from optax_sched.combinators._operand import jumps, known
 
 
 def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
@@ -118,6 +119,18 @@ class join_schedules(Schedule):
              f" steps, one between each pair of schedules (got"
              f" {len(self.boundaries)})")
     _check_steps(self, "boundaries", self.boundaries)
+
+  def declared_jumps(self, total_steps):
+    """Every boundary, and each piece's own jumps from where it starts."""
+    if not known(*self.boundaries):
+      return ()
+    starts = [0.0] + [float(b) for b in self.boundaries]
+    ends = starts[1:] + [float(total_steps)]
+    out = [np.asarray(starts[1:])]
+    for piece, start, end in zip(self.schedules, starts, ends):
+      inner = jumps(piece, int(end - start)) + start
+      out.append(inner[inner < end])
+    return np.concatenate(out)
 
   @property
   def fast(self) -> bool:

@@ -11,11 +11,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import quotient
-from optax_sched.combinators._operand import Wrapper
+from optax_sched._math import cycle, quotient
+from optax_sched.combinators._operand import Wrapper, jumps, known
 
 
 class _Timed(Wrapper):
@@ -49,6 +50,11 @@ class shift(_Timed):
 
   def _value(self, t):
     return self.schedule(jnp.maximum(t - self.steps, 0))
+
+  def declared_jumps(self, total_steps):
+    if not known(self.steps):
+      return ()
+    return jumps(self.schedule, total_steps) + float(self.steps)
 
 
 @register
@@ -84,6 +90,12 @@ class stretch(_Timed):
     near = jnp.abs(u - r) <= 4 * jnp.finfo(u.dtype).eps * u
     return self.schedule(u + jax.lax.stop_gradient(jnp.where(near, r - u, 0)))
 
+  def declared_jumps(self, total_steps):
+    if not known(self.factor):
+      return ()
+    f = float(self.factor)
+    return jumps(self.schedule, total_steps / f) * f
+
 
 @register
 class per_epoch(_Timed):
@@ -108,6 +120,13 @@ class per_epoch(_Timed):
 
   def _value(self, t):
     return self.schedule(quotient(t, self.steps_per_epoch))
+
+  def declared_jumps(self, total_steps):
+    """Every epoch boundary: the value moves in steps there by design."""
+    if not known(self.steps_per_epoch):
+      return ()
+    every = float(self.steps_per_epoch)
+    return np.arange(every, total_steps, every)
 
 
 @register
@@ -158,37 +177,28 @@ class repeat(_Timed):
   def _value(self, t):
     m = v.concrete(self.period_mult)
     if m is not None and m == 1:
-      cycle = quotient(t, self.period)
-      inner = t - cycle * self.period
+      # Integer steps stay integers: exact for every int32 step.
+      i = quotient(t, self.period)
+      inner = t - i * self.period
     else:
-      cycle, inner = self._geometric(t)
+      i, pos, length = cycle(t, self.period, self.period_mult)
+      inner = pos * (fl(self.period) / length) if self.stretch_cycles else pos
     value = self.schedule(inner)
     d = v.concrete(self.decay)
     if d is not None and d == 1:
       return value
-    return value * jnp.power(fl(self.decay), fl(cycle))
+    return value * jnp.power(fl(self.decay), fl(i))
 
-  def _geometric(self, t):
-    """Cycle index and the step the child sees (floats)."""
-    t, p, m = fl(t), fl(self.period), fl(self.period_mult)
-    one = m == 1
-    # Where m == 1 (only possible when traced) a stand-in keeps the closed
-    # form finite; the constant-period result is selected below.
-    mg = jnp.where(one, 2.0, m)
-
-    def start(i):
-      return jnp.where(one, i * p, p * (mg**i - 1) / (mg - 1))
-
-    guess = jnp.where(one, jnp.floor(t / p),
-                      jnp.floor(jnp.log1p(t * (mg - 1) / p) / jnp.log(mg)))
-    guess = jnp.maximum(guess, 0)
-    # One correction each way: the logarithm may round across a boundary.
-    # A few ulps of slack put a step that lands on a boundary (an integer
-    # start such as P + P m) into the new cycle despite rounding in start().
-    slack = 16 * jnp.finfo(t.dtype).eps * jnp.maximum(t, p)
-    cycle = (guess - (start(guess) > t + slack)
-             + (start(guess + 1) <= t + slack))
-    local = jnp.maximum(t - start(cycle), 0)
-    if not self.stretch_cycles:
-      return cycle, local
-    return cycle, local / jnp.where(one, 1.0, mg**cycle)
+  def declared_jumps(self, total_steps):
+    """Every cycle start (a restart), and the child's jumps in each cycle."""
+    if not known(self.period, self.period_mult):
+      return ()
+    p, m = float(self.period), float(self.period_mult)
+    out, start, length = [], 0.0, p
+    inner = jumps(self.schedule, p if self.stretch_cycles else total_steps)
+    while start < total_steps:
+      scale = length / p if self.stretch_cycles else 1.0
+      out += [start] + [start + j * scale for j in inner if j * scale < length]
+      start, length = start + length, length * m
+    out = np.asarray(out[1:])
+    return out[out < total_steps]

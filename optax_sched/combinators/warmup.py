@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._math import cosine_interpolate, linear_interpolate, safe_div
-from optax_sched.combinators._operand import Wrapper
+from optax_sched.combinators._operand import Wrapper, jumps, known
 
 SHAPES = ("linear", "cosine", "exponential", "constant")
 
@@ -71,6 +72,19 @@ class warmup(Wrapper):
       v.real(self, "init_value")
       if self.peak_value is not None:
         v.real(self, "peak_value")
+
+  def declared_jumps(self, total_steps):
+    """The hand-over step when the ramp does not end where the schedule
+    starts (a ``constant`` warmup, or a ``peak_value``), and the schedule's
+    own jumps."""
+    if not known(self.warmup_steps):
+      return ()
+    w = float(self.warmup_steps)
+    inner = jumps(self.schedule, total_steps)
+    inner = inner + w if self.prefix else inner[inner >= w]
+    hand_over = [w] if w > 0 and (self.shape == "constant"
+                                  or self.peak_value is not None) else []
+    return np.concatenate([hand_over, inner])
 
   def _main(self, t):
     if isinstance(self.schedule, Schedule):

@@ -72,6 +72,10 @@ class piecewise_constant_schedule(Schedule):
     values = cumulative_product(self.init_value, scales)
     return lookup(values, searchsorted_right(steps_array(bounds), t))
 
+  def declared_jumps(self, total_steps):
+    return tuple(b for b, s in (self.boundaries_and_scales or {}).items()
+                 if v.concrete(s) is not None and v.concrete(s) != 1)
+
 
 @register
 class piecewise_interpolate_schedule(Schedule):
@@ -133,7 +137,7 @@ class linear_onecycle_schedule(_OneCycle):
 
   Example:
     >>> s = linear_onecycle_schedule(1000, 1e-3)
-    >>> [round(float(s(k)), 9) for k in (0, 300, 850, 1000)]
+    >>> [round(float(s(k)), 10) for k in (0, 300, 850, 1000)]
     [4e-05, 0.001, 4e-05, 4e-09]
 
   References:
