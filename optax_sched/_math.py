@@ -79,6 +79,8 @@ def searchsorted_right(bounds, t):
   ``SMALL`` bounds, one fused comparison per bound (cheaper than any search);
   beyond, an unrolled binary search (2-3x faster than the looped one on CPU).
   """
+  # Checked before jnp.asarray: under jit that turns NumPy into a tracer.
+  known = concrete(bounds)
   bounds = jnp.asarray(bounds)
   t = jnp.asarray(t)
   if not (jnp.issubdtype(bounds.dtype, jnp.integer)
@@ -89,11 +91,47 @@ def searchsorted_right(bounds, t):
     for k in range(bounds.shape[0]):
       count = count + (bounds[k] <= t)
     return count
+  if known is not None and jnp.issubdtype(bounds.dtype, jnp.integer):
+    bucketed = _bucketed_count(known, t)
+    if bucketed is not None:
+      return bucketed
   return jnp.searchsorted(bounds, t, side="right", method="scan_unrolled")
 
 
-#: Up to this many entries, lookups are chains of selects, not gathers: XLA
-#: fuses them with the arithmetic around them.
+def _bucketed_count(bounds: np.ndarray, t):
+  """Number of concrete integer ``bounds`` <= integer ``t``, by a bucket table.
+
+  Steps are cut into ``2**s`` wide buckets (about 4 per bound); a table
+  gives the count of bounds below each bucket, and a step then compares
+  with the few bounds inside its own bucket: 1 + c gathers instead of
+  log2(n). Returns None when some bucket holds more than 3 bounds (clustered
+  bounds: the binary search is as good).
+  """
+  n = bounds.shape[0]
+  top = int(bounds[-1])
+  if top < 0:
+    return None
+  shift = max(0, int(np.ceil(np.log2((top + 1) / (4 * n)))))
+  per_bucket = np.bincount(bounds.astype(np.int64) >> shift)
+  c = int(per_bucket.max())
+  if c > 3:
+    return None
+  buckets = (top >> shift) + 2
+  starts = np.arange(buckets, dtype=np.int64) << shift
+  dtype = np.dtype(t.dtype)
+  table = jnp.asarray(np.searchsorted(bounds, starts, side="left"), dtype)
+  padded = jnp.asarray(np.concatenate(
+      [bounds, np.full(c, np.iinfo(dtype).max)]).astype(dtype))
+  count = lookup(table, jnp.minimum(t >> shift, buckets - 1))
+  for _ in range(c):
+    # The guard: a step at the int maximum would pass the padding too.
+    count = count + ((lookup(padded, count) <= t) & (count < n))
+  return count.astype(int_dtype())
+
+
+#: Up to this many bounds (and tables of one entry more: a value per piece),
+#: searches and lookups are chains of compares and selects, not gathers:
+#: XLA fuses them with the arithmetic around them.
 SMALL = 16
 
 
@@ -101,8 +139,9 @@ def lookup(table, index):
   """``table[index]`` for an int ``index`` array in ``[0, len(table))``."""
   table = jnp.asarray(table)
   n = table.shape[0]
-  if n > SMALL:
-    return table[index]
+  if n > SMALL + 1:
+    # In bounds by construction: skips the negative-index fix-up of table[i].
+    return table.at[index].get(mode="promise_in_bounds")
   out = jnp.broadcast_to(table[0], jnp.shape(index) + table.shape[1:])
   for k in range(1, n):
     out = jnp.where(jnp.reshape(index >= k, jnp.shape(index) + (1,) * (
@@ -110,21 +149,23 @@ def lookup(table, index):
   return out
 
 
-def steps_array(steps: Any) -> jax.Array:
+def steps_array(steps: Any) -> Any:
   """Step counts as one array: int32 when all are concrete ints, else float.
 
   Integer boundaries stay integers so that comparisons with integer steps are
   exact; ints beyond the int32 range are clipped (no step reaches them).
+  Concrete steps give a NumPy array, so that :func:`searchsorted_right` can
+  still see their values under ``jit``.
   """
   arrs = [concrete(s) for s in steps]
   if not steps:
-    return jnp.zeros((0,), int_dtype())
+    return np.zeros((0,), np.dtype(int_dtype()))
   if all(a is not None and a.dtype.kind in "iu" for a in arrs):
     top = np.iinfo(np.dtype(int_dtype())).max
-    return jnp.asarray(np.asarray([int(a) for a in arrs], dtype=np.int64).clip(
-        max=top), dtype=int_dtype())
+    return np.asarray([int(a) for a in arrs], dtype=np.int64).clip(
+        max=top).astype(np.dtype(int_dtype()))
   if all(a is not None for a in arrs):
-    return jnp.asarray(np.asarray([float(a) for a in arrs]), dtype=float_dtype())
+    return np.asarray([float(a) for a in arrs], dtype=np.dtype(float_dtype()))
   return jnp.stack([fl(s) for s in steps])
 
 

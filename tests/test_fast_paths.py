@@ -181,6 +181,31 @@ def test_piecewise_constant_traced_init_value_multiplies_in_the_same_order():
   np.testing.assert_array_equal(traced, sched.piecewise_constant_schedule(0.1, bs)(steps))
 
 
+BOUNDS = {
+    "even": lambda r, n: np.arange(1, n + 1) * 997,
+    "random": lambda r, n: np.sort(r.randint(0, 10**6, n)),
+    "clustered": lambda r, n: np.sort(np.concatenate([r.randint(0, 50, n // 2),
+                                                      r.randint(0, 10**6, n - n // 2)])),
+    "repeated": lambda r, n: np.sort(r.randint(0, 10, n) * 1000),
+    "at int32 max": lambda r, n: np.concatenate([np.sort(r.randint(0, 10**6, n - 1)),
+                                                 [2**31 - 1]]),
+}
+
+
+@pytest.mark.parametrize("n", [3, 16, 17, 300, 5000])
+@pytest.mark.parametrize("kind", sorted(BOUNDS))
+def test_search_over_concrete_bounds_equals_numpy(kind, n):
+  from optax_sched._math import searchsorted_right
+  rng = np.random.RandomState(n)
+  bounds = BOUNDS[kind](rng, n).astype(np.int32)
+  steps = np.concatenate([np.arange(0, 3000), rng.randint(0, 2**31 - 1, 2000),
+                          bounds, bounds - 1, bounds + 1, [2**31 - 1]])
+  steps = np.clip(steps, 0, 2**31 - 1).astype(np.int32)
+  expected = np.searchsorted(bounds, steps, side="right")
+  np.testing.assert_array_equal(jax.jit(lambda t: searchsorted_right(bounds, t))(steps), expected)
+  np.testing.assert_array_equal(searchsorted_right(jnp.asarray(bounds), steps), expected)
+
+
 def _repeat_reference(child, t, period, mult, decay, stretch=True):
   """Walks the cycles one by one in float64 (what repeat replaces)."""
   start, length, i = 0.0, float(period), 0
