@@ -20,6 +20,13 @@ from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
 from optax_sched.families.restarts import cosine_restarts_schedule
+from optax_sched.families.restarts import polynomial_restarts_schedule
+from optax_sched.families.cosine_cycles import cosine_cycles_schedule
+from optax_sched.families.rsqrt import rsqrt_schedule
+from optax_sched.families.tanh import tanh_schedule
+from optax_sched.families.tri_stage import tri_stage_schedule
+from optax_sched.families.wsd import wsd_schedule
+from optax_sched.families.polynomial import warmup_polynomial_decay_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -48,5 +55,8 @@ __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
     "load", "describe", "lint", "Finding", "plot", "traced_checks", "validate",
-    *OPTAX_NAMES, "cosine_restarts_schedule", *COMBINATOR_NAMES,
+    *OPTAX_NAMES, *COMBINATOR_NAMES, "cosine_restarts_schedule",
+    "polynomial_restarts_schedule", "cosine_cycles_schedule", "rsqrt_schedule",
+    "tanh_schedule", "tri_stage_schedule", "wsd_schedule",
+    "warmup_polynomial_decay_schedule",
 ]

@@ -279,3 +279,17 @@ def cycle(t, first_period, period_mult=1.0):
   pos = jnp.where(geometric, jnp.maximum(tf - start(i_geo), 0), pos_lin)
   length = length0 * jnp.where(geometric, m_safe**i_geo, 1.0)
   return i, pos, length
+
+
+def safe_pow(x, p):
+  """``x ** p`` for ``x >= 0``, with a zero gradient where ``x = 0``.
+
+  ``0 ** p`` has an infinite or NaN derivative (with respect to ``x`` when
+  ``p < 1``, to ``p`` through ``log 0``); clipped progress fractions sit at 0
+  for whole phases, so the gradient must not see it. The value at 0 is
+  ``0 ** p`` (1 for ``p = 0``).
+  """
+  x = fl(x)
+  pos = x > 0
+  at_zero = jnp.power(jnp.zeros((), x.dtype), jax.lax.stop_gradient(fl(p)))
+  return jnp.where(pos, jnp.where(pos, x, 1.0) ** p, at_zero)

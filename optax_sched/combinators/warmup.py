@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
-import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import cosine_interpolate, linear_interpolate, safe_div
-from optax_sched.combinators._operand import Wrapper, jumps, known
+from optax_sched._math import (
+    cosine_interpolate, linear_interpolate, safe_div, safe_pow)
+from optax_sched.combinators._operand import Wrapper
 
-SHAPES = ("linear", "cosine", "exponential", "constant")
+SHAPES = ("linear", "cosine", "exponential", "constant", "1-sqrt")
 
 
 @register
@@ -28,6 +28,7 @@ class warmup(Wrapper):
   ``cosine``     :math:`T + (I - T)(1 + \cos \pi p)/2`
   ``exponential`` :math:`I\,(T / I)^{p}` (needs :math:`I, T > 0`)
   ``constant``   :math:`I` (then a jump to the schedule)
+  ``1-sqrt``     :math:`I + (T - I)(1 - \sqrt{1 - p})`
   ============== =====================================
 
   From :math:`t = W` on the value is ``schedule(t - W)`` when ``prefix``
@@ -42,7 +43,7 @@ class warmup(Wrapper):
     warmup_steps: ``W`` >= 0; 0 means no warmup.
     init_value: value at step 0.
     shape: one of ``"linear"``, ``"cosine"``, ``"exponential"``,
-      ``"constant"``.
+      ``"constant"``, ``"1-sqrt"``.
     peak_value: the value the ramp reaches at ``W`` (default: see above).
     prefix: whether ``schedule`` starts counting after the warmup.
 
@@ -73,19 +74,6 @@ class warmup(Wrapper):
       if self.peak_value is not None:
         v.real(self, "peak_value")
 
-  def declared_jumps(self, total_steps):
-    """The hand-over step when the ramp does not end where the schedule
-    starts (a ``constant`` warmup, or a ``peak_value``), and the schedule's
-    own jumps."""
-    if not known(self.warmup_steps):
-      return ()
-    w = float(self.warmup_steps)
-    inner = jumps(self.schedule, total_steps)
-    inner = inner + w if self.prefix else inner[inner >= w]
-    hand_over = [w] if w > 0 and (self.shape == "constant"
-                                  or self.peak_value is not None) else []
-    return np.concatenate([hand_over, inner])
-
   def _main(self, t):
     if isinstance(self.schedule, Schedule):
       if self.prefix:
@@ -107,6 +95,26 @@ class warmup(Wrapper):
       ramp = cosine_interpolate(init, target, pct)
     elif self.shape == "exponential":
       ramp = init * jnp.power(safe_div(target, init), pct)
+    elif self.shape == "1-sqrt":
+      # Transformers' WSD warmup; safe_pow keeps the gradient finite at p = 1.
+      ramp = linear_interpolate(init, target, 1 - safe_pow(1 - pct, 0.5))
     else:
       ramp = jnp.broadcast_to(init, jnp.shape(t))
     return jnp.where(fl(t) < fl(w), ramp, self._main(t))
+
+  def declared_jumps(self, total_steps):
+    """The schedule's own jumps where it runs, and ``W`` itself when the ramp
+    does not end at the schedule's value there (a ``"constant"`` ramp, or
+    ``peak_value`` given without ``prefix``: timm's warmup)."""
+    w = v.concrete(self.warmup_steps)
+    if w is None or not isinstance(self.schedule, Schedule):
+      return ()
+    w = float(w)
+    if self.prefix:
+      inner = [w + j for j in self.schedule.declared_jumps(
+          max(int(total_steps - w), 0))]
+    else:
+      inner = [j for j in self.schedule.declared_jumps(total_steps) if j > w]
+    ends_apart = self.shape == "constant" or (
+        self.peak_value is not None and not self.prefix)
+    return tuple(([w] if w > 0 and ends_apart else []) + inner)
