@@ -230,7 +230,7 @@ BAD = [
     (lambda: sched.repeat(COS, 10, stretch_cycles=1), "repeat: stretch_cycles=1"),
     (lambda: sched.per_epoch(COS, 0), "per_epoch: steps_per_epoch=0"),
     (lambda: sched.join_schedules([COS, COS], [10, 20]), "join_schedules: boundaries=[10, 20]"),
-    (lambda: sched.join_schedules([COS, COS, COS], [20, 10]), "join_schedules: boundaries="),
+    (lambda: sched.join_schedules([COS, COS, COS], [20, 10]), "join_schedules: boundaries[1]=10"),
     (lambda: sched.join_schedules([COS, COS], [-1]), "join_schedules: boundaries[0]=-1"),
     (lambda: sched.join_schedules([COS, COS], ["a"]), "join_schedules: boundaries[0]='a'"),
     (lambda: sched.join_schedules(COS, []), "join_schedules: schedules="),

@@ -53,14 +53,17 @@ def _check_steps(owner: Any, name: str, steps: Sequence[Any]) -> None:
   for i, (b, a) in enumerate(zip(steps, arrs)):
     if a is None or a.ndim or a.dtype.kind not in "iuf":
       v.number(owner, f"{name}[{i}]", b)
-  known = np.asarray([float(a) for a in arrs if a is not None and not a.ndim])
-  if known.size and not (np.all(np.isfinite(known)) and np.all(known >= 0)):
-    i = int(np.argmax(~(np.isfinite(known) & (known >= 0))))
-    v.fail(owner, f"{name}[{i}]", known[i], "it must be a finite step >= 0")
-  if len(known) == len(steps) and np.any(np.diff(known) < 0):
-    i = int(np.argmax(np.diff(known) < 0)) + 1
-    v.fail(owner, name, f"[..., {known[i - 1]!r}, {known[i]!r}, ...] at index {i}",
-           "it must be in increasing order")
+  where = [i for i, a in enumerate(arrs) if a is not None]
+  values = np.asarray([float(arrs[i]) for i in where])
+  bad = ~(np.isfinite(values) & (values >= 0))
+  if bad.any():
+    i = where[int(np.argmax(bad))]
+    v.fail(owner, f"{name}[{i}]", steps[i], "it must be a finite step >= 0")
+  if len(where) == len(steps) and np.any(np.diff(values) < 0):
+    i = int(np.argmax(np.diff(values) < 0)) + 1
+    v.fail(owner, f"{name}[{i}]", steps[i],
+           f"{name} must be in increasing order, and it is below"
+           f" {name}[{i - 1}]={steps[i - 1]!r}")
 
 
 @register
@@ -75,7 +78,7 @@ class join_schedules(Schedule):
   semantics; at a repeated boundary the later piece wins). Optax evaluates
   every piece at every step; here, when all pieces are of one family (same
   class and static fields, e.g. 1000 cosine cycles), a step finds its piece
-  by binary search and evaluates only that piece with its gathered
+  by a search over the boundaries and evaluates only that piece with its gathered
   hyperparameters: O(log n) per step and a compiled program that does not
   grow with n. Mixed pieces use ``optax.join_schedules``; nest a one-family
   join inside a mixed one to keep the speed (warmup, 1000 restarts, a tail).
