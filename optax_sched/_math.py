@@ -76,34 +76,98 @@ def searchsorted_right(bounds, t, side="right"):
   """Number of ``bounds`` that are ``<= t`` (``< t`` with ``side="left"``;
   bounds sorted ascending).
 
-  O(log n) per step, and the compiled program grows only with log n: a
-  comparison against every bound for a handful of bounds, else an unrolled
-  binary search (measured 2-3x faster than the looped one on CPU).
+  O(log n) per step, and the compiled program grows only with log n: up to
+  ``SMALL`` bounds, one fused comparison per bound (cheaper than any search);
+  beyond, an unrolled binary search (2-3x faster than the looped one on CPU).
   """
+  # Checked before jnp.asarray: under jit that turns NumPy into a tracer.
+  known = concrete(bounds)
   bounds = jnp.asarray(bounds)
   t = jnp.asarray(t)
   if not (jnp.issubdtype(bounds.dtype, jnp.integer)
           and jnp.issubdtype(t.dtype, jnp.integer)):
     bounds, t = fl(bounds), fl(t)
-  return jnp.searchsorted(bounds, t, side=side, method="compare_all"
-                          if bounds.size <= 16 else "scan_unrolled")
+  if bounds.shape[0] <= SMALL:
+    count = jnp.zeros(t.shape, int_dtype())
+    for k in range(bounds.shape[0]):
+      count = count + ((bounds[k] <= t) if side == "right" else (bounds[k] < t))
+    return count
+  if (side == "right" and known is not None
+      and jnp.issubdtype(bounds.dtype, jnp.integer)):
+    bucketed = _bucketed_count(known, t)
+    if bucketed is not None:
+      return bucketed
+  return jnp.searchsorted(bounds, t, side=side, method="scan_unrolled")
 
 
-def steps_array(steps: Any) -> jax.Array:
+def _bucketed_count(bounds: np.ndarray, t):
+  """Number of concrete integer ``bounds`` <= integer ``t``, by a bucket table.
+
+  Steps are cut into ``2**s`` wide buckets (about 4 per bound); a table
+  gives the count of bounds below each bucket, and a step then compares
+  with the few bounds inside its own bucket: 1 + c gathers instead of
+  log2(n). Returns None when some bucket holds more than 3 bounds (clustered
+  bounds: the binary search is as good).
+  """
+  n = bounds.shape[0]
+  top = int(bounds[-1])
+  if top < 0:
+    return None
+  shift = max(0, int(np.ceil(np.log2((top + 1) / (4 * n)))))
+  per_bucket = np.bincount(bounds.astype(np.int64) >> shift)
+  c = int(per_bucket.max())
+  if c > 3:
+    return None
+  buckets = (top >> shift) + 2
+  starts = np.arange(buckets, dtype=np.int64) << shift
+  dtype = np.dtype(t.dtype)
+  table = jnp.asarray(np.searchsorted(bounds, starts, side="left"), dtype)
+  padded = jnp.asarray(np.concatenate(
+      [bounds, np.full(c, np.iinfo(dtype).max)]).astype(dtype))
+  count = lookup(table, jnp.minimum(t >> shift, buckets - 1))
+  for _ in range(c):
+    # The guard: a step at the int maximum would pass the padding too.
+    count = count + ((lookup(padded, count) <= t) & (count < n))
+  return count.astype(int_dtype())
+
+
+#: Up to this many bounds (and tables of one entry more: a value per piece),
+#: searches and lookups are chains of compares and selects, not gathers:
+#: XLA fuses them with the arithmetic around them.
+SMALL = 16
+
+
+def lookup(table, index):
+  """``table[index]`` for an int ``index`` array in ``[0, len(table))``."""
+  table = jnp.asarray(table)
+  n = table.shape[0]
+  if n > SMALL + 1:
+    # In bounds by construction: skips the negative-index fix-up of table[i].
+    return table.at[index].get(mode="promise_in_bounds")
+  out = jnp.broadcast_to(table[0], jnp.shape(index) + table.shape[1:])
+  for k in range(1, n):
+    out = jnp.where(jnp.reshape(index >= k, jnp.shape(index) + (1,) * (
+        table.ndim - 1)), table[k], out)
+  return out
+
+
+def steps_array(steps: Any) -> Any:
   """Step counts as one array: int32 when all are concrete ints, else float.
 
   Integer boundaries stay integers so that comparisons with integer steps are
   exact; ints beyond the int32 range are clipped (no step reaches them).
+  Concrete steps give a NumPy array, so that :func:`searchsorted_right` can
+  still see their values under ``jit``.
   """
   arrs = [concrete(s) for s in steps]
   if not steps:
-    return jnp.zeros((0,), int_dtype())
+    return np.zeros((0,), np.dtype(int_dtype()))
   if all(a is not None and a.dtype.kind in "iu" for a in arrs):
     top = np.iinfo(np.dtype(int_dtype())).max
-    return jnp.asarray(np.asarray([int(a) for a in arrs], dtype=np.int64).clip(
-        max=top), dtype=int_dtype())
+    return np.asarray([int(a) for a in arrs], dtype=np.int64).clip(
+        max=top).astype(np.dtype(int_dtype()))
   if all(a is not None for a in arrs):
-    return jnp.asarray(np.asarray([float(a) for a in arrs]), dtype=float_dtype())
+    return np.asarray([float(a) for a in arrs], dtype=np.dtype(float_dtype()))
   return jnp.stack([fl(s) for s in steps])
 
 
@@ -137,9 +201,13 @@ def stack_leaves(xs: Any) -> jax.Array:
   Concrete values are stacked in NumPy (the trace stays O(1) in n); integers
   stay integers (int32), so integer arithmetic in a family stays exact.
   """
-  arrs = [concrete(x) for x in xs]
+  xs = list(xs)
+  if all(type(x) in (int, float) for x in xs):
+    arrs = xs  # the common case, kept fast: n Python numbers
+  else:
+    arrs = [concrete(x) for x in xs]
   if all(a is not None for a in arrs):
-    arr = np.stack(arrs)
+    arr = np.asarray(arrs) if arrs is xs else np.stack(arrs)
     if arr.dtype.kind in "iu":
       return jnp.asarray(arr, dtype=int_dtype())
     if arr.dtype.kind == "b":
@@ -162,12 +230,12 @@ def interpolate_pieces(t, bounds, values, kind: str):
   i = jnp.clip(i, 0, n - 1)
   last = i >= n - 1
   j = jnp.minimum(i, n - 2) if n > 1 else i
-  lo = bounds[j]
-  hi = bounds[jnp.minimum(j + 1, n - 1)]
+  k = jnp.minimum(j + 1, n - 1)
+  lo, hi = lookup(bounds, j), lookup(bounds, k)
   size = jnp.maximum(fl(hi) - fl(lo), 1.0)
   pct = (fl(t) - fl(lo)) / size
   interp = linear_interpolate if kind == "linear" else cosine_interpolate
-  inside = interp(values[j], values[jnp.minimum(j + 1, n - 1)], pct)
+  inside = interp(lookup(values, j), lookup(values, k), pct)
   return jnp.where(last, values[-1], inside)
 
 
@@ -202,7 +270,11 @@ def cycle(t, first_period, period_mult=1.0):
 
   i_geo = jnp.floor(jnp.log1p(tf / length0 * (m_safe - 1)) / jnp.log(m_safe))
   i_geo = jnp.maximum(i_geo, 0)
-  i_geo = i_geo - (start(i_geo) > tf) + (start(i_geo + 1) <= tf)
+  # A few ulps of slack: start() itself rounds (13 * (1.01 - 1) / (1.01 - 1)
+  # gives 13.000001 under XLA), and a step on a start belongs to the new cycle.
+  slack = 16 * jnp.finfo(tf.dtype).eps * jnp.maximum(tf, length0)
+  i_geo = (i_geo - (start(i_geo) > tf + slack)
+           + (start(i_geo + 1) <= tf + slack))
   i_lin = floor_div(t_arr, first_period)
   period = jnp.asarray(first_period)
   if jnp.issubdtype(t_arr.dtype, jnp.integer) and jnp.issubdtype(
@@ -211,7 +283,7 @@ def cycle(t, first_period, period_mult=1.0):
   else:
     pos_lin = tf - i_lin * length0
   i = jnp.where(geometric, i_geo, i_lin)
-  pos = jnp.where(geometric, tf - start(i_geo), pos_lin)
+  pos = jnp.where(geometric, jnp.maximum(tf - start(i_geo), 0), pos_lin)
   length = length0 * jnp.where(geometric, m_safe**i_geo, 1.0)
   return i, pos, length
 

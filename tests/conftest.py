@@ -32,6 +32,19 @@ def golden_cases(name: str) -> list:
   return out
 
 
+def assert_grad_matches_finite_difference(f, x, rtol=1e-4):
+  """``jax.grad(f)(x)`` is finite and agrees with a central difference (x64)."""
+  import jax
+  import jax.numpy as jnp
+  import numpy as np
+  with jax.enable_x64(True):
+    g = jax.grad(f)(jnp.float64(x))
+    eps = 1e-6 * max(abs(x), 1.0)
+    fd = (f(jnp.float64(x + eps)) - f(jnp.float64(x - eps))) / (2 * eps)
+    assert np.isfinite(g)
+    np.testing.assert_allclose(g, fd, rtol=rtol, atol=1e-12)
+
+
 def build_case(case):
   """The registered schedule a golden case names, built from its arguments."""
   from optax_sched import registry

@@ -24,6 +24,27 @@ OPTAX_EXAMPLES = {
         [sched.linear_schedule(0.0, 1e-3, 10), sched.cosine_decay_schedule(1e-3, 90)], [10]),
 }
 
+_COS = sched.cosine_decay_schedule(1e-3, 100, 0.1)
+_LIN = sched.linear_schedule(0.0, 1e-3, 50)
+
+# One valid instance of every combinator (every registered name it adds).
+COMBINATOR_EXAMPLES = {
+    "join_schedules": lambda: sched.join_schedules(  # one family: the fast path
+        [_COS, _COS.replace(init_value=5e-4, decay_steps=60)], [50]),
+    "warmup": lambda: sched.warmup(_COS, 20, 1e-5, "cosine"),
+    "multiply": lambda: sched.multiply(_COS, _LIN),
+    "divide": lambda: sched.divide(_COS, 2.0),
+    "add": lambda: sched.add(_COS, 1e-4),
+    "scale": lambda: sched.scale(_COS, 0.5),
+    "minimum": lambda: sched.minimum(_COS, _LIN, 8e-4),
+    "maximum": lambda: sched.maximum(_COS, 5e-4),
+    "clip": lambda: sched.clip(_COS, floor=2e-4, ceiling=9e-4),
+    "shift": lambda: sched.shift(_COS, 30),
+    "stretch": lambda: sched.stretch(_COS, 2.5),
+    "repeat": lambda: sched.repeat(_COS, 40, 2.0, 0.5),
+    "per_epoch": lambda: sched.per_epoch(_COS, 7),
+}
+
 # The families behind compat.transformers / compat.timm, and those compat names.
 from optax_sched.compat import timm as _timm  # noqa: E402
 from optax_sched.compat import transformers as _hf  # noqa: E402

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, register
 from optax_sched._math import safe_div
-from optax_sched.combinators._operand import evaluate, operand
+from optax_sched.combinators._operand import Wrapper, evaluate, jumps, operand
 
 
 class _Binary(Schedule):
@@ -27,6 +28,14 @@ class _Binary(Schedule):
 
   def _value(self, t):
     return self._op(evaluate(self.a, t), evaluate(self.b, t))
+
+  def declared_jumps(self, total_steps):
+    """Where either operand jumps."""
+    return _union(self.a, self.b, total_steps=total_steps)
+
+
+def _union(*operands, total_steps):
+  return np.unique(np.concatenate([jumps(x, total_steps) for x in operands]))
 
 
 @register
@@ -88,7 +97,7 @@ class add(_Binary):
 
 
 @register
-class scale(Schedule):
+class scale(Wrapper):
   """``factor * schedule(t)``; ``factor`` a number (a sweepable leaf).
 
   Example:
@@ -99,11 +108,6 @@ class scale(Schedule):
 
   schedule: Any
   factor: Any
-
-  def __post_init__(self):
-    object.__setattr__(self, "schedule",
-                       operand(self, "schedule", self.schedule))
-    super().__post_init__()
 
   def _check(self):
     v.real(self, "factor")
@@ -134,6 +138,10 @@ class _Extremum(Schedule):
     if len(self.schedules) < 2:
       v.fail(self, "schedules", list(self.schedules),
              "it must hold at least two schedules or numbers")
+
+  def declared_jumps(self, total_steps):
+    """Where any operand jumps."""
+    return _union(*self.schedules, total_steps=total_steps)
 
   def _value(self, t):
     values = [evaluate(s, t) for s in self.schedules]
@@ -204,6 +212,11 @@ class clip(Schedule):
               for x in (self.floor, self.ceiling))
     if lo is not None and hi is not None and not lo <= hi:
       v.fail(self, "ceiling", self.ceiling, f"it must be >= floor={lo.item()!r}")
+
+  def declared_jumps(self, total_steps):
+    """Where the schedule or a bound jumps."""
+    return _union(self.schedule, self.floor, self.ceiling,
+                  total_steps=total_steps)
 
   def _value(self, t):
     out = evaluate(self.schedule, t)

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import quotient
-from optax_sched.combinators._operand import operand
+from optax_sched._math import cycle, quotient
+from optax_sched.combinators._operand import Wrapper, jumps, known
 
 
-class _Timed(Schedule):
+class _Timed(Wrapper):
   """One child ``schedule`` seen through a map of time."""
 
   def __post_init__(self):
-    object.__setattr__(self, "schedule",
-                       operand(self, "schedule", self.schedule))
-    if not isinstance(self.schedule, Schedule):
+    if not (isinstance(self.schedule, Schedule) or callable(self.schedule)):
       v.fail(self, "schedule", self.schedule,
              "it must be a schedule or a callable of the step")
     super().__post_init__()
@@ -51,6 +51,11 @@ class shift(_Timed):
   def _value(self, t):
     return self.schedule(jnp.maximum(t - self.steps, 0))
 
+  def declared_jumps(self, total_steps):
+    if not known(self.steps):
+      return ()
+    return jumps(self.schedule, total_steps) + float(self.steps)
+
 
 @register
 class stretch(_Timed):
@@ -58,7 +63,10 @@ class stretch(_Timed):
 
   Resuming a recipe into a run ``factor`` times as long keeps its shape:
   every boundary and decay length is multiplied by ``factor`` (Composer's
-  ``scale_schedule_ratio``). The child sees a float step.
+  ``scale_schedule_ratio``). The child sees a float step; one within a
+  few ulps of an integer is taken as that integer, so a boundary ``b`` of
+  the child is crossed exactly at step ``b * factor`` when that is a whole
+  number.
 
   Example:
     >>> from optax_sched import linear_schedule
@@ -74,7 +82,19 @@ class stretch(_Timed):
     v.positive(self, "factor")
 
   def _value(self, t):
-    return self.schedule(fl(t) / fl(self.factor))
+    u = fl(t) / fl(self.factor)
+    # Snap a few-ulp miss onto the integer: with factor 1.1, step 110 must
+    # reach the child's boundary 100, not 99.99999.
+    # The snap is a constant offset for autodiff: d/dfactor stays -t/f^2.
+    r = jnp.round(u)
+    near = jnp.abs(u - r) <= 4 * jnp.finfo(u.dtype).eps * u
+    return self.schedule(u + jax.lax.stop_gradient(jnp.where(near, r - u, 0)))
+
+  def declared_jumps(self, total_steps):
+    if not known(self.factor):
+      return ()
+    f = float(self.factor)
+    return jumps(self.schedule, total_steps / f) * f
 
 
 @register
@@ -101,6 +121,13 @@ class per_epoch(_Timed):
   def _value(self, t):
     return self.schedule(quotient(t, self.steps_per_epoch))
 
+  def declared_jumps(self, total_steps):
+    """Every epoch boundary: the value moves in steps there by design."""
+    if not known(self.steps_per_epoch):
+      return ()
+    every = float(self.steps_per_epoch)
+    return np.arange(every, total_steps, every)
+
 
 @register
 class repeat(_Timed):
@@ -122,7 +149,7 @@ class repeat(_Timed):
   Args:
     schedule: the cycle's shape, a schedule of the step within the cycle.
     period: ``P`` > 0, the length of the first cycle.
-    period_mult: ``m`` > 0, each cycle's length over the previous one's.
+    period_mult: ``m`` >= 1, each cycle's length over the previous one's.
     decay: ``d``, each cycle's value scale over the previous one's.
     stretch_cycles: scale the child's time so every cycle plays the child's
       first ``P`` steps (what SGDR's ``T_mult`` does).
@@ -142,40 +169,36 @@ class repeat(_Timed):
 
   def _check(self):
     v.positive(self, "period")
-    v.positive(self, "period_mult")
+    # Shrinking cycles (m < 1) would end the schedule at P / (1 - m).
+    v.number(self, "period_mult", ok=lambda m: m >= 1, allowed="it must be >= 1")
     v.real(self, "decay")
     v.flag(self, "stretch_cycles")
 
   def _value(self, t):
     m = v.concrete(self.period_mult)
     if m is not None and m == 1:
-      cycle = quotient(t, self.period)
-      inner = t - cycle * self.period
+      # Integer steps stay integers: exact for every int32 step.
+      i = quotient(t, self.period)
+      inner = t - i * self.period
     else:
-      cycle, inner = self._geometric(t)
+      i, pos, length = cycle(t, self.period, self.period_mult)
+      inner = pos * (fl(self.period) / length) if self.stretch_cycles else pos
     value = self.schedule(inner)
     d = v.concrete(self.decay)
     if d is not None and d == 1:
       return value
-    return value * jnp.power(fl(self.decay), fl(cycle))
+    return value * jnp.power(fl(self.decay), fl(i))
 
-  def _geometric(self, t):
-    """Cycle index and the step the child sees (floats)."""
-    t, p, m = fl(t), fl(self.period), fl(self.period_mult)
-    one = m == 1
-    # Where m == 1 (only possible when traced) a stand-in keeps the closed
-    # form finite; the constant-period result is selected below.
-    mg = jnp.where(one, 2.0, m)
-
-    def start(i):
-      return jnp.where(one, i * p, p * (mg**i - 1) / (mg - 1))
-
-    guess = jnp.where(one, jnp.floor(t / p),
-                      jnp.floor(jnp.log1p(t * (mg - 1) / p) / jnp.log(mg)))
-    guess = jnp.maximum(guess, 0)
-    # One correction each way: the logarithm may round across a boundary.
-    cycle = guess - (start(guess) > t) + (start(guess + 1) <= t)
-    local = t - start(cycle)
-    if not self.stretch_cycles:
-      return cycle, local
-    return cycle, local / jnp.where(one, 1.0, mg**cycle)
+  def declared_jumps(self, total_steps):
+    """Every cycle start (a restart), and the child's jumps in each cycle."""
+    if not known(self.period, self.period_mult):
+      return ()
+    p, m = float(self.period), float(self.period_mult)
+    out, start, length = [], 0.0, p
+    inner = jumps(self.schedule, p if self.stretch_cycles else total_steps)
+    while start < total_steps:
+      scale = length / p if self.stretch_cycles else 1.0
+      out += [start] + [start + j * scale for j in inner if j * scale < length]
+      start, length = start + length, length * m
+    out = np.asarray(out[1:])
+    return out[out < total_steps]

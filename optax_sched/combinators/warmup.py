@@ -9,13 +9,13 @@ from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._math import (
     cosine_interpolate, linear_interpolate, safe_div, safe_pow)
-from optax_sched.combinators._operand import operand
+from optax_sched.combinators._operand import Wrapper
 
 SHAPES = ("linear", "cosine", "exponential", "constant", "1-sqrt")
 
 
 @register
-class warmup(Schedule):
+class warmup(Wrapper):
   r"""Ramps from ``init_value`` to a target over ``warmup_steps``, then ``schedule``.
 
   With :math:`W` = ``warmup_steps``, :math:`I` = ``init_value``,
@@ -60,11 +60,6 @@ class warmup(Schedule):
   shape: str = static("linear")
   peak_value: Any = None
   prefix: bool = static(True)
-
-  def __post_init__(self):
-    object.__setattr__(self, "schedule",
-                       operand(self, "schedule", self.schedule))
-    super().__post_init__()
 
   def _check(self):
     v.nonnegative(self, "warmup_steps")

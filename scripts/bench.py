@@ -1,0 +1,296 @@
+"""Speed of optax_sched against optax and PyTorch, as ratios from one run.
+
+    python scripts/bench.py            # the README's table (a few minutes)
+    python scripts/bench.py --quick    # smaller, for a smoke test
+
+Prints Markdown tables:
+
+1. n = 1 ... 10^4 pieces (``piecewise_constant_schedule`` with n - 1
+   boundaries, and ``join_schedules`` of n cosine decays): evaluating 1M steps
+   and compiling for a scalar step, ours against optax.
+2. Every optax-named family, ``jax.vmap`` over 1M steps, ours against optax.
+3. In-training overhead: a jitted AdamW step of a small MLP with the schedule
+   against the same step with a constant learning rate.
+4. A 1M-step learning-rate trace against stepping a PyTorch scheduler (row
+   skipped when torch is not installed).
+
+Times are the minimum over repeats (the machine may be shared; the minimum is
+the run least disturbed). Ratios, not times, are the result: they hold
+across machines far better than seconds do.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import platform
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import optax_sched as sched
+
+STEPS = 1_000_000
+
+
+def best(fn, *args, repeats=5):
+  """Minimum wall time of ``fn(*args)`` in seconds, after one warm call."""
+  jax.block_until_ready(fn(*args))
+  times = []
+  for _ in range(repeats):
+    start = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    times.append(time.perf_counter() - start)
+  return min(times)
+
+
+def compile_time(schedule):
+  """Seconds to trace, lower and compile ``schedule`` for one int32 step."""
+  start = time.perf_counter()
+  jax.jit(lambda t: schedule(t)).lower(jnp.int32(0)).compile()
+  return time.perf_counter() - start
+
+
+def ms(seconds):
+  return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+def ratio(x):
+  return f"{x:.3g}x"
+
+
+# -- 1. many pieces ---------------------------------------------------------------
+
+def piecewise_pair(n):
+  spacing = STEPS // n
+  bs = {k * spacing: 0.999 for k in range(1, n)}
+  return (sched.piecewise_constant_schedule(1e-3, bs),
+          optax.piecewise_constant_schedule(1e-3, bs))
+
+
+def join_pair(n):
+  spacing = STEPS // n
+  kws = [dict(init_value=1e-3 * 0.9 ** (k % 10), decay_steps=spacing, alpha=0.1)
+         for k in range(n)]
+  bounds = [k * spacing for k in range(1, n)]
+  return (sched.join_schedules([sched.cosine_decay_schedule(**k) for k in kws], bounds),
+          optax.join_schedules([optax.cosine_decay_schedule(**k) for k in kws], bounds))
+
+
+def eval_time(schedule, steps, repeats):
+  # Broadcast: optax returns a scalar when there is nothing to evaluate
+  # (no boundaries); a trace needs a value per step either way.
+  return best(jax.jit(lambda t: jnp.broadcast_to(schedule(t), t.shape)), steps,
+              repeats=repeats)
+
+
+def bench_pieces(counts, repeats, optax_max_n, optax_steps_cap=10_000_000):
+  steps = jnp.arange(STEPS, dtype=jnp.int32)
+  rows = []
+  for label, pair in (("piecewise_constant", piecewise_pair),
+                      ("join of cosines", join_pair)):
+    base = None
+    for n in counts:
+      progress(f"{label}, n={n}")
+      ours, theirs = pair(n)
+      t_ours = eval_time(ours, steps, repeats)
+      base = t_ours if base is None else base
+      c_ours = min(compile_time(ours) for _ in range(3))
+      row = [label, n, ms(t_ours), ratio(t_ours / base)]
+      if n > optax_max_n:
+        rows.append(row + ["not run", "", ms(c_ours), "not run", ""])
+        continue
+      # optax costs n * steps; past the cap, time fewer steps and scale
+      # (the cost is linear in the number of steps).
+      k = min(STEPS, max(optax_steps_cap // n, 10_000))
+      t_opt = eval_time(theirs, steps[:k], 1 if n >= 1000 else repeats) * STEPS / k
+      c_opt = compile_time(theirs)
+      rows.append(row + [ms(t_opt) + ("" if k == STEPS else f" ({k:,} steps x{STEPS // k})"),
+                         ratio(t_opt / t_ours), ms(c_ours), ms(c_opt), ratio(c_opt / c_ours)])
+  return rows
+
+
+def progress(text):
+  print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+# -- 2. every family ------------------------------------------------------------------
+
+FAMILIES = {
+    "constant_schedule": dict(value=1e-3),
+    "linear_schedule": dict(init_value=0.0, end_value=1e-3, transition_steps=10_000),
+    "polynomial_schedule": dict(init_value=1e-3, end_value=1e-5, power=2.0,
+                                transition_steps=500_000, transition_begin=1000),
+    "cosine_decay_schedule": dict(init_value=1e-3, decay_steps=900_000, alpha=0.1),
+    "warmup_cosine_decay_schedule": dict(init_value=0.0, peak_value=1e-3, warmup_steps=10_000,
+                                         decay_steps=900_000, end_value=1e-5),
+    "warmup_constant_schedule": dict(init_value=0.0, peak_value=1e-3, warmup_steps=10_000),
+    "warmup_exponential_decay_schedule": dict(
+        init_value=0.0, peak_value=1e-3, warmup_steps=10_000, transition_steps=50_000,
+        decay_rate=0.5, end_value=1e-6),
+    "exponential_decay": dict(init_value=1e-3, transition_steps=50_000, decay_rate=0.5,
+                              transition_begin=1000, staircase=True),
+    "piecewise_constant_schedule": dict(init_value=1e-3,
+                                        boundaries_and_scales={300_000: 0.1, 600_000: 0.1}),
+    "piecewise_interpolate_schedule": dict(
+        interpolate_type="cosine", init_value=1e-3,
+        boundaries_and_scales={300_000: 0.1, 600_000: 0.5}),
+    "linear_onecycle_schedule": dict(transition_steps=900_000, peak_value=1e-3),
+    "cosine_onecycle_schedule": dict(transition_steps=900_000, peak_value=1e-3),
+    "sgdr_schedule": dict(cosine_kwargs=[dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5000,
+                                              decay_steps=200_000)] * 5),
+}
+
+
+def family_pair(name):
+  if name == "join_schedules":
+    return (sched.join_schedules([sched.linear_schedule(0.0, 1e-3, 10_000),
+                                  sched.cosine_decay_schedule(1e-3, 990_000)], [10_000]),
+            optax.join_schedules([optax.linear_schedule(0.0, 1e-3, 10_000),
+                                  optax.cosine_decay_schedule(1e-3, 990_000)], [10_000]))
+  kw = FAMILIES[name]
+  return getattr(sched, name)(**kw), getattr(optax, name)(**kw)
+
+
+def bench_families(repeats):
+  steps = jnp.arange(STEPS, dtype=jnp.int32)
+  rows = []
+  for name in sched.OPTAX_NAMES:
+    ours, theirs = family_pair(name)
+    t_ours = best(jax.jit(jax.vmap(ours)), steps, repeats=repeats)
+    t_opt = best(jax.jit(jax.vmap(theirs)), steps, repeats=repeats)
+    rows.append((name, ms(t_ours), ms(t_opt), ratio(t_ours / t_opt)))
+  return rows
+
+
+# -- 3. inside training --------------------------------------------------------------
+
+def bench_training(repeats, inner=200):
+  """AdamW on a 64-256-256-10 MLP, ``inner`` steps per jitted call."""
+  rng = np.random.RandomState(0)
+  sizes = [64, 256, 256, 10]
+  params = [(jnp.asarray(rng.randn(a, b) / np.sqrt(a), jnp.float32), jnp.zeros(b))
+            for a, b in zip(sizes[:-1], sizes[1:])]
+  x = jnp.asarray(rng.randn(128, 64), jnp.float32)
+  y = jnp.asarray(rng.randint(0, 10, 128))
+
+  def loss(p):
+    h = x
+    for w, b in p[:-1]:
+      h = jax.nn.relu(h @ w + b)
+    logits = h @ p[-1][0] + p[-1][1]
+    return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+  def runner(lr):
+    opt = optax.adamw(lr)
+
+    @jax.jit
+    def run(p, state):
+      def body(_, carry):
+        p, state = carry
+        g = jax.grad(loss)(p)
+        updates, state = opt.update(g, state, p)
+        return optax.apply_updates(p, updates), state
+      return jax.lax.fori_loop(0, inner, body, (p, state))
+
+    state = opt.init(params)
+    return lambda: run(params, state)
+
+  cases = {
+      "constant 1e-3": 1e-3,
+      "warmup_cosine_decay_schedule": sched.warmup_cosine_decay_schedule(
+          0.0, 1e-3, 1000, 100_000, 1e-5),
+      "join of 1000 cosines": join_pair(1000)[0],
+      "warmup(repeat(cosine)) * 0.5": 0.5 * sched.warmup(
+          sched.repeat(sched.cosine_decay_schedule(1e-3, 5000), 5000, 2.0, 0.8), 1000),
+  }
+  runs = {name: runner(lr) for name, lr in cases.items()}
+  times = {name: [] for name in runs}
+  for name, run in runs.items():
+    jax.block_until_ready(run())
+  # Interleaved rounds, so a burst of load from elsewhere hits every case.
+  for _ in range(repeats):
+    for name, run in runs.items():
+      start = time.perf_counter()
+      jax.block_until_ready(run())
+      times[name].append(time.perf_counter() - start)
+  base = min(times["constant 1e-3"])
+  return [(name, f"{min(t) / inner * 1e6:.1f} us", f"{(min(t) / base - 1) * 100:+.1f}%")
+          for name, t in times.items()]
+
+
+# -- 4. against PyTorch ----------------------------------------------------------------
+
+def bench_torch(torch_steps):
+  if importlib.util.find_spec("torch") is None:
+    return None
+  import torch
+  ours = sched.cosine_decay_schedule(1e-3, STEPS, 0.0)
+  steps = jnp.arange(STEPS, dtype=jnp.int32)
+  start = time.perf_counter()
+  jax.block_until_ready(jax.jit(lambda t: ours(t))(steps))
+  cold = time.perf_counter() - start
+  warm = eval_time(ours, steps, 5)
+
+  param = torch.nn.Parameter(torch.zeros(1))
+  opt = torch.optim.SGD([param], lr=1e-3)
+  scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=STEPS)
+  trace = np.empty(torch_steps)
+  start = time.perf_counter()
+  for i in range(torch_steps):
+    trace[i] = scheduler.get_last_lr()[0]
+    opt.step()
+    scheduler.step()
+  torch_time = (time.perf_counter() - start) * STEPS / torch_steps
+  scale = "" if torch_steps == STEPS else f" ({torch_steps:,} steps timed, x{STEPS // torch_steps})"
+  return [("optax_sched, jitted, warm", ms(warm), ratio(torch_time / warm)),
+          ("optax_sched, incl. compile", ms(cold), ratio(torch_time / cold)),
+          (f"torch {torch.__version__} CosineAnnealingLR.step(){scale}", ms(torch_time), "1x")]
+
+
+def table(header, rows):
+  lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+  lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+  return "\n".join(lines)
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+  parser.add_argument("--quick", action="store_true", help="fewer pieces and repeats")
+  parser.add_argument(
+      "--optax-max-n", type=int, default=1000,
+      help="largest n to run optax at (its compile time grows like n^1.5: ~7 s at"
+           " n=1000, ~19 s at 2000, minutes at 10^4)")
+  args = parser.parse_args()
+  counts = (1, 10, 100) if args.quick else (1, 10, 100, 1000, 10_000)
+  repeats = 2 if args.quick else 5
+  print(f"jax {jax.__version__}, optax {optax.__version__}, {platform.machine()},"
+        f" {jax.device_count()} x {jax.devices()[0].device_kind}\n")
+  # A first compile pays one-off costs; keep them out of the first row.
+  jax.jit(lambda t: jnp.searchsorted(jnp.arange(100), t, method="scan_unrolled")).lower(0).compile()
+
+  print("### n pieces: evaluate 1M steps, compile for a scalar step\n")
+  print(table(["schedule", "n", "eval (ours)", "vs ours at n=1", "eval (optax)",
+               "optax / ours", "compile (ours)", "compile (optax)", "optax / ours"],
+              bench_pieces(counts, repeats, args.optax_max_n)), flush=True)
+  print("\n### Every optax family: jax.vmap over 1M steps\n")
+  progress("families")
+  print(table(["family", "ours", "optax", "ours / optax"], bench_families(repeats)), flush=True)
+  print("\n### Inside training: jitted AdamW step of a 64-256-256-10 MLP, batch 128\n")
+  progress("training")
+  print(table(["learning rate", "time per step", "overhead vs constant"],
+              bench_training(3 if args.quick else 9)), flush=True)
+  print("\n### A 1M-step learning-rate trace\n")
+  progress("torch")
+  rows = bench_torch(20_000 if args.quick else 200_000)
+  if rows is None:
+    print("(skipped: torch is not installed)")
+  else:
+    print(table(["how", "time for 1M steps", "speed-up over torch"], rows))
+
+
+if __name__ == "__main__":
+  main()
