@@ -178,6 +178,22 @@ def onecycle(draw):
               max_jump=4 * top / min(max(b1, 1), n - b1))
 
 
+def cycles(t, period, mult):
+  """(cycle index, its first step, its length) of float64 steps ``t``, cycle
+  ``i`` lasting ``period * mult**i`` steps."""
+  t = np.asarray(t, np.float64)
+  if mult == 1:
+    i = np.floor(t / period)
+    return i, i * period, np.full_like(t, period)
+  i = np.zeros_like(t)
+  start, length = np.zeros_like(t), np.full_like(t, float(period))
+  for _ in range(40):  # walk forward cycle by cycle
+    nxt = t >= start + length
+    start, i, length = np.where(nxt, start + length, start), i + nxt, np.where(
+        nxt, length * mult, length)
+  return i, start, length
+
+
 @st.composite
 def restarts(draw):
   a, period = draw(lrs), draw(st.integers(5, 500))
@@ -187,17 +203,7 @@ def restarts(draw):
   floor = a * floor_frac * (decay if mode == "peak" else 1.0) * 0.5
 
   def ref(t):
-    t = np.asarray(t, np.float64)
-    if mult == 1:
-      i = np.floor(t / period)
-      start, length = i * period, np.full_like(t, period)
-    else:
-      i = np.zeros_like(t)
-      start, length = np.zeros_like(t), np.full_like(t, float(period))
-      for _ in range(40):  # walk forward cycle by cycle
-        nxt = t >= start + length
-        start, i, length = np.where(nxt, start + length, start), i + nxt, np.where(
-            nxt, length * mult, length)
+    i, start, length = cycles(t, period, mult)
     c = _cos_frac((t - start) / length)
     g = decay**i
     return floor + (a * g - floor) * c if mode == "peak" else floor + g * (a - floor) * c
@@ -226,4 +232,7 @@ SPECS = {
 # Defined after everything they import from here.
 from property_specs_torchkeras import TORCH_KERAS_SPECS  # noqa: E402
 
+from property_specs_hf_timm import HF_TIMM_SPECS  # noqa: E402
+
 SPECS.update(TORCH_KERAS_SPECS)
+SPECS.update(HF_TIMM_SPECS)
