@@ -1,4 +1,6 @@
 """One valid instance of every optax-named schedule, for tests that sweep all."""
+import jax.numpy as jnp
+
 import optax_sched as sched
 
 OPTAX_EXAMPLES = {
@@ -96,6 +98,8 @@ from optax_sched.compat import keras as _keras  # noqa: E402
 from optax_sched.compat import torch as _torch  # noqa: E402
 
 TORCH_KERAS_EXAMPLES = {
+    "cosine_restarts_schedule":
+        lambda: sched.cosine_restarts_schedule(1e-3, 20, 2.0, 0.8, 1e-5, cycle_limit=4),
     "step_decay_schedule": lambda: sched.step_decay_schedule(1e-3, 30, 0.5),
     "multistep_decay_schedule": lambda: sched.multistep_decay_schedule(1e-3, [30, 60], 0.1),
     "piecewise_values_schedule":
@@ -131,4 +135,11 @@ TORCH_KERAS_EXAMPLES = {
     "keras.InverseTimeDecay": lambda: _keras.InverseTimeDecay(1e-3, 10, 0.5),
     "keras.CosineDecay": lambda: _keras.CosineDecay(0.0, 90, 0.1, 1e-3, 10),
     "keras.CosineDecayRestarts": lambda: _keras.CosineDecayRestarts(1e-3, 10, 2.0, 0.8, 0.1),
+}
+
+# Names whose schedule holds a Python function: not in a ``*_EXAMPLES`` table,
+# because config/spec round trips (which sweep those tables) cannot save one.
+FUNCTION_HOLDING = {
+    "torch.LambdaLR": lambda: _torch.LambdaLR(
+        1e-3, lambda t: jnp.where(t < 10, t / 10, 0.97 ** (t - 10))),
 }
