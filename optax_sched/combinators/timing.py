@@ -150,7 +150,8 @@ class repeat(_Timed):
     schedule: the cycle's shape, a schedule of the step within the cycle.
     period: ``P`` > 0, the length of the first cycle.
     period_mult: ``m`` >= 1, each cycle's length over the previous one's.
-    decay: ``d``, each cycle's value scale over the previous one's.
+    decay: ``d`` >= 0, each cycle's value scale over the previous one's (a
+      negative one would flip the sign every cycle).
     stretch_cycles: scale the child's time so every cycle plays the child's
       first ``P`` steps (what SGDR's ``T_mult`` does).
 
@@ -171,7 +172,7 @@ class repeat(_Timed):
     v.positive(self, "period")
     # Shrinking cycles (m < 1) would end the schedule at P / (1 - m).
     v.number(self, "period_mult", ok=lambda m: m >= 1, allowed="it must be >= 1")
-    v.real(self, "decay")
+    v.nonnegative(self, "decay")
     v.flag(self, "stretch_cycles")
 
   def _value(self, t):
