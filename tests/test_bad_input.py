@@ -7,12 +7,21 @@ argument and say "not allowed" (the project's message format
 "peer accepts" are arguments the original library takes without complaint
 and turns into a silent constant, a negative rate, NaN or a crash later.
 """
+import contextlib
+import io
+import os
+import pathlib
 import re
+import tempfile
+from unittest import mock
 
 import jax.numpy as jnp
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import optax_sched as sched
+from optax_sched import cli
 from optax_sched.compat import keras as _keras  # noqa: F401  (registers the names)
 from optax_sched.compat import timm as _timm  # noqa: F401
 from optax_sched.compat import torch as _torch
@@ -387,3 +396,28 @@ def test_the_table_covers_every_area():
   for area in ("torch.", "keras.", "transformers.", "timm."):
     assert any(n.startswith(area) for n in names)
   assert set(sched.COMBINATOR_NAMES) - {"fraction"} <= names
+
+
+# Text that would create this file if any of it ran.
+_MARK = pathlib.Path(tempfile.gettempdir()) / "optax_sched_fuzz_ran"
+_HOSTILE = st.sampled_from([
+    f"__import__('os').system('touch {_MARK}')", f"exec(\"open('{_MARK}', 'w')\")",
+    f"constant_schedule(open('{_MARK}', 'w'))", "lambda: 0",
+    "cosine_decay_schedule(1e-3, 10**400)", "cosine_decay_schedule(*[1e-3, 10])",
+    "constant_schedule(value=open('x'))", "{'name': 'eval', 'args': {}}",
+    f"name: constant_schedule\nargs: !!python/object/apply:os.system ['touch {_MARK}']",
+    "join_schedules([constant_schedule(1)] * 10**9, [])", "(" * 500 + ")" * 500,
+])
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.one_of(_HOSTILE, st.text(max_size=60).filter(lambda t: not t.startswith("-"))))
+def test_the_command_answers_any_text_with_status_0_or_2(text):
+  out, err = io.StringIO(), io.StringIO()
+  with mock.patch.dict(os.environ, {"JAX_PLATFORMS": "cpu"}), \
+       contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    status = cli.main(["describe", text, "-n", "20"])
+  assert status in (0, 2), err.getvalue()
+  assert not _MARK.exists()
+  if status == 2:
+    assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
