@@ -55,3 +55,24 @@ def test_float32_precision_of_a_ten_million_step_cosine():
   ours = np.asarray(sched.cosine_decay_schedule(1.0, n)(t.astype(np.int32)), np.float64)
   ref = 0.5 * (1 + np.cos(np.pi * t / n))
   assert np.max(np.abs(ours - ref)) < 1e-6
+
+
+_NEAR_MAX = np.array([INT32_MAX, INT32_MAX - 1, INT32_MAX - 333, 2**31 - 1000], np.int64)
+_SAW = lambda: sched.repeat(sched.linear_schedule(0.0, 1.0, 1000), 1000)  # noqa: E731
+
+
+# Schedules whose value depends on the step modulo a period: at 2**31 a
+# float32 step is off by up to 128, so only integer arithmetic (no overflow,
+# no float rounding) lands on the exact position.
+@pytest.mark.parametrize("build, exact", [
+    (_SAW, lambda t: (t % 1000) / 1000),
+    (lambda: sched.shift(_SAW(), 5), lambda t: ((t - 5) % 1000) / 1000),
+    (lambda: sched.per_epoch(sched.repeat(sched.linear_schedule(0.0, 1.0, 100), 100), 7),
+     lambda t: (t // 7 % 100) / 100),
+    (lambda: sched.cyclic_schedule(0.0, 1.0, 500), lambda t: 1 - np.abs(t % 1000 / 500 - 1)),
+    (lambda: sched.cosine_restarts_schedule(1.0, 1000),
+     lambda t: 0.5 * (1 + np.cos(np.pi * (t % 1000) / 1000))),
+], ids=["repeat", "shift", "per_epoch", "cyclic", "cosine_restarts"])
+def test_periodic_position_is_exact_next_to_the_int32_maximum(build, exact):
+  out = np.asarray(build()(_NEAR_MAX.astype(np.int32)), np.float64)
+  np.testing.assert_allclose(out, exact(_NEAR_MAX), atol=1e-6)
