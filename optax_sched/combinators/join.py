@@ -41,7 +41,8 @@ def gathered_call(family: Schedule, index, local):
   shape = jnp.shape(local)
 
   def one(i, s):
-    return jax.tree.map(lambda x: lookup(x, i), family)(s)
+    # Few selects per leaf: a join has several leaves, each its own table.
+    return jax.tree.map(lambda x: lookup(x, i, small=4), family)(s)
 
   out = jax.vmap(one)(jnp.reshape(index, (-1,)), jnp.reshape(local, (-1,)))
   return jnp.reshape(out, shape)
