@@ -17,6 +17,7 @@ from optax_sched.families.piecewise import (
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
+from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
 
@@ -32,5 +33,6 @@ OPTAX_NAMES = (
 
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
+    "current_lr", "step_count",
     *OPTAX_NAMES,
 ]
