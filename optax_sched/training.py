@@ -90,7 +90,7 @@ def current_lr(schedule: Callable[[Any], Any], opt_state: Any) -> jax.Array:
     >>> params = {"w": jnp.zeros(3)}
     >>> state = opt.init(params)
     >>> _, state = opt.update({"w": jnp.ones(3)}, state, params)
-    >>> float(current_lr(s, state))
+    >>> round(float(current_lr(s, state)), 6)
     0.1
   """
   return jnp.asarray(schedule(step_count(opt_state)))
