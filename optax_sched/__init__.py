@@ -5,6 +5,7 @@ hyperparameters. The top level is a drop-in superset of optax's schedule
 functions: same names, arguments, defaults and numbers.
 """
 from optax_sched._base import Schedule, function_schedule, registry
+from optax_sched._validate import traced_checks, validate
 from optax_sched.combinators import join_schedules
 from optax_sched.config import from_config, to_config
 from optax_sched.families.cosine import (
@@ -14,6 +15,7 @@ from optax_sched.families.exponential import (
 from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
+from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -34,5 +36,6 @@ OPTAX_NAMES = (
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "current_lr", "step_count",
-    *OPTAX_NAMES,
+    "traced_checks", "validate",
+    *OPTAX_NAMES, "cosine_restarts_schedule",
 ]

@@ -100,3 +100,35 @@ def stack(values: Any) -> jax.Array:
   if all(a is not None for a in arrs):
     return jnp.asarray(np.asarray([float(a) for a in arrs]), dtype=float_dtype())
   return jnp.stack([fl(v) for v in values])
+
+
+def cycle(t, first_period, period_mult=1.0):
+  """``(i, pos, length)``: the cycle a step falls in and where inside it.
+
+  Cycle ``i`` has length ``L * m**i`` and starts at ``L * (m**i - 1) / (m - 1)``
+  (``L * i`` when ``m == 1``). The closed form is corrected by one cycle
+  either way, so exact cycle starts land in the new cycle even where the
+  logarithm rounds; integer steps with an integer period use integer modulo.
+  """
+  t_arr = jnp.asarray(t)
+  tf, length0, m = fl(t), fl(first_period), fl(period_mult)
+  geometric = m != 1
+  m_safe = jnp.where(geometric, m, 2.0)
+
+  def start(i):
+    return length0 * (m_safe**i - 1) / (m_safe - 1)
+
+  i_geo = jnp.floor(jnp.log1p(tf / length0 * (m_safe - 1)) / jnp.log(m_safe))
+  i_geo = jnp.maximum(i_geo, 0)
+  i_geo = i_geo - (start(i_geo) > tf) + (start(i_geo + 1) <= tf)
+  i_lin = floor_div(t_arr, first_period)
+  period = jnp.asarray(first_period)
+  if jnp.issubdtype(t_arr.dtype, jnp.integer) and jnp.issubdtype(
+      period.dtype, jnp.integer):
+    pos_lin = fl(t_arr % jnp.maximum(period, 1))
+  else:
+    pos_lin = tf - i_lin * length0
+  i = jnp.where(geometric, i_geo, i_lin)
+  pos = jnp.where(geometric, tf - start(i_geo), pos_lin)
+  length = length0 * jnp.where(geometric, m_safe**i_geo, 1.0)
+  return i, pos, length

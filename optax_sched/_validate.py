@@ -4,14 +4,72 @@ Every check names the schedule, the argument, the value given and what is
 allowed. Traced values (under ``jit``/``vmap``/``grad``) cannot be checked in
 Python and are passed through unchecked: an invalid traced value gives
 whatever the formula gives (often ``nan`` or ``inf``), as documented in the
-README ("Guarantees").
+README ("Guarantees"). Inside :func:`traced_checks` the same domain checks
+become ``jax.experimental.checkify`` checks on traced values, so a function
+wrapped in ``checkify.checkify`` reports them.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from typing import Any, Callable, Iterable
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+
+_TRACED_CHECKS = contextvars.ContextVar("optax_sched_traced_checks", default=False)
+
+
+@contextlib.contextmanager
+def traced_checks():
+  """Checks traced hyperparameters with ``checkify`` while active.
+
+  Example:
+    >>> import jax
+    >>> from jax.experimental import checkify
+    >>> import optax_sched as sched
+    >>> def lr(decay_steps):
+    ...   with sched.traced_checks():
+    ...     return sched.cosine_decay_schedule(1e-3, decay_steps)(5)
+    >>> err, _ = checkify.checkify(jax.jit(lr))(0.0)
+    >>> err.get()
+    'cosine_decay_schedule: decay_steps=0.0 is not allowed: it must be > 0 (`check` failed)'
+  """
+  token = _TRACED_CHECKS.set(True)
+  try:
+    yield
+  finally:
+    _TRACED_CHECKS.reset(token)
+
+
+def validate(schedule: Any) -> None:
+  """Runs every domain check of ``schedule`` and the schedules inside it.
+
+  Concrete values raise ``ValueError`` at once; traced values (a schedule
+  passed into ``jit`` as an argument, or swept with ``vmap``) become
+  ``checkify`` checks, reported by a function wrapped in
+  ``checkify.checkify``.
+  """
+  from optax_sched._base import Schedule
+  with traced_checks():
+    schedule._check()
+    for value in schedule.arguments().values():
+      children = value if isinstance(value, (list, tuple)) else (value,)
+      for child in children:
+        if isinstance(child, Schedule):
+          validate(child)
+
+
+def _traced_check(owner, name, value, ok, allowed, finite):
+  from jax.experimental import checkify
+  title = getattr(owner, "name", owner)
+  x = jnp.asarray(value)
+  good = jnp.all(jnp.isfinite(x)) if finite else jnp.asarray(True)
+  if ok is not None:
+    good = good & jnp.all(ok(x))
+  checkify.check(good, f"{title}: {name}={{x}} is not allowed: "
+                 f"{allowed or 'it must be finite'}", x=x)
 
 
 def concrete(x: Any) -> np.ndarray | None:
@@ -53,6 +111,8 @@ def number(owner: Any, name: str, value: Any = None, *,
         f" ({allowed})" if allowed else ""))
   arr = concrete(value)
   if arr is None:
+    if isinstance(value, jax.core.Tracer) and _TRACED_CHECKS.get():
+      _traced_check(owner, name, value, ok, allowed, finite)
     return
   if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or (
       np.issubdtype(arr.dtype, np.complexfloating)):

@@ -112,3 +112,38 @@ def test_polynomial_fractional_power_is_finite_under_jit():
   out = jax.jit(s)(jnp.arange(30))
   assert np.all(np.isfinite(out))
   np.testing.assert_allclose(out[13:], 5.3e-5, rtol=1e-6)
+
+
+def test_traced_checks_report_invalid_traced_values_through_checkify():
+  from jax.experimental import checkify
+
+  def lr(decay_steps):
+    with sched.traced_checks():
+      return sched.cosine_decay_schedule(1e-3, decay_steps)(5)
+
+  err, _ = checkify.checkify(jax.jit(lr))(0.0)
+  assert "decay_steps=0.0 is not allowed" in err.get()
+  err, out = checkify.checkify(jax.jit(lr))(10.0)
+  assert err.get() is None and float(out) > 0
+
+
+def test_validate_checks_a_schedule_passed_into_jit_and_its_children():
+  from jax.experimental import checkify
+  good = sched.join_schedules(
+      [sched.linear_schedule(0.0, 1e-3, 10), sched.cosine_decay_schedule(1e-3, 100)], [10])
+  bad = jax.tree.map(lambda x: 0 * x, good)  # every leaf 0: decay_steps=0 inside
+
+  def f(s):
+    sched.validate(s)
+    return s(5)
+
+  err, _ = checkify.checkify(jax.jit(f))(good)
+  assert err.get() is None
+  err, _ = checkify.checkify(jax.jit(f))(bad)
+  assert "cosine_decay_schedule: decay_steps=0 is not allowed" in err.get()
+
+
+def test_validate_raises_at_once_for_concrete_values():
+  bad = jax.tree.map(lambda x: 0 * x, sched.cosine_decay_schedule(1e-3, 100))
+  with pytest.raises(ValueError, match="decay_steps"):
+    sched.validate(bad)

@@ -15,9 +15,10 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   has_length = jnp.asarray(transition_steps) > 0
   length = jnp.where(has_length, transition_steps, 1)
   count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
-  # Clipped because XLA may compute count / length as count * (1 / length),
-  # which overshoots 1 by an ulp and makes a fractional power of it NaN.
-  frac = jnp.where(has_length, jnp.clip(1 - count / length, 0, 1),
+  # (T - count) / T rather than optax's 1 - count / T: XLA may divide by
+  # multiplying with a reciprocal, and 1 - count / T then misses 0 at the end
+  # by an ulp, which a fractional power turns into NaN or a visible offset.
+  frac = jnp.where(has_length, jnp.clip((length - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
   return (init_value - end_value) * (frac**power) + end_value
 
