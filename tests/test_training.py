@@ -26,11 +26,11 @@ OPTIMIZERS = {
 }
 
 
-def _updates(opt, n, state=None):
-  state = opt.init(PARAMS) if state is None else state
-  for _ in range(n):
-    _, state = opt.update(GRADS, state, PARAMS)
-  return state
+def _updates(opt, n):
+  """The state after ``n`` updates, in one compiled loop."""
+  def body(_, state):
+    return opt.update(GRADS, state, PARAMS)[1]
+  return jax.jit(lambda: jax.lax.fori_loop(0, n, body, opt.init(PARAMS)))()
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
