@@ -107,8 +107,8 @@ def load_problem(seed: int = 0, epochs: int = 5, batch_size: int = 32,
   x = (x / 16.0).astype(np.float32)
   steps = len(tr) // batch_size
   if steps < 1:
-    raise ValueError(f"batch_size={batch_size} is not allowed: it must be <= the"
-                     f" {len(tr)} training examples")
+    raise ValueError(f"load_problem: batch_size={batch_size} is not allowed: it must be"
+                     f" <= the {len(tr)} training examples")
   order = np.stack([rng.permutation(len(tr))[:steps * batch_size].reshape(steps, batch_size)
                     for _ in range(epochs)]).astype(np.int32)
   return Problem(jnp.asarray(x[tr]), jnp.asarray(y[tr], jnp.int32),
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
   try:
     problem = load_problem(args.seed, args.epochs, args.batch_size)
   except ValueError as e:
-    print(f"--{e}", file=sys.stderr)
+    print(e, file=sys.stderr)
     return 2
   steps_per_epoch = problem.order.shape[1]
   total = args.epochs * steps_per_epoch
@@ -268,7 +268,7 @@ def _run_one(name, schedule, problem, bar) -> dict:
 
 
 def _progress(total: int, disable: bool):
-  from tqdm.auto import tqdm
+  from tqdm import tqdm
   return tqdm(total=total, unit="epoch", disable=disable, file=sys.stderr)
 
 

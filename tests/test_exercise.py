@@ -123,7 +123,7 @@ def test_prints_a_table_of_final_validation_numbers(tmp_path, capsys):
 @pytest.mark.parametrize("kw, message", [
     ({"schedules": "constant,linear"}, "--schedules='constant,linear' is not allowed"),
     ({"epochs": 0}, "--epochs=0 is not allowed"),
-    ({"batch_size": 100000}, "batch_size=100000 is not allowed"),
+    ({"batch_size": 100000}, "load_problem: batch_size=100000 is not allowed"),
     ({"lr": -1.0}, "--lr=-1.0 is not allowed"),
 ])
 def test_bad_option_exits_2_with_a_message(tmp_path, capsys, kw, message):
