@@ -7,7 +7,9 @@ functions: same names, arguments, defaults and numbers.
 from optax_sched._base import Schedule, function_schedule, registry
 from optax_sched._validate import traced_checks, validate
 from optax_sched.combinators import join_schedules
-from optax_sched.config import from_config, to_config
+from optax_sched.config import (
+    from_config, from_json, from_spec, from_yaml, load, to_config, to_json,
+    to_spec, to_yaml)
 from optax_sched.families.cosine import (
     cosine_decay_schedule, sgdr_schedule, warmup_cosine_decay_schedule)
 from optax_sched.families.exponential import (
@@ -19,6 +21,8 @@ from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
+from optax_sched.inspect import Finding, describe, lint
+from optax_sched.plot import plot
 from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
@@ -35,7 +39,8 @@ OPTAX_NAMES = (
 
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
+    "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
+    "load", "describe", "lint", "Finding", "plot", "traced_checks", "validate",
     "current_lr", "step_count",
-    "traced_checks", "validate",
     *OPTAX_NAMES, "cosine_restarts_schedule",
 ]

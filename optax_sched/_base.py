@@ -160,6 +160,20 @@ class Schedule:
     out = jnp.asarray(self._value(t), dtype=float_dtype())
     return jnp.broadcast_to(out, jnp.broadcast_shapes(out.shape, t.shape))
 
+  def declared_jumps(self, total_steps: int) -> tuple:
+    """Steps where the curve jumps or restarts by design (none by default).
+
+    ``optax_sched.lint`` reports a discontinuity as ``jump`` unless it is
+    declared here (within one step), and treats each declared step as the
+    start of a new phase, so a rise after one is not ``rises-after-decay``;
+    ``plot`` marks the upward ones as restarts. A step ``b`` means the value
+    changes between ``s(ceil(b) - 1)`` and ``s(ceil(b))``. Families with step
+    decays, restarts or boundaries override this; return ``()`` when a
+    hyperparameter is not concrete. Steps outside ``(0, total_steps)`` are
+    ignored.
+    """
+    return ()
+
   def replace(self, **changes: Any) -> "Schedule":
     """A copy with some arguments changed (validated like a new call)."""
     names = {f.name for f in dataclasses.fields(self)}

@@ -59,3 +59,16 @@ class join_schedules(Schedule):
   def _value(self, t):
     return optax.join_schedules(list(self.schedules),
                                 list(self.boundaries))(t)
+
+  def declared_jumps(self, total_steps):
+    """Every boundary, and each piece's own jumps from where it starts."""
+    bounds = [v.concrete(b) for b in self.boundaries]
+    if any(b is None for b in bounds):
+      return ()
+    starts = [0.0] + [float(b) for b in bounds]
+    ends = starts[1:] + [float(total_steps)]
+    jumps = list(starts[1:])
+    for piece, start, end in zip(self.schedules, starts, ends):
+      jumps += [start + j for j in piece.declared_jumps(int(end - start))
+                if start + j < end]
+    return tuple(jumps)

@@ -1,10 +1,16 @@
-"""Schedules as data: ``to_config`` / ``from_config``.
+"""Schedules as data: configs (dict, JSON, YAML) and spec strings.
 
 A config is a JSON-able dict ``{"name": ..., "args": {...}}`` with the public
 name of the schedule and its constructor arguments; nested schedules (in
-combinators) are nested dicts of the same form. The top level also carries
+combinators) are nested dicts of the same form. Compat schedules keep their
+dotted names (``"torch.StepLR"``). The top level also carries
 ``"format_version"``. Dicts with non-string keys (optax's
 ``boundaries_and_scales``) are stored as ``{"$dict": [[key, value], ...]}``.
+
+A spec is the Python call that builds a schedule, read with :mod:`ast` and
+never evaluated: calls of public names (nested), numbers, strings,
+``True``/``False``/``None``, lists, tuples and dicts. Anything else is a
+``ValueError`` naming the offending part.
 
 Example:
   >>> import optax_sched as sched
@@ -13,9 +19,27 @@ Example:
   {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
   >>> sched.from_config(sched.to_config(s)) == s
   True
+  >>> sched.from_spec("cosine_decay_schedule(1e-3, decay_steps=1000)") == s
+  True
+  >>> print(sched.to_yaml(s), end="")
+  format_version: 1
+  name: cosine_decay_schedule
+  args:
+    init_value: 0.001
+    decay_steps: 1000
+    alpha: 0.0
+    exponent: 1.0
 """
 from __future__ import annotations
 
+import ast
+import difflib
+import functools
+import importlib
+import json
+import os
+import pkgutil
+import re
 from typing import Any
 
 import numpy as np
@@ -24,6 +48,53 @@ from optax_sched._base import Schedule, registry
 from optax_sched._validate import concrete
 
 FORMAT_VERSION = 1
+
+# Names that are registered but cannot be written as data (they hold code).
+NOT_DATA = frozenset({"function_schedule"})
+
+# Limits that keep hostile text from costing more than a real schedule could.
+MAX_TEXT = 1_000_000
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+# Integers beyond this cannot be steps or counts (int64) and numpy would keep
+# them as Python objects that no check can see.
+MAX_INT = 2**63 - 1
+
+# Module paths users copy from peers' code, mapped onto our dotted prefixes.
+_ALIASES = {
+    "torch.optim.lr_scheduler": "torch",
+    "transformers.optimization": "transformers",
+    "timm.scheduler": "timm",
+    "keras.optimizers.schedules": "keras",
+    "tf.keras.optimizers.schedules": "keras",
+    "optax_sched.compat": "",
+    "optax_sched": "",
+    "sched": "",
+    "optax": "",
+}
+
+
+def public_names() -> dict[str, type[Schedule]]:
+  """Every public schedule name (families, combinators, compat) -> class.
+
+  Imports the compat modules first, so their dotted names are registered.
+  """
+  _import_compat()
+  return {k: c for k, c in sorted(registry().items()) if k not in NOT_DATA}
+
+
+@functools.cache
+def _import_compat() -> None:
+  try:
+    compat = importlib.import_module("optax_sched.compat")
+  except ModuleNotFoundError:
+    return
+  for module in pkgutil.iter_modules(compat.__path__):
+    if not module.name.startswith("_"):
+      importlib.import_module(f"optax_sched.compat.{module.name}")
+
+
+# ---------------------------------------------------------------- configs
 
 
 def to_config(schedule: Schedule) -> dict[str, Any]:
@@ -37,9 +108,9 @@ def to_config(schedule: Schedule) -> dict[str, Any]:
 
 def _encode(x: Any, where: str) -> Any:
   if isinstance(x, Schedule):
-    if x.name == "function_schedule":
+    if x.name in NOT_DATA:
       raise ValueError(
-          f"{where}: a function_schedule (a Python callable) cannot be saved"
+          f"{where}: a {x.name} (a Python callable) cannot be saved"
           " as config; use a named family instead")
     return {"name": x.name,
             "args": {k: _encode(val, f"{where}.{k}")
@@ -53,6 +124,9 @@ def _encode(x: Any, where: str) -> Any:
       return {k: _encode(val, f"{where}[{k!r}]") for k, val in x.items()}
     return {"$dict": [[_encode(k, where), _encode(val, f"{where}[{k!r}]")]
                       for k, val in x.items()]}
+  if callable(x):
+    raise ValueError(
+        f"{where}={x!r} cannot be saved as config: it is a Python callable")
   arr = concrete(x)
   if arr is None:
     raise ValueError(
@@ -62,50 +136,393 @@ def _encode(x: Any, where: str) -> Any:
 
 
 def from_config(config: dict[str, Any]) -> Schedule:
-  """Rebuilds a schedule from :func:`to_config`'s dict (validating it)."""
+  """Rebuilds a schedule from :func:`to_config`'s dict (validating it).
+
+  Raises ValueError, naming the offending entry, for anything that is not a
+  config of public names and plain values.
+  """
   if not isinstance(config, dict):
     raise ValueError(
-        f"config={config!r} is not allowed: expected a dict with 'name' and"
-        " 'args'")
+        f"config={_short(config)} is not allowed: expected a dict with 'name'"
+        " and 'args'")
   version = config.get("format_version", FORMAT_VERSION)
-  if version != FORMAT_VERSION:
+  if isinstance(version, bool) or version != FORMAT_VERSION:
     raise ValueError(
-        f"format_version={version!r} is not allowed: this version of"
+        f"format_version={_short(version)} is not allowed: this version of"
         f" optax_sched reads format_version {FORMAT_VERSION}")
-  return _decode_schedule(config, "config")
+  extra = set(config) - {"format_version", "name", "args"}
+  if extra:
+    raise ValueError(f"config: unknown key(s) {sorted(map(str, extra))};"
+                     " allowed: format_version, name, args")
+  return _Decoder().schedule(config, "config", 0)
 
 
-def _decode_schedule(node: Any, where: str) -> Schedule:
-  if not isinstance(node, dict) or "name" not in node:
-    raise ValueError(f"{where}={node!r} is not allowed: a schedule config is a"
-                     " dict with 'name' and 'args'")
-  name, args = node["name"], node.get("args", {})
-  known = registry()
-  if name not in known or name == "function_schedule":
-    raise ValueError(f"{where}.name={name!r} is not allowed: it must be a"
-                     " public schedule name (see `optax-sched list`)")
-  if not isinstance(args, dict):
-    raise ValueError(f"{where}.args={args!r} is not allowed: it must be a dict")
-  decoded = {k: _decode(val, f"{where}.args.{k}") for k, val in args.items()}
+class _Decoder:
+  """Walks a config with a depth limit and a node budget."""
+
+  def __init__(self):
+    self.nodes = 0
+
+  def _visit(self, where: str, depth: int) -> None:
+    self.nodes += 1
+    if depth > MAX_DEPTH:
+      raise ValueError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+    if self.nodes > MAX_NODES:
+      raise ValueError(f"{where}: more than {MAX_NODES} values in one config")
+
+  def schedule(self, node: Any, where: str, depth: int) -> Schedule:
+    self._visit(where, depth)
+    if not isinstance(node, dict) or "name" not in node:
+      raise ValueError(f"{where}={_short(node)} is not allowed: a schedule"
+                       " config is a dict with 'name' and 'args'")
+    name, args = node["name"], node.get("args", {})
+    if not isinstance(name, str):
+      raise ValueError(f"{where}.name={_short(name)} is not allowed: it must"
+                       " be a public schedule name (see `optax-sched list`)")
+    cls = lookup(name, f"{where}.name={_short(name)}")
+    if not isinstance(args, dict) or not all(isinstance(k, str) for k in args):
+      raise ValueError(f"{where}.args={_short(args)} is not allowed: it must"
+                       " be a dict of argument names")
+    decoded = {k: self.value(val, f"{where}.args.{k}", depth + 1)
+               for k, val in args.items()}
+    return build(cls, [], decoded, where)
+
+  def value(self, x: Any, where: str, depth: int) -> Any:
+    self._visit(where, depth)
+    if isinstance(x, dict):
+      if "name" in x and "args" in x:
+        return self.schedule(x, where, depth)
+      if set(x) == {"$dict"}:
+        pairs = x["$dict"]
+        if not isinstance(pairs, list) or not all(
+            isinstance(p, list) and len(p) == 2 for p in pairs):
+          raise ValueError(f"{where}: '$dict' must hold [key, value] pairs")
+        out = {}
+        for k, val in pairs:
+          key = self.value(k, where, depth + 1)
+          if not isinstance(key, (str, int, float, bool, type(None))):
+            raise ValueError(f"{where}: dict key {_short(key)} is not allowed:"
+                             " keys are numbers or strings")
+          out[key] = self.value(val, f"{where}[{key!r}]", depth + 1)
+        return out
+      if not all(isinstance(k, (str, int, float)) for k in x):
+        raise ValueError(f"{where}: dict keys must be numbers or strings")
+      return {k: self.value(val, f"{where}[{k!r}]", depth + 1)
+              for k, val in x.items()}
+    if isinstance(x, (list, tuple)):
+      return [self.value(val, f"{where}[{i}]", depth + 1)
+              for i, val in enumerate(x)]
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) > MAX_INT:
+      raise ValueError(f"{where}={_short(x)} is not allowed: integers must fit"
+                       " in 64 bits")
+    if isinstance(x, (str, bool, type(None), int, float)):
+      return x
+    raise ValueError(f"{where}={_short(x)} is not allowed in a config: only"
+                     " numbers, strings, booleans, None, lists and dicts")
+
+
+def lookup(name: str, where: str = "") -> type[Schedule]:
+  """The class of a public name, also reached through a module path.
+
+  ``optax.cosine_decay_schedule`` and ``torch.optim.lr_scheduler.StepLR``
+  find ``cosine_decay_schedule`` and ``torch.StepLR``.
+  """
+  where = where or f"name={_short(name)}"
+  known = public_names()
+  candidates = [name]
+  for prefix, short in _ALIASES.items():
+    if name.startswith(prefix + "."):
+      rest = name[len(prefix) + 1:]
+      candidates.append(f"{short}.{rest}" if short else rest)
+  for candidate in candidates:
+    if candidate in known:
+      return known[candidate]
+  lowered = {k.lower(): k for k in known}
+  close = [lowered[k] for k in difflib.get_close_matches(
+      candidates[-1].lower(), lowered, n=2, cutoff=0.8)]
+  hint = f"; did you mean {' or '.join(close)}?" if close else (
+      " (see `optax-sched list`)")
+  raise ValueError(f"{where} is not allowed: it is not a public schedule"
+                   f" name{hint}")
+
+
+def build(cls: type[Schedule], args: list, kwargs: dict, where: str) -> Schedule:
+  """``cls(*args, **kwargs)``, with a wrong call reported as ValueError."""
   try:
-    return known[name](**decoded)
+    return cls(*args, **kwargs)
   except TypeError as e:
-    raise ValueError(f"{where}: {name}: {e}") from None
+    message = re.sub(r"^\w+\.__init__\(\) ", "", str(e))
+    raise ValueError(f"{where}: {cls.name}: {message}") from None
+  except (OverflowError, ArithmeticError) as e:
+    raise ValueError(f"{where}: {cls.name}: {e}") from None
 
 
-def _decode(x: Any, where: str) -> Any:
-  if isinstance(x, dict):
-    if "name" in x and "args" in x:
-      return _decode_schedule(x, where)
-    if set(x) == {"$dict"}:
-      pairs = x["$dict"]
-      if not isinstance(pairs, list) or not all(
-          isinstance(p, list) and len(p) == 2 for p in pairs):
-        raise ValueError(f"{where}: '$dict' must hold [key, value] pairs")
-      return {_decode(k, where): _decode(val, where) for k, val in pairs}
-    return {k: _decode(val, f"{where}[{k!r}]") for k, val in x.items()}
-  if isinstance(x, list):
-    return [_decode(val, f"{where}[{i}]") for i, val in enumerate(x)]
-  if isinstance(x, (str, bool, type(None), int, float)):
-    return x
-  raise ValueError(f"{where}={x!r} is not allowed in a config")
+def _short(x: Any, limit: int = 80) -> str:
+  text = repr(x)
+  return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# ---------------------------------------------------------------- JSON, YAML
+
+
+def to_json(schedule: Schedule, indent: int | None = 2) -> str:
+  """:func:`to_config` as JSON text."""
+  return json.dumps(to_config(schedule), indent=indent)
+
+
+def from_json(text: str) -> Schedule:
+  """The schedule of a JSON config (see :func:`from_config`)."""
+  _check_text(text)
+  try:
+    config = json.loads(text, parse_constant=_no_constant)
+  except (json.JSONDecodeError, RecursionError) as e:
+    raise ValueError(f"config is not valid JSON: {_first_line(e)}") from None
+  return from_config(config)
+
+
+def _no_constant(name: str):
+  raise json.JSONDecodeError(f"{name} is not a number here", name, 0)
+
+
+def _yaml():
+  try:
+    import yaml
+  except ModuleNotFoundError:
+    raise ValueError("YAML needs pyyaml: pip install 'optax-sched[yaml]'") from None
+  return yaml
+
+
+def _yaml_loader(yaml):
+  class Loader(yaml.SafeLoader):
+    """SafeLoader that also reads ``1e-3`` as a number (YAML 1.2 floats)."""
+
+  Loader.add_implicit_resolver(
+      "tag:yaml.org,2002:float",
+      re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+      list("-+0123456789"))
+  return Loader
+
+
+def to_yaml(schedule: Schedule) -> str:
+  """:func:`to_config` as YAML text (needs pyyaml: ``optax-sched[yaml]``)."""
+  return _yaml().safe_dump(to_config(schedule), sort_keys=False)
+
+
+def from_yaml(text: str) -> Schedule:
+  """The schedule of a YAML config; only plain YAML data is read (no tags)."""
+  yaml = _yaml()
+  _check_text(text)
+  try:
+    config = yaml.load(text, Loader=_yaml_loader(yaml))
+  except (yaml.YAMLError, RecursionError) as e:
+    raise ValueError(f"config is not valid YAML: {_first_line(e)}") from None
+  return from_config(config)
+
+
+def _first_line(e: BaseException) -> str:
+  return " ".join(str(e).split())[:200]
+
+
+def _check_text(text: Any) -> None:
+  if not isinstance(text, str):
+    raise ValueError(f"text={_short(text)} is not allowed: expected a str")
+  if len(text) > MAX_TEXT:
+    raise ValueError(f"text of {len(text)} characters is not allowed: at most"
+                     f" {MAX_TEXT}")
+
+
+# ---------------------------------------------------------------- specs
+
+
+def to_spec(schedule: Schedule) -> str:
+  """The call that builds ``schedule`` (its repr), readable by from_spec."""
+  to_config(schedule)  # The same checks: no callables, no traced values.
+  return repr(schedule)
+
+
+def from_spec(text: str) -> Schedule:
+  """Builds the schedule that a Python call expression describes.
+
+  The text is parsed with :mod:`ast` and never evaluated. Allowed: calls of
+  public names (``cosine_decay_schedule``, ``torch.StepLR``, also written
+  with a module path such as ``optax.`` or ``torch.optim.lr_scheduler.``),
+  positional and keyword arguments, nested calls, numbers (with a sign),
+  strings, ``True``/``False``/``None``, lists, tuples and dicts (also as
+  ``dict(key=value, ...)``).
+
+  Example:
+    >>> s = from_spec("join_schedules([linear_schedule(0.0, 1e-3, 100),"
+    ...               " cosine_decay_schedule(1e-3, 900)], [100])")
+    >>> [round(float(s(k)), 6) for k in (50, 100, 1000)]
+    [0.0005, 0.001, 0.0]
+    >>> from_spec("cosine_decay_schedule(1e-3, lambda: 1)")
+    Traceback (most recent call last):
+    ...
+    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals (numbers, strings, True/False/None, lists, tuples, dicts)
+  """
+  _check_text(text)
+  source = text.strip()
+  if not source:
+    raise ValueError("spec is empty: write a call such as"
+                     " `cosine_decay_schedule(1e-3, 1000)`")
+  try:
+    tree = ast.parse(source, mode="eval")
+  except SyntaxError as e:
+    raise ValueError(f"spec: not a Python call expression: {e.msg}"
+                     + (f" (column {e.offset})" if e.offset else "")) from None
+  except (RecursionError, MemoryError):
+    raise ValueError("spec: nested too deeply") from None
+  reader = _SpecReader(source)
+  node = tree.body
+  if not isinstance(node, ast.Call):
+    reader.reject(node, "a spec is one schedule call, such as"
+                  " `cosine_decay_schedule(1e-3, 1000)`")
+  return reader.read(node, 0)
+
+
+class _SpecReader:
+  """Turns an allowed AST into values; rejects every other node."""
+
+  _LITERALS = ("only schedule calls and literals (numbers, strings,"
+               " True/False/None, lists, tuples, dicts)")
+
+  def __init__(self, source: str):
+    self.source = source
+    self.nodes = 0
+
+  def reject(self, node: ast.AST, allowed: str = _LITERALS):
+    part = ast.get_source_segment(self.source, node) or type(node).__name__
+    part = part if len(part) <= 60 else part[:57] + "..."
+    raise ValueError(f"spec: `{part}` (column {node.col_offset + 1}) is not"
+                     f" allowed: {allowed}")
+
+  def read(self, node: ast.AST, depth: int) -> Any:
+    self.nodes += 1
+    if depth > MAX_DEPTH or self.nodes > MAX_NODES:
+      self.reject(node, f"specs are at most {MAX_DEPTH} levels deep and"
+                  f" {MAX_NODES} values long")
+    if isinstance(node, ast.Constant):
+      return self.constant(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+      value = self.read(node.operand, depth + 1)
+      if isinstance(value, bool) or not isinstance(value, (int, float)):
+        self.reject(node, "a sign goes before a number")
+      return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, (ast.List, ast.Tuple)):
+      items = [self.read(x, depth + 1) for x in node.elts]
+      return items if isinstance(node, ast.List) else tuple(items)
+    if isinstance(node, ast.Dict):
+      return self.mapping(node, depth)
+    if isinstance(node, ast.Call):
+      return self.call(node, depth)
+    if isinstance(node, ast.Name) and node.id in ("inf", "nan"):
+      self.reject(node, "write a finite number")
+    self.reject(node)
+
+  def constant(self, node: ast.Constant) -> Any:
+    value = node.value
+    if isinstance(value, (bool, str, type(None), float)):
+      return value
+    if isinstance(value, int):
+      if abs(value) > MAX_INT:
+        self.reject(node, "integers must fit in 64 bits")
+      return value
+    self.reject(node)
+
+  def mapping(self, node: ast.Dict, depth: int) -> dict:
+    out = {}
+    for k, val in zip(node.keys, node.values):
+      if k is None:
+        self.reject(val, "`**` unpacking is not allowed; write the entries")
+      key = self.read(k, depth + 1)
+      if not isinstance(key, (str, int, float, bool, type(None))):
+        self.reject(k, "dict keys are numbers or strings")
+      out[key] = self.read(val, depth + 1)
+    return out
+
+  def call(self, node: ast.Call, depth: int) -> Any:
+    name = self.dotted(node.func)
+    if name == "dict":
+      return self.keywords_dict(node, depth)
+    where = f"spec: `{name}(...)` (column {node.col_offset + 1})"
+    cls = lookup(name, f"spec: `{name}` (column {node.col_offset + 1})")
+    args = []
+    for a in node.args:
+      if isinstance(a, ast.Starred):
+        self.reject(a, "`*` unpacking is not allowed; write the arguments")
+      args.append(self.read(a, depth + 1))
+    return build(cls, args, self.keywords(node, depth), where)
+
+  def keywords(self, node: ast.Call, depth: int) -> dict:
+    out = {}
+    for kw in node.keywords:
+      if kw.arg is None:
+        self.reject(kw.value, "`**` unpacking is not allowed; write the"
+                    " arguments")
+      out[kw.arg] = self.read(kw.value, depth + 1)
+    return out
+
+  def keywords_dict(self, node: ast.Call, depth: int) -> dict:
+    """``dict(a=1, b=2)``, the form optax's sgdr examples use."""
+    if node.args:
+      self.reject(node.args[0], "dict(...) takes keyword arguments only")
+    return self.keywords(node, depth)
+
+  def dotted(self, node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+      parts.append(node.attr)
+      node = node.value
+    if not isinstance(node, ast.Name):
+      self.reject(node, "a call names a schedule, such as"
+                  " `cosine_decay_schedule` or `torch.StepLR`")
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+# ---------------------------------------------------------------- any source
+
+
+def load(source: Any) -> Schedule:
+  """A schedule from whatever names one.
+
+  ``source`` may be a Schedule (returned), a config dict, a path to a
+  ``.json``/``.yaml``/``.yml`` config or to a file holding a spec, JSON text
+  (starting with ``{``), or a spec string.
+  """
+  if isinstance(source, Schedule):
+    return source
+  if isinstance(source, dict):
+    return from_config(source)
+  if isinstance(source, os.PathLike) or (
+      isinstance(source, str) and _looks_like_path(source)):
+    return _load_file(os.fspath(source))
+  if not isinstance(source, str):
+    raise ValueError(f"source={_short(source)} is not allowed: expected a"
+                     " Schedule, a config dict, a path or a spec string")
+  if source.lstrip().startswith("{"):
+    return from_json(source)
+  return from_spec(source)
+
+
+def _looks_like_path(text: str) -> bool:
+  if "(" in text or "\n" in text or len(text) > 4096:
+    return False
+  return text.endswith((".json", ".yaml", ".yml")) or os.path.isfile(text)
+
+
+def _load_file(path: str) -> Schedule:
+  try:
+    with open(path, encoding="utf-8") as f:
+      text = f.read(MAX_TEXT + 1)
+  except (OSError, UnicodeDecodeError) as e:
+    raise ValueError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}"
+                     ) from None
+  try:
+    if path.endswith(".json"):
+      return from_json(text)
+    if path.endswith((".yaml", ".yml")):
+      return from_yaml(text)
+    return from_json(text) if text.lstrip().startswith("{") else from_spec(text)
+  except ValueError as e:
+    raise ValueError(f"{path}: {e}") from None

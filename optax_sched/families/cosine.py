@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
@@ -156,6 +157,13 @@ class sgdr_schedule(Schedule):
         warmup_cosine_decay_schedule(**kwargs)
       except (TypeError, ValueError) as e:
         raise ValueError(f"sgdr_schedule: cosine_kwargs[{i}]: {e}") from None
+
+  def declared_jumps(self, total_steps):
+    """Each cycle after the first restarts at its own ``init_value``."""
+    lengths = [v.concrete(k.get("decay_steps")) for k in self.cosine_kwargs]
+    if any(n is None for n in lengths):
+      return ()
+    return tuple(np.cumsum([float(n) for n in lengths])[:-1])
 
   def _value(self, t):
     from optax_sched.combinators import join_schedules

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
@@ -38,6 +39,16 @@ class _Exponential(Schedule):
     v.flag(self, "staircase")
     if self.end_value is not None:
       v.real(self, "end_value")
+
+  def declared_jumps(self, total_steps):
+    """Staircase drops at ``begin + k * transition_steps`` (k >= 1)."""
+    start = v.concrete(getattr(self, "warmup_steps", 0))
+    begin = v.concrete(self.transition_begin)
+    every = v.concrete(self.transition_steps)
+    if not self.staircase or start is None or begin is None or every is None:
+      return ()
+    first = float(start) + float(begin)
+    return np.arange(first + float(every), total_steps, float(every))
 
 
 @register

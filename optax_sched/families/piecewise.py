@@ -87,6 +87,10 @@ class piecewise_constant_schedule(Schedule):
     values = jnp.stack(_cumulative(self.init_value, scales))
     return values[searchsorted_right(_bounds_array(bounds), t)]
 
+  def declared_jumps(self, total_steps):
+    return tuple(b for b, s in (self.boundaries_and_scales or {}).items()
+                 if v.concrete(s) is not None and v.concrete(s) != 1)
+
 
 @register
 class piecewise_interpolate_schedule(Schedule):

@@ -93,3 +93,7 @@ class cosine_restarts_schedule(Schedule):
     steps = np.arange(int(total_steps))
     i = np.asarray(cycle(steps, self.first_period, self.period_mult)[0])
     return [int(s) for s in steps[1:][np.diff(i) > 0]]
+
+  def declared_jumps(self, total_steps: int) -> list[int]:
+    """Cycle starts are deliberate restarts (see ``Schedule.declared_jumps``)."""
+    return self.restart_steps(total_steps)

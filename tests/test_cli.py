@@ -1,0 +1,142 @@
+"""The optax-sched command, driven as a user drives it: in a subprocess."""
+import functools
+import importlib.util
+import json
+import os
+import pathlib
+import struct
+import subprocess
+import sys
+
+import pytest
+
+import optax_sched as sched
+from optax_sched import config
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+WARMUP_COSINE = "warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000, 1e-5)"
+SGDR = ("sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5,"
+        " decay_steps=300)])")
+
+
+@functools.lru_cache(maxsize=None)
+def run(*args, stdin=None, cwd=None):
+  """``optax-sched ARGS`` as a user runs it (each command run once)."""
+  env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
+  return subprocess.run(
+      [sys.executable, "-m", "optax_sched.cli", *args], input=stdin,
+      capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+def _png_size(data: bytes):
+  assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+  assert data[12:16] == b"IHDR"
+  return struct.unpack(">II", data[16:24])
+
+
+def test_plot_writes_a_real_png_of_a_sensible_size(tmp_path):
+  out = tmp_path / "lr.png"
+  result = run("plot", WARMUP_COSINE, "cosine_decay_schedule(1e-3, 1000)",
+               "--steps", "1000", "-o", str(out))
+  assert result.returncode == 0, result.stderr
+  data = out.read_bytes()
+  width, height = _png_size(data)
+  assert 600 <= width <= 2000 and 300 <= height <= 1500
+  assert len(data) > 10_000
+
+
+def test_plot_writes_svg(tmp_path):
+  out = tmp_path / "lr.svg"
+  result = run("plot", WARMUP_COSINE, "-n", "1000", "-o", str(out), "--log")
+  assert result.returncode == 0, result.stderr
+  assert out.read_bytes().startswith(b"<?xml")
+
+
+def test_show_prints_a_terminal_plot_and_the_description():
+  result = run("show", WARMUP_COSINE, "--steps", "1000")
+  assert result.returncode == 0, result.stderr
+  assert any("\u2801" <= ch <= "\u28ff" for ch in result.stdout)
+  assert "peak_value" in result.stdout and "warmup_steps" in result.stdout
+
+
+def test_describe_json():
+  result = run("describe", WARMUP_COSINE, "--steps", "1000", "--json")
+  facts = json.loads(result.stdout)
+  assert (facts["peak_value"], facts["warmup_steps"], facts["zero_steps"]) == (
+      1e-3, 100, 1)
+
+
+@pytest.mark.parametrize("spec, args, status", [
+    ("cosine_decay_schedule(1e-3, 200)", [], 1),
+    (WARMUP_COSINE, [], 0),
+    (WARMUP_COSINE, ["--strict"], 1),
+], ids=["warning", "info-only", "strict-info"])
+def test_lint_exit_status(spec, args, status):
+  result = run("lint", spec, "--steps", "1000", *args)
+  assert result.returncode == status, result.stdout + result.stderr
+
+
+def test_lint_prints_the_findings():
+  result = run("lint", "cosine_decay_schedule(1e-3, 200)", "--steps", "1000")
+  assert "warning: decays-too-early:" in result.stdout
+
+
+def test_list_names_every_public_schedule_with_a_summary():
+  result = run("list")
+  lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
+  assert set(lines) == set(config.public_names())
+  assert lines["cosine_decay_schedule"].startswith("Cosine decay")
+
+
+def test_convert_to_yaml_and_back_from_a_file(tmp_path):
+  path = tmp_path / "lr.yaml"
+  path.write_text(run("convert", SGDR, "--to", "yaml").stdout)
+  result = run("convert", str(path), "--to", "json")
+  assert sched.from_config(json.loads(result.stdout)) == sched.from_spec(SGDR)
+
+
+def test_spec_from_standard_input():
+  result = run("convert", "-", "--to", "spec", stdin=WARMUP_COSINE)
+  assert sched.from_spec(result.stdout) == sched.from_spec(WARMUP_COSINE)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["lint", "__import__('os').system('echo hacked')", "-n", "10"],
+     "`__import__('os')`"),
+    (["lint", "cosine_decay_schedule(1e-3, 0)", "-n", "10"], "decay_steps=0"),
+    (["describe", "cosine_schedule(1e-3, 10)", "-n", "10"], "cosine_schedule"),
+    (["describe", WARMUP_COSINE, "-n", "ten"], "'ten'"),
+    (["describe", "missing.yaml", "-n", "10"], "missing.yaml"),
+    (["plot", WARMUP_COSINE, "-n", "10", "-o", "lr.gif"], "lr.gif"),
+], ids=["hostile", "invalid-argument", "unknown-name", "bad-steps",
+        "missing-file", "bad-image-suffix"])
+def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, args, words):
+  result = run(*args, cwd=str(tmp_path))
+  assert result.returncode == 2
+  assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+  assert words in result.stderr and "hacked" not in result.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("optax_sched.exercise") is not None,
+                    reason="optax_sched.exercise is installed")
+def test_compare_without_the_exercise_module_says_so():
+  result = run("compare")
+  assert result.returncode == 2
+  assert result.stderr.count("\n") == 1 and "compare" in result.stderr
+
+
+def test_compare_hands_its_arguments_to_the_exercise_module(monkeypatch):
+  import types
+  from optax_sched import cli
+  seen = {}
+  fake = types.ModuleType("optax_sched.exercise")
+
+  def run_exercise(args):
+    seen["epochs"] = args.epochs
+    return 0
+
+  fake.add_arguments = lambda parser: parser.add_argument("--epochs", type=int)
+  fake.run = run_exercise
+  monkeypatch.setitem(sys.modules, "optax_sched.exercise", fake)
+  assert cli.main(["compare", "--epochs", "3"]) == 0
+  assert seen == {"epochs": 3}
