@@ -129,3 +129,15 @@ def test_prints_a_table_of_final_validation_numbers(tmp_path, capsys):
 def test_bad_option_exits_2_with_a_message(tmp_path, capsys, kw, message):
   assert exercise.run(_args(tmp_path, **kw)) == 2
   assert message in capsys.readouterr().err
+
+
+def test_runs_share_initial_parameters_and_batch_order(problem):
+  # StepLR holds the peak rate for its first third: until then it must train
+  # exactly like the constant rate, batch for batch.
+  total = problem.order.shape[0] * problem.order.shape[1]
+  train = jax.jit(exercise.train)
+  _, const = train(exercise.SCHEDULES["constant"][1](3e-2, total), problem)
+  _, step = train(exercise.SCHEDULES["steplr"][1](3e-2, total), problem)
+  first = total // 3
+  np.testing.assert_array_equal(const.train_loss[:first], step.train_loss[:first])
+  assert not np.array_equal(const.train_loss[first + 1:], step.train_loss[first + 1:])
