@@ -113,15 +113,14 @@ def test_scale_by_lr_chain_equals_inject_hyperparams():
     pstate = PLATEAU.step(pstate, metric)
     return pstate, PLATEAU.set_learning_rate(opt_state, pstate)
 
-  class Wrapped:
-    init = staticmethod(lambda p: (PLATEAU.init(), inject.init(p)))
+  def update(g, state, params):
+    u, inner = inject.update(g, state[1], params)
+    return u, (state[0], inner)
 
-    @staticmethod
-    def update(g, state, params):
-      u, inner = inject.update(g, state[1], params)
-      return u, (state[0], inner)
-
-  p_inject, (pstate, _) = _train(Wrapped, step_inject)
+  # The optimizer state carries the plateau state alongside inject's state.
+  with_plateau = optax.GradientTransformation(
+      lambda p: (PLATEAU.init(), inject.init(p)), update)
+  p_inject, (pstate, _) = _train(with_plateau, step_inject)
   np.testing.assert_allclose(p_chain, p_inject, rtol=1e-4)  # float association differs
   np.testing.assert_allclose(st_chain[1].lr, pstate.lr)
   assert float(pstate.lr) < PLATEAU.base_lr  # it did reduce
