@@ -322,7 +322,7 @@ class function_schedule(Schedule):
 
   Example:
     >>> s = function_schedule(lambda t: 1e-3 / (1.0 + t))
-    >>> float(s(1))
+    >>> round(float(s(1)), 7)
     0.0005
   """
 

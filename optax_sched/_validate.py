@@ -109,6 +109,9 @@ def number(owner: Any, name: str, value: Any = None, *,
       value is None):
     fail(owner, name, value, "it must be a number" + (
         f" ({allowed})" if allowed else ""))
+  if isinstance(value, int) and not isinstance(value, bool) and (
+      abs(value) > np.iinfo(np.int64).max):
+    fail(owner, name, value, "it is too large (beyond 64-bit integers)")
   arr = concrete(value)
   if arr is None:
     if isinstance(value, jax.core.Tracer) and _TRACED_CHECKS.get():

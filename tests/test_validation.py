@@ -147,3 +147,8 @@ def test_validate_raises_at_once_for_concrete_values():
   bad = jax.tree.map(lambda x: 0 * x, sched.cosine_decay_schedule(1e-3, 100))
   with pytest.raises(ValueError, match="decay_steps"):
     sched.validate(bad)
+
+
+def test_python_int_beyond_64_bits_is_refused():
+  with pytest.raises(ValueError, match="decay_steps=.* too large"):
+    sched.cosine_decay_schedule(1e-3, 10**30)

@@ -131,7 +131,7 @@ class sgdr_schedule(Schedule):
     >>> s = sgdr_schedule([dict(init_value=1e-3, peak_value=1e-3,
     ...                         decay_steps=100, warmup_steps=10)] * 2)
     >>> [round(float(s(k)), 6) for k in (0, 100, 150)]
-    [0.001, 0.001, 0.000578]
+    [0.001, 0.001, 0.000587]
 
   References:
     Loshchilov & Hutter, SGDR: Stochastic Gradient Descent with Warm

@@ -73,7 +73,7 @@ class exponential_decay(_Exponential):
 
   Example:
     >>> s = exponential_decay(1e-3, transition_steps=1000, decay_rate=0.5)
-    >>> [float(s(k)) for k in (0, 1000, 2000)]
+    >>> [round(float(s(k)), 7) for k in (0, 1000, 2000)]
     [0.001, 0.0005, 0.00025]
   """
 
@@ -99,7 +99,7 @@ class warmup_exponential_decay_schedule(_Exponential):
 
   Example:
     >>> s = warmup_exponential_decay_schedule(0.0, 1e-3, 100, 1000, 0.5)
-    >>> [float(s(k)) for k in (50, 100, 1100)]
+    >>> [round(float(s(k)), 7) for k in (50, 100, 1100)]
     [0.0005, 0.001, 0.0005]
   """
 

@@ -152,7 +152,7 @@ class linear_onecycle_schedule(_OneCycle):
 
   Example:
     >>> s = linear_onecycle_schedule(1000, 1e-3)
-    >>> [round(float(s(k)), 8) for k in (0, 300, 850, 1000)]
+    >>> [round(float(s(k)), 10) for k in (0, 300, 850, 1000)]
     [4e-05, 0.001, 4e-05, 4e-09]
 
   References:

@@ -96,7 +96,7 @@ class linear_schedule(_Transition):
 
   Example:
     >>> s = linear_schedule(0.0, 1e-3, transition_steps=1000)
-    >>> float(s(500))
+    >>> round(float(s(500)), 7)
     0.0005
   """
 
@@ -119,7 +119,7 @@ class warmup_constant_schedule(Schedule):
 
   Example:
     >>> s = warmup_constant_schedule(0.0, 1e-3, warmup_steps=100)
-    >>> [float(s(k)) for k in (0, 50, 1000)]
+    >>> [round(float(s(k)), 7) for k in (0, 50, 1000)]
     [0.0, 0.0005, 0.001]
   """
 
