@@ -6,7 +6,9 @@ functions: same names, arguments, defaults and numbers.
 """
 from optax_sched._base import Schedule, function_schedule, registry
 from optax_sched._validate import traced_checks, validate
-from optax_sched.combinators import join_schedules
+from optax_sched.combinators import (
+    add, clip, divide, fraction, join_schedules, maximum, minimum, multiply,
+    per_epoch, repeat, scale, shift, stretch, warmup)
 from optax_sched.config import (
     from_config, from_json, from_spec, from_yaml, load, to_config, to_json,
     to_spec, to_yaml)
@@ -18,6 +20,13 @@ from optax_sched.families.piecewise import (
     cosine_onecycle_schedule, linear_onecycle_schedule,
     piecewise_constant_schedule, piecewise_interpolate_schedule)
 from optax_sched.families.restarts import cosine_restarts_schedule
+from optax_sched.families.restarts import polynomial_restarts_schedule
+from optax_sched.families.cosine_cycles import cosine_cycles_schedule
+from optax_sched.families.rsqrt import rsqrt_schedule
+from optax_sched.families.tanh import tanh_schedule
+from optax_sched.families.tri_stage import tri_stage_schedule
+from optax_sched.families.wsd import wsd_schedule
+from optax_sched.families.polynomial import warmup_polynomial_decay_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
@@ -37,10 +46,19 @@ OPTAX_NAMES = (
     "cosine_onecycle_schedule", "sgdr_schedule", "join_schedules",
 )
 
+#: Schedules built from schedules (``optax_sched.combinators``).
+COMBINATOR_NAMES = (
+    "warmup", "multiply", "divide", "add", "scale", "minimum", "maximum",
+    "clip", "shift", "stretch", "repeat", "per_epoch", "fraction",
+)
+
 __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
     "load", "describe", "lint", "Finding", "plot", "traced_checks", "validate",
     "current_lr", "step_count",
-    *OPTAX_NAMES, "cosine_restarts_schedule",
+    *OPTAX_NAMES, *COMBINATOR_NAMES, "cosine_restarts_schedule",
+    "polynomial_restarts_schedule", "cosine_cycles_schedule", "rsqrt_schedule",
+    "tanh_schedule", "tri_stage_schedule", "wsd_schedule",
+    "warmup_polynomial_decay_schedule",
 ]

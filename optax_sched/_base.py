@@ -336,3 +336,22 @@ class function_schedule(Schedule):
 
   def _value(self, t):
     return self.fn(t)
+
+
+class Composite(Schedule):
+  """A schedule defined as a composition of others.
+
+  ``native()`` builds that composition from the arguments (a warmup in front
+  of a family, a join, ...); the value is its value. Compat schedules use
+  this to keep the peer's argument names while delegating the arithmetic.
+  """
+
+  def native(self) -> Schedule:
+    """The equivalent schedule built from native families and combinators."""
+    raise NotImplementedError
+
+  def _value(self, t):
+    return self.native()(t)
+
+  def declared_jumps(self, total_steps: int) -> tuple:
+    return tuple(self.native().declared_jumps(total_steps))

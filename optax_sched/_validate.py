@@ -173,3 +173,19 @@ def increasing(owner, name, values: Iterable[Any], *, strict=False):
   if np.any(bad):
     fail(owner, name, list(values),
          "it must be in " + ("strictly " if strict else "") + "increasing order")
+
+
+_ORDER = {">": (lambda a, b: a > b, "> "), ">=": (lambda a, b: a >= b, ">= "),
+          "<": (lambda a, b: a < b, "< "), "<=": (lambda a, b: a <= b, "<= ")}
+
+
+def compare(owner, name, op: str, other: str, note: str = ""):
+  """Checks ``owner.<name> <op> owner.<other>`` when both are concrete."""
+  a, b = concrete(getattr(owner, name)), concrete(getattr(owner, other))
+  if a is None or b is None:
+    return
+  ok, text = _ORDER[op]
+  if not np.all(ok(a, b)):
+    fail(owner, name, getattr(owner, name),
+         f"it must be {text}{other}={_show(getattr(owner, other))}"
+         + (f" ({note})" if note else ""))

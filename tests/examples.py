@@ -23,3 +23,49 @@ OPTAX_EXAMPLES = {
     "join_schedules": lambda: sched.join_schedules(
         [sched.linear_schedule(0.0, 1e-3, 10), sched.cosine_decay_schedule(1e-3, 90)], [10]),
 }
+
+# The families behind compat.transformers / compat.timm, and those compat names.
+from optax_sched.compat import timm as _timm  # noqa: E402
+from optax_sched.compat import transformers as _hf  # noqa: E402
+
+HF_TIMM_EXAMPLES = {
+    "rsqrt_schedule": lambda: sched.rsqrt_schedule(1e-3, 20.0),
+    "wsd_schedule": lambda: sched.wsd_schedule(1e-3, 100, 60, 1e-5, "cosine"),
+    "tanh_schedule": lambda: sched.tanh_schedule(1e-3, 80, 1e-5),
+    "tri_stage_schedule": lambda: sched.tri_stage_schedule(1e-3, 20, 30, 100),
+    "cosine_cycles_schedule": lambda: sched.cosine_cycles_schedule(1e-3, 100, 1.5, 1e-5),
+    "polynomial_restarts_schedule":
+        lambda: sched.polynomial_restarts_schedule(1e-3, 50, 2.0, cycle_limit=3),
+    "warmup_polynomial_decay_schedule":
+        lambda: sched.warmup_polynomial_decay_schedule(0.0, 1e-3, 10, 150, 1e-5, 2.0),
+    "transformers.get_constant_schedule": lambda: _hf.get_constant_schedule(1e-3),
+    "transformers.get_constant_schedule_with_warmup":
+        lambda: _hf.get_constant_schedule_with_warmup(1e-3, 10),
+    "transformers.get_linear_schedule_with_warmup":
+        lambda: _hf.get_linear_schedule_with_warmup(1e-3, 10, 150),
+    "transformers.get_cosine_schedule_with_warmup":
+        lambda: _hf.get_cosine_schedule_with_warmup(1e-3, 10, 150),
+    "transformers.get_cosine_with_hard_restarts_schedule_with_warmup":
+        lambda: _hf.get_cosine_with_hard_restarts_schedule_with_warmup(1e-3, 10, 150, 3),
+    "transformers.get_polynomial_decay_schedule_with_warmup":
+        lambda: _hf.get_polynomial_decay_schedule_with_warmup(1e-3, 10, 150, 1e-5, 2.0),
+    "transformers.get_inverse_sqrt_schedule": lambda: _hf.get_inverse_sqrt_schedule(1e-3, 10),
+    "transformers.get_cosine_with_min_lr_schedule_with_warmup":
+        lambda: _hf.get_cosine_with_min_lr_schedule_with_warmup(1e-3, 10, 150, min_lr=1e-5),
+    "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate":
+        lambda: _hf.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(
+            1e-3, 10, 150, min_lr_rate=0.01),
+    "transformers.get_wsd_schedule":
+        lambda: _hf.get_wsd_schedule(1e-3, 10, 40, num_training_steps=150),
+    "timm.CosineLRScheduler": lambda: _timm.CosineLRScheduler(
+        1e-3, t_initial=50, lr_min=1e-5, cycle_limit=3, warmup_t=5),
+    "timm.TanhLRScheduler": lambda: _timm.TanhLRScheduler(
+        1e-3, t_initial=100, lr_min=1e-5, warmup_t=5),
+    "timm.PolyLRScheduler": lambda: _timm.PolyLRScheduler(
+        1e-3, t_initial=100, power=2.0, warmup_t=5, warmup_prefix=True),
+    "timm.StepLRScheduler": lambda: _timm.StepLRScheduler(1e-3, decay_t=30, decay_rate=0.5),
+    "timm.MultiStepLRScheduler": lambda: _timm.MultiStepLRScheduler(
+        1e-3, decay_t=[40, 80], decay_rate=0.1),
+    "timm.WSDLRScheduler": lambda: _timm.WSDLRScheduler(
+        1e-3, t_initial=150, decay_t=50, warmup_t=10, stable_fn="rsqrt"),
+}

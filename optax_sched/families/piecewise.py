@@ -13,7 +13,9 @@ import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, float_dtype, register, static
-from optax_sched._math import exact, interpolate_pieces, searchsorted_right, stack
+from optax_sched._math import (
+    cumulative_product, exact, interpolate_pieces, searchsorted_right,
+    steps_array)
 
 
 def _check_boundaries_and_scales(owner):
@@ -37,23 +39,6 @@ def _sorted_items(bs):
   bounds = [b for b, _ in items]
   scales = [s for _, s in items]
   return bounds, scales
-
-
-def _cumulative(init_value, scales):
-  """``[I, I*s1, I*s1*s2, ...]`` multiplied in order, like optax."""
-  values = [fl(init_value)]
-  for s in scales:
-    values.append(values[-1] * fl(s))
-  return values
-
-
-def _bounds_array(bounds):
-  """Boundaries as an int array when all are integers (exact comparisons)."""
-  if all(isinstance(b, (int, np.integer)) for b in bounds):
-    return jnp.asarray(np.asarray(bounds, dtype=np.int64).clip(
-        max=np.iinfo(np.int32).max).astype(np.int32) if bounds else
-        np.zeros((0,), np.int32))
-  return jnp.asarray(np.asarray(bounds, dtype=np.float64), dtype=float_dtype())
 
 
 @register
@@ -84,8 +69,8 @@ class piecewise_constant_schedule(Schedule):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
     if not bounds:
       return jnp.broadcast_to(fl(self.init_value), jnp.shape(t))
-    values = jnp.stack(_cumulative(self.init_value, scales))
-    return values[searchsorted_right(_bounds_array(bounds), t)]
+    values = cumulative_product(self.init_value, scales)
+    return values[searchsorted_right(steps_array(bounds), t)]
 
   def declared_jumps(self, total_steps):
     return tuple(b for b, s in (self.boundaries_and_scales or {}).items()
@@ -117,8 +102,8 @@ class piecewise_interpolate_schedule(Schedule):
 
   def _value(self, t):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
-    values = jnp.stack(_cumulative(self.init_value, scales))
-    return interpolate_pieces(t, _bounds_array([0] + bounds), values,
+    values = cumulative_product(self.init_value, scales)
+    return interpolate_pieces(t, steps_array([0] + bounds), values,
                               self.interpolate_type)
 
 

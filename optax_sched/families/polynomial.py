@@ -6,7 +6,8 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, register
+from optax_sched._base import Composite, Schedule, fl, register
+from optax_sched._math import safe_pow
 
 
 def polynomial(t, init_value, end_value, power, transition_steps,
@@ -20,7 +21,7 @@ def polynomial(t, init_value, end_value, power, transition_steps,
   # by an ulp, which a fractional power turns into NaN or a visible offset.
   frac = jnp.where(has_length, jnp.clip((length - count) / length, 0, 1),
                    (fl(t) < fl(transition_begin)).astype(count.dtype))
-  return (init_value - end_value) * (frac**power) + end_value
+  return (init_value - end_value) * safe_pow(frac, power) + end_value
 
 
 @register
@@ -135,3 +136,58 @@ class warmup_constant_schedule(Schedule):
   def _value(self, t):
     return polynomial(t, self.init_value, self.peak_value, 1,
                       self.warmup_steps)
+
+
+@register
+class warmup_polynomial_decay_schedule(Composite):
+  r"""Linear warmup to ``peak_value``, then polynomial decay to ``end_value``.
+
+  .. math::
+    v(t) = \begin{cases}
+      I + (P - I)\, t / W & t < W \\
+      (P - E)\bigl(1 - \tfrac{\min(t - W,\ D - W)}{D - W}\bigr)^{p} + E
+        & t \ge W
+    \end{cases}
+
+  A warmup (``combinators.warmup``) in front of
+  :class:`polynomial_schedule`; ``decay_steps`` counts the warmup too, as in
+  :class:`~optax_sched.warmup_cosine_decay_schedule`. BERT's and
+  Transformers' ``get_polynomial_decay_schedule_with_warmup`` is
+  ``init_value=0``.
+
+  Args:
+    init_value: ``I``, the value at step 0.
+    peak_value: ``P``, the value at the end of warmup.
+    warmup_steps: ``W`` >= 0.
+    decay_steps: ``D`` > ``W``, the total length including warmup.
+    end_value: ``E``, the value from ``D`` on.
+    power: ``p`` > 0.
+
+  Example:
+    >>> s = warmup_polynomial_decay_schedule(0.0, 1e-3, 100, 1100, 1e-5, 2.0)
+    >>> [round(float(s(k)), 8) for k in (50, 100, 600, 1100)]
+    [0.0005, 0.001, 0.0002575, 1e-05]
+  """
+
+  init_value: Any
+  peak_value: Any
+  warmup_steps: Any
+  decay_steps: Any
+  end_value: Any = 0.0
+  power: Any = 1.0
+
+  def _check(self):
+    for name in ("init_value", "peak_value", "end_value"):
+      v.real(self, name)
+    v.positive(self, "power")
+    v.nonnegative(self, "warmup_steps")
+    v.real(self, "decay_steps")
+    v.compare(self, "decay_steps", ">", "warmup_steps",
+              "decay_steps counts the warmup too")
+
+  def native(self) -> Schedule:
+    from optax_sched.combinators import warmup
+    decay = polynomial_schedule(self.peak_value, self.end_value, self.power,
+                                self.decay_steps - self.warmup_steps)
+    return warmup(decay, self.warmup_steps, init_value=self.init_value)
+

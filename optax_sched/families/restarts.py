@@ -1,17 +1,84 @@
-"""Cosine annealing with warm restarts: one family for torch, timm and Keras."""
+"""Decays that restart: cosine (torch, timm, Keras) and polynomial (timm) cycles.
+
+Every family here shares :func:`restarting`: cycle ``i`` lasts
+``L * m**i`` steps, its peak shrinks by ``d**i``, a shape maps the position
+inside the cycle to a factor in ``[0, 1]``, and after ``cycle_limit`` cycles
+the value holds at the floor.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import cycle
+from optax_sched._math import cycle, safe_pow
+
+
+def restarting(t, shape, init_value, first_period, period_mult=1.0, decay=1.0,
+               end_value=0.0, cycle_limit=None, decay_mode="peak"):
+  """``E + (I d**i - E) * shape(p / L_i)``, or ``E`` after ``cycle_limit`` cycles.
+
+  ``shape`` maps the fraction of the cycle gone (in ``[0, 1)``) to a factor
+  that is 1 at the start of the cycle. ``decay_mode="amplitude"`` decays the
+  height above the floor instead: ``E + d**i (I - E) * shape``.
+  """
+  i, pos, length = cycle(t, first_period, period_mult)
+  c = shape(pos / length)
+  gamma = fl(decay) ** i
+  floor = fl(end_value)
+  if decay_mode == "peak":
+    value = floor + (init_value * gamma - floor) * c
+  else:
+    value = floor + gamma * (init_value - floor) * c
+  if cycle_limit is not None:
+    value = jnp.where(i < cycle_limit, value, floor)
+  return value
+
+
+def check_restarts(owner):
+  """Checks of the arguments every restarting family shares."""
+  v.real(owner, "init_value")
+  v.number(owner, "period_mult", ok=lambda a: a >= 1,
+           allowed="it must be >= 1 (shrinking cycles would end in finite"
+           " time)")
+  v.nonnegative(owner, "decay")
+  v.real(owner, "end_value")
+  if owner.cycle_limit is not None:
+    v.number(owner, "cycle_limit", ok=lambda a: (a >= 1) & (a == a // 1),
+             allowed="it must be a whole number >= 1, or None for no limit")
+
+
+class Restarting(Schedule):
+  """A family built on :func:`restarting`: its cycle starts are restarts."""
+
+  #: The field that holds the first cycle's length.
+  _period_field = "first_period"
+
+  def restart_steps(self, total_steps: int) -> list[int]:
+    """The steps, below ``total_steps``, where a new cycle starts (within
+    ``cycle_limit``; none when the periods are traced)."""
+    period = v.concrete(getattr(self, self._period_field))
+    mult = v.concrete(self.period_mult)
+    if period is None or mult is None:
+      return []
+    steps = np.arange(int(total_steps))
+    i = np.asarray(cycle(steps, period, mult)[0])
+    new = np.diff(i) > 0
+    limit = None if self.cycle_limit is None else v.concrete(self.cycle_limit)
+    if limit is not None:
+      new &= i[1:] < limit
+    return [int(s) for s in steps[1:][new]]
+
+  def declared_jumps(self, total_steps: int) -> list[int]:
+    """Cycle starts are deliberate restarts (see ``Schedule.declared_jumps``)."""
+    return self.restart_steps(total_steps)
 
 
 @register
-class cosine_restarts_schedule(Schedule):
+class cosine_restarts_schedule(Restarting):
   r"""Cosine cycles that restart, growing in length and shrinking in height.
 
   Cycle :math:`i` lasts :math:`L_i = L\,m^i` steps; at position
@@ -61,39 +128,68 @@ class cosine_restarts_schedule(Schedule):
   decay_mode: str = static("peak")
 
   def _check(self):
-    v.real(self, "init_value")
     v.positive(self, "first_period")
-    v.number(self, "period_mult", ok=lambda a: a >= 1,
-             allowed="it must be >= 1 (shrinking cycles would end in finite"
-             " time)")
-    v.nonnegative(self, "decay")
-    v.real(self, "end_value")
-    if self.cycle_limit is not None:
-      v.number(self, "cycle_limit", ok=lambda a: (a >= 1) & (a == a // 1),
-               allowed="it must be a whole number >= 1, or None for no limit")
+    check_restarts(self)
     v.positive(self, "k_decay")
     v.choice(self, "decay_mode", ("peak", "amplitude"))
 
   def _value(self, t):
-    i, pos, length = cycle(t, self.first_period, self.period_mult)
-    c = 0.5 * (1 + jnp.cos(jnp.pi * (pos / length) ** self.k_decay))
-    gamma = fl(self.decay) ** i
-    floor = fl(self.end_value)
-    if self.decay_mode == "peak":
-      value = floor + (self.init_value * gamma - floor) * c
-    else:
-      value = floor + gamma * (self.init_value - floor) * c
-    if self.cycle_limit is not None:
-      value = jnp.where(i < self.cycle_limit, value, floor)
-    return value
+    k = self.k_decay
+    return restarting(
+        t, lambda frac: 0.5 * (1 + jnp.cos(jnp.pi * safe_pow(frac, k))),
+        self.init_value, self.first_period, self.period_mult, self.decay,
+        self.end_value, self.cycle_limit, self.decay_mode)
 
-  def restart_steps(self, total_steps: int) -> list[int]:
-    """The steps, below ``total_steps``, where a new cycle starts."""
-    import numpy as np
-    steps = np.arange(int(total_steps))
-    i = np.asarray(cycle(steps, self.first_period, self.period_mult)[0])
-    return [int(s) for s in steps[1:][np.diff(i) > 0]]
 
-  def declared_jumps(self, total_steps: int) -> list[int]:
-    """Cycle starts are deliberate restarts (see ``Schedule.declared_jumps``)."""
-    return self.restart_steps(total_steps)
+
+@register
+class polynomial_restarts_schedule(Restarting):
+  r"""Polynomial decays that restart (timm's ``PolyLRScheduler``).
+
+  Cycle :math:`i` lasts :math:`L_i = L\,m^i` steps; at position
+  :math:`p \in [0, L_i)` inside it
+
+  .. math::
+    v = E + (I d^i - E)\,\bigl(1 - (p / L_i)^k\bigr)^{P}
+
+  and :math:`v = E` once ``cycle_limit`` cycles have run (default: one
+  cycle, a plain polynomial decay held at ``E``).
+
+  Args:
+    init_value: ``I``, the value at the start of the first cycle.
+    first_period: ``L`` > 0, steps in the first cycle.
+    power: ``P`` > 0, the exponent of the decay.
+    period_mult: ``m`` >= 1, each cycle is this much longer than the last.
+    decay: ``d`` >= 0, each cycle's peak factor.
+    end_value: ``E``, the floor.
+    cycle_limit: cycles to run before holding ``E``; ``None`` for ever.
+    k_decay: ``k`` > 0, warps the progress inside a cycle.
+
+  Example:
+    >>> s = polynomial_restarts_schedule(1.0, 100, power=2.0)
+    >>> [round(float(s(k)), 4) for k in (0, 50, 99, 100)]
+    [1.0, 0.25, 0.0001, 0.0]
+  """
+
+  init_value: Any
+  first_period: Any
+  power: Any = 0.5
+  period_mult: Any = 1.0
+  decay: Any = 1.0
+  end_value: Any = 0.0
+  cycle_limit: Any = 1
+  k_decay: Any = 1.0
+
+  def _check(self):
+    v.positive(self, "first_period")
+    v.positive(self, "power")
+    check_restarts(self)
+    v.positive(self, "k_decay")
+
+  def _value(self, t):
+    k, p = self.k_decay, self.power
+    # Clipped: an ulp above 1 would make a fractional power NaN.
+    return restarting(
+        t, lambda frac: safe_pow(jnp.clip(1 - safe_pow(frac, k), 0, 1), p),
+        self.init_value, self.first_period, self.period_mult, self.decay,
+        self.end_value, self.cycle_limit)

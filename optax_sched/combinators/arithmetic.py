@@ -1,0 +1,214 @@
+"""Pointwise arithmetic on schedules: products, sums, bounds.
+
+Each operand is a schedule (or a jnp-traceable callable) or a number; numbers
+are hyperparameters (pytree leaves), so ``jax.vmap`` can sweep them. The
+operators on :class:`~optax_sched.Schedule` build these lazily:
+``0.5 * s`` is ``multiply(s, 0.5)``, ``s - c`` is ``add(s, -1.0 * c)``.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import jax.numpy as jnp
+
+from optax_sched import _validate as v
+from optax_sched._base import Schedule, register
+from optax_sched._math import safe_div
+from optax_sched.combinators._operand import evaluate, operand
+
+
+class _Binary(Schedule):
+  """Two operands ``a`` and ``b``, each a schedule or a number."""
+
+  def __post_init__(self):
+    for name in ("a", "b"):
+      object.__setattr__(self, name, operand(self, name, getattr(self, name)))
+    super().__post_init__()
+
+  def _value(self, t):
+    return self._op(evaluate(self.a, t), evaluate(self.b, t))
+
+
+@register
+class multiply(_Binary):
+  """``a(t) * b(t)``: a schedule times a schedule or a number.
+
+  Example (a cosine shape scaled by a warmup multiplier):
+    >>> from optax_sched import cosine_decay_schedule, linear_schedule
+    >>> s = multiply(cosine_decay_schedule(1e-3, 100), linear_schedule(0.5, 1.0, 10))
+    >>> [round(float(s(k)), 7) for k in (0, 10, 50)]
+    [0.0005, 0.0009755, 0.0005]
+  """
+
+  a: Any
+  b: Any
+
+  def _op(self, a, b):
+    return a * b
+
+
+@register
+class divide(_Binary):
+  """``a(t) / b(t)``; where ``b(t) == 0`` the value is 0 (not ``inf``).
+
+  A concrete number ``b == 0`` is rejected at construction.
+
+  Example:
+    >>> from optax_sched import constant_schedule
+    >>> float(divide(constant_schedule(1.0), 4.0)(0))
+    0.25
+  """
+
+  a: Any
+  b: Any
+
+  def _check(self):
+    if not isinstance(self.b, Schedule):
+      v.number(self, "b", ok=lambda x: x != 0, allowed="it must be != 0")
+
+  def _op(self, a, b):
+    return safe_div(a, b)
+
+
+@register
+class add(_Binary):
+  """``a(t) + b(t)``: a schedule plus a schedule or a number.
+
+  Example:
+    >>> from optax_sched import linear_schedule
+    >>> float(add(linear_schedule(0.0, 1.0, 10), 1.0)(5))
+    1.5
+  """
+
+  a: Any
+  b: Any
+
+  def _op(self, a, b):
+    return a + b
+
+
+@register
+class scale(Schedule):
+  """``factor * schedule(t)``; ``factor`` a number (a sweepable leaf).
+
+  Example:
+    >>> from optax_sched import cosine_decay_schedule
+    >>> round(float(scale(cosine_decay_schedule(1.0, 100), 1e-3)(50)), 7)
+    0.0005
+  """
+
+  schedule: Any
+  factor: Any
+
+  def __post_init__(self):
+    object.__setattr__(self, "schedule",
+                       operand(self, "schedule", self.schedule))
+    super().__post_init__()
+
+  def _check(self):
+    v.real(self, "factor")
+
+  def _value(self, t):
+    return self.factor * evaluate(self.schedule, t)
+
+
+def _extremum_init(self, *schedules: Any, **kwargs: Any):
+  # Positional for users (``minimum(a, b)``); ``schedules=`` for configs and
+  # repr. Set in each class body: a dataclass would replace an inherited one.
+  if set(kwargs) - {"schedules"} or (schedules and kwargs):
+    raise TypeError(f"{self.name}() takes schedules positionally, or one"
+                    " keyword argument schedules=[...]")
+  if kwargs:
+    schedules = kwargs["schedules"]
+    if not isinstance(schedules, (list, tuple)):
+      v.fail(self, "schedules", schedules, "it must be a list of schedules")
+  object.__setattr__(self, "schedules", tuple(
+      operand(self, f"schedules[{i}]", s) for i, s in enumerate(schedules)))
+  self.__post_init__()
+
+
+class _Extremum(Schedule):
+  """``schedules`` reduced pointwise; built as ``cls(s1, s2, ...)``."""
+
+  def _check(self):
+    if len(self.schedules) < 2:
+      v.fail(self, "schedules", list(self.schedules),
+             "it must hold at least two schedules or numbers")
+
+  def _value(self, t):
+    values = [evaluate(s, t) for s in self.schedules]
+    out = values[0]
+    for x in values[1:]:
+      out = self._op(out, x)
+    return out
+
+
+@register
+class minimum(_Extremum):
+  """The pointwise minimum of schedules and numbers.
+
+  Example (a cosine that never exceeds a warmup ramp):
+    >>> from optax_sched import cosine_decay_schedule, linear_schedule
+    >>> s = minimum(cosine_decay_schedule(1.0, 100), linear_schedule(0.0, 1.0, 10))
+    >>> [round(float(s(k)), 4) for k in (5, 50)]
+    [0.5, 0.5]
+  """
+
+  schedules: Sequence[Any]
+  __init__ = _extremum_init
+  _op = staticmethod(jnp.minimum)
+
+
+@register
+class maximum(_Extremum):
+  """The pointwise maximum of schedules and numbers.
+
+  Example (a floor under a decay):
+    >>> from optax_sched import linear_schedule
+    >>> round(float(maximum(linear_schedule(1.0, 0.0, 10), 0.2)(10)), 6)
+    0.2
+  """
+
+  schedules: Sequence[Any]
+  __init__ = _extremum_init
+  _op = staticmethod(jnp.maximum)
+
+
+@register
+class clip(Schedule):
+  """``schedule(t)`` limited to ``[floor, ceiling]`` (either may be None).
+
+  ``floor`` and ``ceiling`` are numbers or schedules. Concrete numbers must
+  satisfy ``floor <= ceiling``.
+
+  Example:
+    >>> from optax_sched import linear_schedule
+    >>> s = clip(linear_schedule(0.0, 1.0, 10), floor=0.1, ceiling=0.8)
+    >>> [round(float(s(k)), 4) for k in (0, 5, 10)]
+    [0.1, 0.5, 0.8]
+  """
+
+  schedule: Any
+  floor: Any = None
+  ceiling: Any = None
+
+  def __post_init__(self):
+    for name in ("schedule", "floor", "ceiling"):
+      x = getattr(self, name)
+      if x is not None or name == "schedule":
+        object.__setattr__(self, name, operand(self, name, x))
+    super().__post_init__()
+
+  def _check(self):
+    lo, hi = (None if isinstance(x, Schedule) else v.concrete(x)
+              for x in (self.floor, self.ceiling))
+    if lo is not None and hi is not None and not lo <= hi:
+      v.fail(self, "ceiling", self.ceiling, f"it must be >= floor={lo.item()!r}")
+
+  def _value(self, t):
+    out = evaluate(self.schedule, t)
+    if self.floor is not None:
+      out = jnp.maximum(out, evaluate(self.floor, t))
+    if self.ceiling is not None:
+      out = jnp.minimum(out, evaluate(self.ceiling, t))
+    return out

@@ -1,0 +1,181 @@
+"""Combinators that change time: delay, rescale, repeat, step per epoch.
+
+Each maps the step ``t`` to the step its child sees, in O(1) per step.
+Integer steps stay integers wherever the mapping allows (``shift``,
+``per_epoch``, ``repeat`` with a constant period), so those are exact for
+every int32 step.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from optax_sched import _validate as v
+from optax_sched._base import Schedule, fl, register, static
+from optax_sched._math import quotient
+from optax_sched.combinators._operand import operand
+
+
+class _Timed(Schedule):
+  """One child ``schedule`` seen through a map of time."""
+
+  def __post_init__(self):
+    object.__setattr__(self, "schedule",
+                       operand(self, "schedule", self.schedule))
+    if not isinstance(self.schedule, Schedule):
+      v.fail(self, "schedule", self.schedule,
+             "it must be a schedule or a callable of the step")
+    super().__post_init__()
+
+
+@register
+class shift(_Timed):
+  """Delays ``schedule`` by ``steps``: ``schedule(max(t - steps, 0))``.
+
+  The first ``steps`` steps hold ``schedule(0)``.
+
+  Example:
+    >>> from optax_sched import linear_schedule
+    >>> s = shift(linear_schedule(0.0, 1.0, 10), 100)
+    >>> [float(s(k)) for k in (0, 100, 105)]
+    [0.0, 0.0, 0.5]
+  """
+
+  schedule: Any
+  steps: Any
+
+  def _check(self):
+    v.nonnegative(self, "steps")
+
+  def _value(self, t):
+    return self.schedule(jnp.maximum(t - self.steps, 0))
+
+
+@register
+class stretch(_Timed):
+  """Rescales time: ``schedule(t / factor)``; ``factor > 1`` lasts longer.
+
+  Resuming a recipe into a run ``factor`` times as long keeps its shape:
+  every boundary and decay length is multiplied by ``factor`` (Composer's
+  ``scale_schedule_ratio``). The child sees a float step.
+
+  Example:
+    >>> from optax_sched import linear_schedule
+    >>> s = stretch(linear_schedule(0.0, 1.0, 10), 2.0)
+    >>> [float(s(k)) for k in (10, 20)]
+    [0.5, 1.0]
+  """
+
+  schedule: Any
+  factor: Any
+
+  def _check(self):
+    v.positive(self, "factor")
+
+  def _value(self, t):
+    return self.schedule(fl(t) / fl(self.factor))
+
+
+@register
+class per_epoch(_Timed):
+  """Steps ``schedule`` once per epoch: ``schedule(floor(t / steps_per_epoch))``.
+
+  What a PyTorch loop does when it calls ``scheduler.step()`` after each
+  epoch: the child counts epochs, and the value is constant within one.
+  Integer steps give an integer epoch, exact for any int32 step.
+
+  Example (StepLR-like: halve every 2 epochs of 100 steps):
+    >>> from optax_sched import exponential_decay
+    >>> s = per_epoch(exponential_decay(1.0, 2, 0.5, staircase=True), 100)
+    >>> [float(s(k)) for k in (199, 200, 399, 400)]
+    [1.0, 0.5, 0.5, 0.25]
+  """
+
+  schedule: Any
+  steps_per_epoch: Any
+
+  def _check(self):
+    v.positive(self, "steps_per_epoch")
+
+  def _value(self, t):
+    return self.schedule(quotient(t, self.steps_per_epoch))
+
+
+@register
+class repeat(_Timed):
+  r"""Restarts ``schedule`` in cycles: warm restarts, cyclic schedules.
+
+  Cycle ``i`` (from 0) lasts :math:`L_i = P m^i` steps and starts at
+  :math:`S_i = P (m^i - 1) / (m - 1)` (:math:`S_i = iP` when ``m = 1``):
+
+  .. math::
+    v(t) = d^{\,i}\, s\!\left(\frac{t - S_i}{m^i}\right),
+    \quad S_i \le t < S_{i+1}
+
+  With ``stretch_cycles=False`` the child sees ``t - S_i`` unscaled (e.g. a
+  warmup of fixed length in every cycle). The cycle is found in O(1) by
+  modular arithmetic or a logarithm, never by walking n cycles. With a
+  constant period (``period_mult=1``) and integer steps the arithmetic is in
+  integers, exact for every int32 step; otherwise in floats.
+
+  Args:
+    schedule: the cycle's shape, a schedule of the step within the cycle.
+    period: ``P`` > 0, the length of the first cycle.
+    period_mult: ``m`` > 0, each cycle's length over the previous one's.
+    decay: ``d``, each cycle's value scale over the previous one's.
+    stretch_cycles: scale the child's time so every cycle plays the child's
+      first ``P`` steps (what SGDR's ``T_mult`` does).
+
+  Example (SGDR: cosine cycles of 10, 20, 40 steps, each at half height):
+    >>> from optax_sched import cosine_decay_schedule
+    >>> s = repeat(cosine_decay_schedule(1.0, 10), 10, period_mult=2, decay=0.5)
+    >>> [round(float(s(k)), 6) for k in (0, 5, 10, 20, 30, 70)]
+    [1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
+  """
+
+  schedule: Any
+  period: Any
+  period_mult: Any = 1.0
+  decay: Any = 1.0
+  stretch_cycles: bool = static(True)
+
+  def _check(self):
+    v.positive(self, "period")
+    v.positive(self, "period_mult")
+    v.real(self, "decay")
+    v.flag(self, "stretch_cycles")
+
+  def _value(self, t):
+    m = v.concrete(self.period_mult)
+    if m is not None and m == 1:
+      cycle = quotient(t, self.period)
+      inner = t - cycle * self.period
+    else:
+      cycle, inner = self._geometric(t)
+    value = self.schedule(inner)
+    d = v.concrete(self.decay)
+    if d is not None and d == 1:
+      return value
+    return value * jnp.power(fl(self.decay), fl(cycle))
+
+  def _geometric(self, t):
+    """Cycle index and the step the child sees (floats)."""
+    t, p, m = fl(t), fl(self.period), fl(self.period_mult)
+    one = m == 1
+    # Where m == 1 (only possible when traced) a stand-in keeps the closed
+    # form finite; the constant-period result is selected below.
+    mg = jnp.where(one, 2.0, m)
+
+    def start(i):
+      return jnp.where(one, i * p, p * (mg**i - 1) / (mg - 1))
+
+    guess = jnp.where(one, jnp.floor(t / p),
+                      jnp.floor(jnp.log1p(t * (mg - 1) / p) / jnp.log(mg)))
+    guess = jnp.maximum(guess, 0)
+    # One correction each way: the logarithm may round across a boundary.
+    cycle = guess - (start(guess) > t) + (start(guess + 1) <= t)
+    local = t - start(cycle)
+    if not self.stretch_cycles:
+      return cycle, local
+    return cycle, local / jnp.where(one, 1.0, mg**cycle)
