@@ -53,9 +53,9 @@ def _step_lr(peak, total):
 def _wsd(peak, total):
   warmup = int(WARMUP_FRACTION * total)
   decay = max(1, int(DECAY_FRACTION * total))
-  return sched.join_schedules(
-      [sched.linear_schedule(0.0, peak, warmup), sched.constant_schedule(peak),
-       sched.linear_schedule(peak, 0.0, decay)], [warmup, total - decay])
+  return sched.warmup(sched.wsd_schedule(
+      peak, stable_steps=max(0, total - warmup - decay), decay_steps=decay,
+      decay_shape="linear"), warmup)
 
 
 #: name -> (description, factory(peak_lr, total_steps) -> Schedule).

@@ -26,6 +26,8 @@ from typing import Any, Callable, Sequence
 import jax
 import jax.numpy as jnp
 
+from optax_sched.combinators.join import stacked
+
 
 def sweep(train_fn: Callable[[Any], Any], schedule: Any, **values: Sequence[Any]) -> Any:
   """``train_fn(schedule.replace(**{name: values[name][k]}))`` for every k, at once.
@@ -73,8 +75,7 @@ def stack(schedules: Sequence[Any]) -> Any:
           f"stack: schedules[{i}]={schedules[i]!r} is not allowed: every schedule must"
           f" have the structure of schedules[0]={schedules[0]!r} (one family, same"
           " static arguments and number of pieces)")
-  return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]),
-                                *schedules)
+  return stacked(schedules)
 
 
 def sweep_schedules(train_fn: Callable[[Any], Any], schedules: Sequence[Any]) -> Any:

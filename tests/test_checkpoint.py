@@ -22,9 +22,8 @@ _step = jax.jit(exercise.train_step)
 
 
 def _wsd(total, decay=8, warmup=4, peak=2e-2):
-  return sched.join_schedules(
-      [sched.linear_schedule(0.0, peak, warmup), sched.constant_schedule(peak),
-       sched.linear_schedule(peak, 0.0, decay)], [warmup, total - decay])
+  return sched.warmup(sched.wsd_schedule(peak, stable_steps=total - warmup - decay,
+                                         decay_steps=decay, decay_shape="linear"), warmup)
 
 
 def _fresh(schedule):
