@@ -72,8 +72,9 @@ def quotient(a, b):
   return floor_div(a, b)
 
 
-def searchsorted_right(bounds, t):
-  """Number of ``bounds`` that are ``<= t`` (bounds sorted ascending).
+def searchsorted_right(bounds, t, side="right"):
+  """Number of ``bounds`` that are ``<= t`` (``< t`` with ``side="left"``;
+  bounds sorted ascending).
 
   O(log n) per step, and the compiled program grows only with log n: a
   comparison against every bound for a handful of bounds, else an unrolled
@@ -84,7 +85,7 @@ def searchsorted_right(bounds, t):
   if not (jnp.issubdtype(bounds.dtype, jnp.integer)
           and jnp.issubdtype(t.dtype, jnp.integer)):
     bounds, t = fl(bounds), fl(t)
-  return jnp.searchsorted(bounds, t, side="right", method="compare_all"
+  return jnp.searchsorted(bounds, t, side=side, method="compare_all"
                           if bounds.size <= 16 else "scan_unrolled")
 
 
@@ -168,6 +169,11 @@ def interpolate_pieces(t, bounds, values, kind: str):
   interp = linear_interpolate if kind == "linear" else cosine_interpolate
   inside = interp(values[j], values[jnp.minimum(j + 1, n - 1)], pct)
   return jnp.where(last, values[-1], inside)
+
+
+def ceil_div(a, b):
+  """``ceil(a / b)``, exact like :func:`floor_div`."""
+  return -floor_div(-jnp.asarray(a), b)
 
 
 def stack(values: Any) -> jax.Array:
