@@ -36,18 +36,12 @@ import numpy as np
 import optax
 
 import optax_sched as sched
+from optax_sched.compat import torch as torch_lr
 from optax_sched.training import current_lr
 
 HIDDEN = 64
 WARMUP_FRACTION = 0.1
 DECAY_FRACTION = 0.2  # WSD's final decay
-
-
-def _step_lr(peak, total):
-  # torch StepLR(step_size=total // 3, gamma=0.1), stepped per batch.
-  size = max(1, total // 3)
-  return sched.piecewise_constant_schedule(
-      peak, {k * size: 0.1 for k in range(1, total // size + 1)})
 
 
 def _wsd(peak, total):
@@ -58,20 +52,20 @@ def _wsd(peak, total):
       decay_shape="linear"), warmup)
 
 
-#: name -> (description, factory(peak_lr, total_steps) -> Schedule).
+#: name -> (description, factory(peak_lr, total_steps) -> Schedule). The
+#: PyTorch lesson's schedulers under their torch names, stepped per batch.
 SCHEDULES: dict[str, tuple[str, Callable[[float, int], Any]]] = {
     "constant": ("constant peak LR",
                  lambda peak, total: sched.constant_schedule(peak)),
-    "steplr": ("StepLR: x0.1 every third of training", _step_lr),
+    "steplr": ("StepLR(step_size=total // 3, gamma=0.1)",
+               lambda peak, total: torch_lr.StepLR(peak, step_size=max(1, total // 3))),
     "cosine": ("CosineAnnealingLR(T_max=total, eta_min=0)",
-               lambda peak, total: sched.cosine_decay_schedule(peak, total)),
-    "warmup_cosine": ("10% linear warmup, cosine to 0",
+               lambda peak, total: torch_lr.CosineAnnealingLR(peak, T_max=total)),
+    "warmup_cosine": ("10% linear warmup, cosine to 0 (the lesson's LambdaLR)",
                       lambda peak, total: sched.warmup_cosine_decay_schedule(
                           0.0, peak, int(WARMUP_FRACTION * total), total, 0.0)),
-    "onecycle": ("OneCycleLR(pct_start=0.3, cos)",
-                 lambda peak, total: sched.cosine_onecycle_schedule(
-                     total, peak, pct_start=0.3, div_factor=25.0,
-                     final_div_factor=1e4)),
+    "onecycle": ("OneCycleLR(total_steps=total, pct_start=0.3, cos)",
+                 lambda peak, total: torch_lr.OneCycleLR(max_lr=peak, total_steps=total)),
     "wsd": ("warmup 10%, stable, linear decay over the last 20%", _wsd),
 }
 
