@@ -144,3 +144,13 @@ def test_state_is_a_pytree_that_stays_on_device():
   with jax.transfer_guard("disallow"):
     st = step(step(st, m), m)
   assert isinstance(st, PlateauState)
+
+
+def test_reachable_under_torch_name_with_torch_arguments():
+  import inspect
+  from optax_sched.compat import torch as tl
+  assert tl.ReduceLROnPlateau is ReduceLROnPlateau
+  # torch's signature with the optimizer replaced by base_lr (issue 6).
+  assert list(inspect.signature(tl.ReduceLROnPlateau).parameters) == [
+      "base_lr", "mode", "factor", "patience", "threshold", "threshold_mode",
+      "cooldown", "min_lr", "eps"]
