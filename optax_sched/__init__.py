@@ -27,11 +27,22 @@ from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
 from optax_sched.families.polynomial import warmup_polynomial_decay_schedule
+from optax_sched.families.annealing import cosine_annealing_schedule
+from optax_sched.families.cyclic import cyclic_schedule
+from optax_sched.families.inverse_time import inverse_time_decay_schedule
+from optax_sched.families.onecycle import onecycle_schedule
+from optax_sched.families.polynomial import polynomial_decay_schedule
+from optax_sched.families.ramps import constant_factor_schedule
+from optax_sched.families.ramps import linear_factor_schedule
+from optax_sched.families.step import multistep_decay_schedule
+from optax_sched.families.step import piecewise_values_schedule
+from optax_sched.families.step import step_decay_schedule
 from optax_sched.families.polynomial import (
     constant_schedule, linear_schedule, polynomial_schedule,
     warmup_constant_schedule)
 from optax_sched.inspect import Finding, describe, lint
 from optax_sched.plot import plot
+from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
 
@@ -55,8 +66,19 @@ __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
     "load", "describe", "lint", "Finding", "plot", "traced_checks", "validate",
+    "current_lr", "step_count",
     *OPTAX_NAMES, *COMBINATOR_NAMES, "cosine_restarts_schedule",
     "polynomial_restarts_schedule", "cosine_cycles_schedule", "rsqrt_schedule",
     "tanh_schedule", "tri_stage_schedule", "wsd_schedule",
     "warmup_polynomial_decay_schedule",
+    "cosine_annealing_schedule",
+    "cyclic_schedule",
+    "inverse_time_decay_schedule",
+    "onecycle_schedule",
+    "polynomial_decay_schedule",
+    "constant_factor_schedule",
+    "linear_factor_schedule",
+    "multistep_decay_schedule",
+    "piecewise_values_schedule",
+    "step_decay_schedule",
 ]

@@ -72,12 +72,14 @@ def quotient(a, b):
   return floor_div(a, b)
 
 
-def searchsorted_right(bounds, t):
-  """Number of ``bounds`` that are ``<= t`` (bounds sorted ascending).
+def searchsorted_right(bounds, t, side="right"):
+  """Number of ``bounds`` that are ``<= t`` (``< t`` with ``side="left"``;
+  bounds sorted ascending).
 
   O(log n) per step, and the compiled program grows only with log n: up to
   ``SMALL`` bounds, one fused comparison per bound (cheaper than any search);
-  beyond, an unrolled binary search (2-3x faster than the looped one on CPU).
+  beyond, for concrete integer bounds, a bucket table (:func:`_bucketed_count`),
+  else an unrolled binary search (2-3x faster than the looped one on CPU).
   """
   # Checked before jnp.asarray: under jit that turns NumPy into a tracer.
   known = concrete(bounds)
@@ -89,13 +91,14 @@ def searchsorted_right(bounds, t):
   if bounds.shape[0] <= SMALL:
     count = jnp.zeros(t.shape, int_dtype())
     for k in range(bounds.shape[0]):
-      count = count + (bounds[k] <= t)
+      count = count + ((bounds[k] <= t) if side == "right" else (bounds[k] < t))
     return count
-  if known is not None and jnp.issubdtype(bounds.dtype, jnp.integer):
+  if (side == "right" and known is not None
+      and jnp.issubdtype(bounds.dtype, jnp.integer)):
     bucketed = _bucketed_count(known, t)
     if bucketed is not None:
       return bucketed
-  return jnp.searchsorted(bounds, t, side="right", method="scan_unrolled")
+  return jnp.searchsorted(bounds, t, side=side, method="scan_unrolled")
 
 
 def _bucketed_count(bounds: np.ndarray, t):
@@ -240,6 +243,11 @@ def interpolate_pieces(t, bounds, values, kind: str):
   interp = linear_interpolate if kind == "linear" else cosine_interpolate
   inside = interp(lookup(values, j), lookup(values, k), pct)
   return jnp.where(last, values[-1], inside)
+
+
+def ceil_div(a, b):
+  """``ceil(a / b)``, exact like :func:`floor_div`."""
+  return -floor_div(-jnp.asarray(a), b)
 
 
 def stack(values: Any) -> jax.Array:

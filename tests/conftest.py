@@ -100,3 +100,11 @@ def grads_of_every_leaf(schedule, steps):
   floats = [jnp.asarray(x, jnp.float32) for x in leaves]
   value = lambda ls, t: jax.tree_util.tree_unflatten(tree, ls)(t)
   return jax.jit(jax.vmap(jax.grad(value), (None, 0)))(floats, jnp.asarray(steps))
+
+
+def padded(steps, size=512):
+  """Steps padded to a multiple of ``size`` with the last step, so that
+  eager evaluation of many golden cases reuses the same compiled kernels."""
+  import numpy as np
+  steps = np.asarray(steps)
+  return np.concatenate([steps, np.full(size - len(steps) % size, steps[-1])])

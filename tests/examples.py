@@ -90,3 +90,45 @@ HF_TIMM_EXAMPLES = {
     "timm.WSDLRScheduler": lambda: _timm.WSDLRScheduler(
         1e-3, t_initial=150, decay_t=50, warmup_t=10, stable_fn="rsqrt"),
 }
+
+# The families behind compat.torch/compat.keras, and the compat classes.
+from optax_sched.compat import keras as _keras  # noqa: E402
+from optax_sched.compat import torch as _torch  # noqa: E402
+
+TORCH_KERAS_EXAMPLES = {
+    "step_decay_schedule": lambda: sched.step_decay_schedule(1e-3, 30, 0.5),
+    "multistep_decay_schedule": lambda: sched.multistep_decay_schedule(1e-3, [30, 60], 0.1),
+    "piecewise_values_schedule":
+        lambda: sched.piecewise_values_schedule([30, 60], [1e-3, 5e-4, 1e-4], closed_right=True),
+    "linear_factor_schedule": lambda: sched.linear_factor_schedule(1e-3, 0.1, 1.0, 20),
+    "constant_factor_schedule": lambda: sched.constant_factor_schedule(1e-3, 0.5, 20),
+    "cosine_annealing_schedule": lambda: sched.cosine_annealing_schedule(1e-3, 100, 1e-5),
+    "cyclic_schedule": lambda: sched.cyclic_schedule(1e-4, 1e-3, 10, 15, "triangular2"),
+    "onecycle_schedule": lambda: sched.onecycle_schedule(100, 1e-3, 0.25, three_phase=True),
+    "inverse_time_decay_schedule": lambda: sched.inverse_time_decay_schedule(1e-3, 10, 0.5),
+    "polynomial_decay_schedule":
+        lambda: sched.polynomial_decay_schedule(1e-3, 30, 1e-5, 2.0, cycle=True),
+    "torch.StepLR": lambda: _torch.StepLR(1e-3, 30),
+    "torch.MultiStepLR": lambda: _torch.MultiStepLR(1e-3, [30, 60]),
+    "torch.ConstantLR": lambda: _torch.ConstantLR(1e-3, 0.5, 10),
+    "torch.LinearLR": lambda: _torch.LinearLR(1e-3, 0.1, 1.0, 10),
+    "torch.ExponentialLR": lambda: _torch.ExponentialLR(1e-3, 0.97),
+    "torch.PolynomialLR": lambda: _torch.PolynomialLR(1e-3, 80, 2.0),
+    "torch.CosineAnnealingLR": lambda: _torch.CosineAnnealingLR(1e-3, 100, 1e-5),
+    "torch.CosineAnnealingWarmRestarts":
+        lambda: _torch.CosineAnnealingWarmRestarts(1e-3, 10, 2, 1e-5),
+    "torch.CyclicLR": lambda: _torch.CyclicLR(1e-4, 1e-3, 10, mode="exp_range", gamma=0.99),
+    "torch.OneCycleLR": lambda: _torch.OneCycleLR(1e-3, 100),
+    "torch.MultiplicativeLR": lambda: _torch.MultiplicativeLR(1e-3, 0.97),
+    "torch.SequentialLR": lambda: _torch.SequentialLR(
+        [_torch.LinearLR(1e-3, 0.1, 1.0, 10), _torch.CosineAnnealingLR(1e-3, 90)], [10]),
+    "torch.ChainedScheduler": lambda: _torch.ChainedScheduler(
+        [_torch.LinearLR(1e-3, 0.1, 1.0, 10), _torch.StepLR(1e-3, 30, 0.5)]),
+    "keras.ExponentialDecay": lambda: _keras.ExponentialDecay(1e-3, 10, 0.9, staircase=True),
+    "keras.PiecewiseConstantDecay":
+        lambda: _keras.PiecewiseConstantDecay([30, 60], [1e-3, 5e-4, 1e-4]),
+    "keras.PolynomialDecay": lambda: _keras.PolynomialDecay(1e-3, 30, 1e-5, 0.5, cycle=True),
+    "keras.InverseTimeDecay": lambda: _keras.InverseTimeDecay(1e-3, 10, 0.5),
+    "keras.CosineDecay": lambda: _keras.CosineDecay(0.0, 90, 0.1, 1e-3, 10),
+    "keras.CosineDecayRestarts": lambda: _keras.CosineDecayRestarts(1e-3, 10, 2.0, 0.8, 0.1),
+}

@@ -222,3 +222,8 @@ SPECS = {
     "cosine_onecycle_schedule": onecycle,
     "cosine_restarts_schedule": restarts,
 }
+
+# Defined after everything they import from here.
+from property_specs_torchkeras import TORCH_KERAS_SPECS  # noqa: E402
+
+SPECS.update(TORCH_KERAS_SPECS)

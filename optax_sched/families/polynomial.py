@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Composite, Schedule, fl, register
-from optax_sched._math import safe_pow
+from optax_sched._base import Composite, Schedule, fl, register, static
+from optax_sched._math import ceil_div, safe_pow
 
 
 def polynomial(t, init_value, end_value, power, transition_steps,
@@ -191,3 +192,60 @@ class warmup_polynomial_decay_schedule(Composite):
                                 self.decay_steps - self.warmup_steps)
     return warmup(decay, self.warmup_steps, init_value=self.init_value)
 
+
+@register
+class polynomial_decay_schedule(Schedule):
+  r"""Polynomial decay to ``end_value`` that can restart (``cycle``).
+
+  .. math::
+    v(t) = (I - E)\left(1 - \tfrac{\min(t, T)}{T}\right)^P + E
+
+  With ``cycle=True`` the decay is not held: ``T`` grows to the first
+  multiple of ``decay_steps`` that is >= ``t`` (``decay_steps`` itself at
+  step 0), so cycle ``k`` (from 1) starts near ``(I - E) / k**P + E`` and
+  decays to ``E`` again (TensorFlow's and Keras's ``PolynomialDecay``).
+  Without ``cycle`` this is ``polynomial_schedule(I, E, P, T)``.
+
+  Args:
+    init_value: ``I``, the value at step 0.
+    decay_steps: ``T`` > 0 steps to reach ``end_value``.
+    end_value: ``E``.
+    power: ``P`` >= 0.
+    cycle: whether to restart after ``decay_steps``.
+
+  Example:
+    >>> s = polynomial_decay_schedule(1.0, 10, 0.0, cycle=True)
+    >>> [round(float(s(k)), 4) for k in (0, 5, 10, 11, 15, 20)]
+    [1.0, 0.5, 0.0, 0.45, 0.25, 0.0]
+  """
+
+  init_value: Any
+  decay_steps: Any
+  end_value: Any = 0.0
+  power: Any = 1.0
+  cycle: bool = static(False)
+
+  def _check(self):
+    v.real(self, "init_value")
+    v.positive(self, "decay_steps")
+    v.real(self, "end_value")
+    v.nonnegative(self, "power")
+    v.flag(self, "cycle")
+
+  def _value(self, t):
+    if not self.cycle:
+      return polynomial(t, self.init_value, self.end_value, self.power,
+                        self.decay_steps)
+    cycles = jnp.maximum(ceil_div(t, self.decay_steps), 1)
+    length = fl(self.decay_steps) * cycles
+    frac = jnp.clip((length - fl(t)) / length, 0, 1)
+    return (self.init_value - self.end_value) * safe_pow(frac, self.power) + (
+        self.end_value)
+
+  def declared_jumps(self, total_steps):
+    """With ``cycle``, the step after each multiple of ``decay_steps``."""
+    every = v.concrete(self.decay_steps)
+    if not self.cycle or every is None:
+      return ()
+    ends = np.arange(float(every), total_steps, float(every))
+    return np.floor(ends) + 1

@@ -1,0 +1,183 @@
+"""Keras 3's ``keras.optimizers.schedules``, number for number.
+
+Each class takes Keras's own arguments (without ``name``: the schedule's
+name is its class); ``s(t)`` equals ``schedule(t)`` in Keras.
+
+Example:
+  >>> from optax_sched.compat import keras as kl
+  >>> s = kl.PiecewiseConstantDecay([100, 200], [1.0, 0.5, 0.1])
+  >>> [round(float(s(k)), 6) for k in (100, 101, 201)]
+  [1.0, 0.5, 0.1]
+
+What differs from Keras, on purpose: arguments Keras accepts but that give
+``nan`` or nonsense (a ``decay_rate`` <= 0, ``t_mul`` < 1, boundaries out
+of order) raise ``ValueError`` here, naming the argument.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from optax_sched import _validate as v
+from optax_sched._base import register, static
+from optax_sched.compat._mapping import Mapping
+from optax_sched.families.cosine import (cosine_decay_schedule,
+                                         warmup_cosine_decay_schedule)
+from optax_sched.families.exponential import exponential_decay
+from optax_sched.families.inverse_time import inverse_time_decay_schedule
+from optax_sched.families.polynomial import polynomial_decay_schedule
+from optax_sched.families.restarts import cosine_restarts_schedule
+from optax_sched.families.step import piecewise_values_schedule
+
+
+@register(name="keras.ExponentialDecay")
+class ExponentialDecay(Mapping):
+  """``initial_learning_rate * decay_rate ** (step / decay_steps)``
+  (exponent floored if ``staircase``): :class:`exponential_decay`."""
+
+  initial_learning_rate: Any
+  decay_steps: Any
+  decay_rate: Any
+  staircase: bool = static(False)
+
+  renames = {"init_value": "initial_learning_rate",
+             "transition_steps": "decay_steps"}
+
+  def native(self):
+    return exponential_decay(self.initial_learning_rate, self.decay_steps,
+                             self.decay_rate, staircase=self.staircase)
+
+
+@register(name="keras.PiecewiseConstantDecay")
+class PiecewiseConstantDecay(Mapping):
+  """``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``.
+
+  Keras switches one step *after* each boundary: the boundary step itself
+  still has the earlier value (torch and optax switch *at* it). This is
+  :class:`piecewise_values_schedule` with ``closed_right=True``.
+  """
+
+  boundaries: Sequence[Any]
+  values: Sequence[Any]
+
+  def __post_init__(self):
+    for name in ("boundaries", "values"):
+      value = getattr(self, name)
+      if isinstance(value, (list, tuple)):
+        object.__setattr__(self, name, tuple(value))
+    super().__post_init__()
+
+  def _check_args(self):
+    # Keras documents strictly increasing boundaries; equal ones would make
+    # a piece that is never used.
+    v.increasing(self, "boundaries", self.boundaries, strict=True)
+
+  def native(self):
+    return piecewise_values_schedule(self.boundaries, self.values,
+                                     closed_right=True)
+
+
+@register(name="keras.PolynomialDecay")
+class PolynomialDecay(Mapping):
+  """Polynomial decay to ``end_learning_rate``, restarting with ``cycle``:
+  :class:`polynomial_decay_schedule`."""
+
+  initial_learning_rate: Any
+  decay_steps: Any
+  end_learning_rate: Any = 0.0001
+  power: Any = 1.0
+  cycle: bool = static(False)
+
+  renames = {"init_value": "initial_learning_rate",
+             "end_value": "end_learning_rate"}
+
+  def native(self):
+    return polynomial_decay_schedule(self.initial_learning_rate,
+                                     self.decay_steps, self.end_learning_rate,
+                                     self.power, self.cycle)
+
+
+@register(name="keras.InverseTimeDecay")
+class InverseTimeDecay(Mapping):
+  """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``:
+  :class:`inverse_time_decay_schedule`."""
+
+  initial_learning_rate: Any
+  decay_steps: Any
+  decay_rate: Any
+  staircase: bool = static(False)
+
+  renames = {"init_value": "initial_learning_rate"}
+
+  def native(self):
+    return inverse_time_decay_schedule(self.initial_learning_rate,
+                                       self.decay_steps, self.decay_rate,
+                                       self.staircase)
+
+
+@register(name="keras.CosineDecay")
+class CosineDecay(Mapping):
+  """Cosine decay to ``alpha`` times its start, after an optional warmup.
+
+  Without ``warmup_target``: :class:`cosine_decay_schedule` from
+  ``initial_learning_rate``. With it: a linear warmup from
+  ``initial_learning_rate`` to ``warmup_target`` over ``warmup_steps``, then
+  a cosine from ``warmup_target`` to ``alpha * warmup_target`` over
+  ``decay_steps`` *more* steps (:class:`warmup_cosine_decay_schedule`, whose
+  ``decay_steps`` counts the warmup too).
+  """
+
+  initial_learning_rate: Any
+  decay_steps: Any
+  alpha: Any = 0.0
+  warmup_target: Any = None
+  warmup_steps: Any = 0
+
+  renames = {"init_value": "initial_learning_rate",
+             "peak_value": "warmup_target"}
+
+  def _check_args(self):
+    v.positive(self, "decay_steps")
+    v.real(self, "alpha")
+    v.nonnegative(self, "warmup_steps")
+
+  def native(self):
+    if self.warmup_target is None:
+      return cosine_decay_schedule(self.initial_learning_rate,
+                                   self.decay_steps, self.alpha)
+    return warmup_cosine_decay_schedule(
+        self.initial_learning_rate, self.warmup_target, self.warmup_steps,
+        self.warmup_steps + self.decay_steps,
+        self.alpha * self.warmup_target)
+
+
+@register(name="keras.CosineDecayRestarts")
+class CosineDecayRestarts(Mapping):
+  """Cosine cycles from ``initial_learning_rate`` towards
+  ``alpha * initial_learning_rate``; cycle ``i`` is ``t_mul ** i`` times
+  longer and its height above the floor ``m_mul ** i`` times smaller:
+  :class:`cosine_restarts_schedule` with ``decay_mode="amplitude"``."""
+
+  initial_learning_rate: Any
+  first_decay_steps: Any
+  t_mul: Any = 2.0
+  m_mul: Any = 1.0
+  alpha: Any = 0.0
+
+  renames = {"init_value": "initial_learning_rate",
+             "first_period": "first_decay_steps", "period_mult": "t_mul",
+             "decay": "m_mul"}
+
+  def _check_args(self):
+    v.real(self, "alpha")
+
+  def native(self):
+    return cosine_restarts_schedule(
+        self.initial_learning_rate, self.first_decay_steps, self.t_mul,
+        self.m_mul, self.alpha * self.initial_learning_rate,
+        decay_mode="amplitude")
+
+
+__all__ = [
+    "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
+    "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
+]
