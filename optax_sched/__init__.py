@@ -42,6 +42,7 @@ from optax_sched.families.polynomial import (
     warmup_constant_schedule)
 from optax_sched.inspect import Finding, describe, lint
 from optax_sched.plot import plot
+from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
 
@@ -65,6 +66,7 @@ __all__ = [
     "Schedule", "function_schedule", "registry", "to_config", "from_config",
     "to_json", "from_json", "to_yaml", "from_yaml", "to_spec", "from_spec",
     "load", "describe", "lint", "Finding", "plot", "traced_checks", "validate",
+    "current_lr", "step_count",
     *OPTAX_NAMES, *COMBINATOR_NAMES, "cosine_restarts_schedule",
     "polynomial_restarts_schedule", "cosine_cycles_schedule", "rsqrt_schedule",
     "tanh_schedule", "tri_stage_schedule", "wsd_schedule",

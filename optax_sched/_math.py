@@ -78,7 +78,8 @@ def searchsorted_right(bounds, t, side="right"):
 
   O(log n) per step, and the compiled program grows only with log n: up to
   ``SMALL`` bounds, one fused comparison per bound (cheaper than any search);
-  beyond, an unrolled binary search (2-3x faster than the looped one on CPU).
+  beyond, for concrete integer bounds, a bucket table (:func:`_bucketed_count`),
+  else an unrolled binary search (2-3x faster than the looped one on CPU).
   """
   # Checked before jnp.asarray: under jit that turns NumPy into a tracer.
   known = concrete(bounds)
@@ -131,17 +132,22 @@ def _bucketed_count(bounds: np.ndarray, t):
   return count.astype(int_dtype())
 
 
-#: Up to this many bounds (and tables of one entry more: a value per piece),
-#: searches and lookups are chains of compares and selects, not gathers:
-#: XLA fuses them with the arithmetic around them.
+#: Up to this many bounds, a search is a chain of compares, and a lookup in
+#: a table of one entry more (a value per piece) a chain of selects: both fuse
+#: with the arithmetic around them (measured several times faster than a
+#: gather on CPU). Selects cost compile time per table, so callers that look
+#: up many tables (one-family joins) pass a lower ``small``.
 SMALL = 16
 
 
-def lookup(table, index):
-  """``table[index]`` for an int ``index`` array in ``[0, len(table))``."""
+def lookup(table, index, small: int = SMALL + 1):
+  """``table[index]`` for an int ``index`` array in ``[0, len(table))``.
+
+  Tables of up to ``small`` entries use a chain of selects.
+  """
   table = jnp.asarray(table)
   n = table.shape[0]
-  if n > SMALL + 1:
+  if n > small:
     # In bounds by construction: skips the negative-index fix-up of table[i].
     return table.at[index].get(mode="promise_in_bounds")
   out = jnp.broadcast_to(table[0], jnp.shape(index) + table.shape[1:])

@@ -231,7 +231,8 @@ def trace(name: str, args: dict, steps: list[int]) -> list[float]:
 def signatures() -> dict:
   """Each scheduler's arguments after the optimizer, with defaults."""
   out = {}
-  for name in NAMES:
+  # ReduceLROnPlateau follows a metric: its traces are golden_plateau.py's.
+  for name in NAMES + ["ReduceLROnPlateau"]:
     params = list(inspect.signature(getattr(L, name)).parameters.values())
     out[name] = [[p.name, None if p.default is inspect.Parameter.empty else p.default]
                  for p in params if p.name != "optimizer"]

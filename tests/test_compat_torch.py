@@ -50,7 +50,8 @@ def test_matches_torch_under_jit(case):
 
 def test_every_scheduler_is_covered_by_golden_cases():
   names = {c.values[0]["name"] for c in golden_cases("torch")}
-  assert names == {f"torch.{n}" for n in tl.__all__}
+  # ReduceLROnPlateau follows a metric: tests/test_plateau.py has its traces.
+  assert names == {f"torch.{n}" for n in tl.__all__ if n != "ReduceLROnPlateau"}
 
 
 @pytest.mark.parametrize("name", tl.__all__)

@@ -16,7 +16,7 @@ MODULES = sorted(
 def test_docstring_examples(name):
   try:
     module = importlib.import_module(name)
-  except ImportError as e:  # an optional extra (matplotlib, flax, ...) is missing
+  except ImportError as e:  # an optional extra (matplotlib, scikit-learn, ...) is missing
     pytest.skip(f"{name} needs an optional dependency: {e}")
   result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
                            verbose=False)

@@ -37,6 +37,12 @@ FAMILIES = {
 }
 
 
+def run(schedule, steps):
+  """``schedule(steps)`` as one compiled program (eager dispatch of many small
+  ops, once per op and shape, is what would make these tests slow)."""
+  return jax.jit(lambda t: schedule(t))(steps)
+
+
 def _random_join(family, n, rng, float_bounds=False):
   pieces = [FAMILIES[family](rng) for _ in range(n)]
   # Repeated boundaries included: there the later piece wins, as in optax.
@@ -58,7 +64,7 @@ def test_one_family_join_equals_optax_join(family, seed):
   ours = sched.join_schedules(pieces, bounds)
   assert ours.fast
   steps = _steps(rng, 12)
-  assert_close(ours(steps), optax.join_schedules(pieces, bounds)(steps), rtol=2e-6)
+  assert_close(run(ours, steps), run(optax.join_schedules(pieces, bounds), steps), rtol=2e-6)
 
 
 @pytest.mark.parametrize("family", ["cosine_decay", "exponential_staircase"])
@@ -66,8 +72,8 @@ def test_one_family_join_with_float_steps_and_bounds_equals_optax(family):
   rng = np.random.RandomState(7)
   pieces, bounds = _random_join(family, 9, rng, float_bounds=True)
   steps = rng.uniform(0, 300, 400).astype(np.float32)
-  ours = sched.join_schedules(pieces, bounds)(steps)
-  assert_close(ours, optax.join_schedules(pieces, bounds)(steps), rtol=2e-6)
+  ours = run(sched.join_schedules(pieces, bounds), steps)
+  assert_close(ours, run(optax.join_schedules(pieces, bounds), steps), rtol=2e-6)
 
 
 def test_one_family_join_keeps_the_step_shape():
@@ -85,7 +91,7 @@ def test_mixed_join_takes_optax_path_and_equals_it():
   s = sched.join_schedules(pieces, [10, 60])
   assert not s.fast
   steps = np.arange(100)
-  np.testing.assert_array_equal(s(steps), optax.join_schedules(pieces, [10, 60])(steps))
+  np.testing.assert_array_equal(run(s, steps), run(optax.join_schedules(pieces, [10, 60]), steps))
 
 
 def test_static_fields_decide_the_family():
@@ -106,7 +112,7 @@ def test_nested_fast_join_inside_mixed_join_equals_flat_optax_join():
   flat = optax.join_schedules([warm] + cycles + [tail],
                               [25] + [25 + b for b in bounds] + [end])
   steps = np.arange(end + 50)
-  assert_close(nested(steps), flat(steps), rtol=2e-6)
+  assert_close(run(nested, steps), run(flat, steps), rtol=2e-6)
 
 
 def test_fast_join_under_vmap_over_a_piece_hyperparameter():
@@ -145,7 +151,8 @@ def test_sgdr_with_many_cycles_equals_optax(seed):
                  warmup_steps=int(rng.randint(0, 5)), decay_steps=int(rng.randint(6, 40)),
                  end_value=float(rng.uniform(0, 1e-5))) for _ in range(40)]
   steps = np.arange(0, 40 * 40 + 20)
-  assert_close(sched.sgdr_schedule(kwargs)(steps), optax.sgdr_schedule(kwargs)(steps), rtol=2e-6)
+  assert_close(run(sched.sgdr_schedule(kwargs), steps), run(optax.sgdr_schedule(kwargs), steps),
+               rtol=2e-6)
 
 
 def _random_boundaries(rng, n):
@@ -158,8 +165,8 @@ def test_piecewise_constant_with_many_boundaries_equals_optax(seed):
   rng = np.random.RandomState(seed)
   bs = _random_boundaries(rng, 300)
   steps = np.arange(0, 20 * 300 + 10)
-  np.testing.assert_array_equal(sched.piecewise_constant_schedule(0.1, bs)(steps),
-                                optax.piecewise_constant_schedule(0.1, bs)(steps))
+  np.testing.assert_array_equal(run(sched.piecewise_constant_schedule(0.1, bs), steps),
+                                run(optax.piecewise_constant_schedule(0.1, bs), steps))
 
 
 @pytest.mark.parametrize("kind", ["linear", "cosine"])
@@ -170,7 +177,7 @@ def test_piecewise_interpolate_with_many_boundaries_equals_optax(kind):
   ours = sched.piecewise_interpolate_schedule(kind, 0.1, bs)
   # optax's version takes scalar steps only.
   ref = jax.vmap(optax.piecewise_interpolate_schedule(kind, 0.1, bs))
-  assert_close(ours(steps), ref(steps), rtol=2e-6)
+  assert_close(run(ours, steps), run(ref, steps), rtol=2e-6)
 
 
 def test_piecewise_constant_traced_init_value_multiplies_in_the_same_order():

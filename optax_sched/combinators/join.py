@@ -31,6 +31,20 @@ def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
       treedef, [stack_leaves(col) for col in columns])
 
 
+def stacked(pieces: Sequence[Schedule]) -> Schedule:
+  """One schedule whose every leaf stacks the pieces' leaves (axis 0).
+
+  The pieces must share one pytree structure (``optax_sched.sweep.stack``
+  uses this to sweep many schedules in one program).
+  """
+  family = family_of(pieces)
+  if family is None:
+    raise ValueError(
+        "stacked: schedules of different structure (family or static"
+        " arguments) cannot be stacked")
+  return family
+
+
 def gathered_call(family: Schedule, index, local):
   """``family`` with leaves ``[index]``, called at ``local``, elementwise.
 
@@ -41,7 +55,8 @@ def gathered_call(family: Schedule, index, local):
   shape = jnp.shape(local)
 
   def one(i, s):
-    return jax.tree.map(lambda x: lookup(x, i), family)(s)
+    # Few selects per leaf: a join has several leaves, each its own table.
+    return jax.tree.map(lambda x: lookup(x, i, small=4), family)(s)
 
   out = jax.vmap(one)(jnp.reshape(index, (-1,)), jnp.reshape(local, (-1,)))
   return jnp.reshape(out, shape)

@@ -51,6 +51,8 @@ from optax_sched.families.ramps import (constant_factor_schedule,
 from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.step import (multistep_decay_schedule,
                                        step_decay_schedule)
+# Not a Schedule (it follows a metric, not the step): a jittable state machine.
+from optax_sched.plateau import ReduceLROnPlateau  # noqa: F401
 
 
 def _whole(owner, name, minimum, value=None):
@@ -535,5 +537,5 @@ __all__ = [
     "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
     "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
     "CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler", "LambdaLR",
-    "MultiplicativeLR",
+    "MultiplicativeLR", "ReduceLROnPlateau",
 ]
