@@ -245,6 +245,13 @@ COMPAT = [
     ("torch.SequentialLR", dict(schedulers=[], milestones=[]), "schedulers"),
     ("torch.ChainedScheduler", dict(schedulers=[]), "schedulers"),
     ("torch.ChainedScheduler", dict(schedulers=["StepLR"]), "schedulers"),
+    # Not a schedule of the step (a state machine driven by a metric), same checks.
+    ("torch.ReduceLROnPlateau", dict(base_lr=1e-3, factor=1.0), "factor"),
+    ("torch.ReduceLROnPlateau", dict(base_lr=1e-3, mode="up"), "mode"),
+    ("torch.ReduceLROnPlateau", dict(base_lr=1e-3, patience=-1), "patience"),
+    ("torch.ReduceLROnPlateau", dict(base_lr=1e-3, threshold_mode="x"), "threshold_mode"),
+    ("torch.ReduceLROnPlateau", dict(base_lr=1e-3, min_lr=-1.0), "min_lr"),
+    ("torch.ReduceLROnPlateau", dict(base_lr=1e-3, cooldown=nan), "cooldown"),
     ("keras.ExponentialDecay", dict(initial_learning_rate=1e-3, decay_steps=0, decay_rate=0.9),
      "decay_steps"),
     ("keras.ExponentialDecay", dict(initial_learning_rate=1e-3, decay_steps=10,
@@ -381,8 +388,9 @@ BAD = OPTAX + FAMILIES + COMPAT + COMBINATORS + TYPES
 @pytest.mark.parametrize("name,kwargs,arg", BAD,
                          ids=[f"{b[0]}-{b[2]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_argument_raises_value_error_naming_it(name, kwargs, arg):
+  build = _torch.ReduceLROnPlateau if name == "torch.ReduceLROnPlateau" else sched.registry()[name]
   with pytest.raises(ValueError) as info:
-    sched.registry()[name](**kwargs)
+    build(**kwargs)
   message = str(info.value)
   assert message.startswith(f"{name}: "), message
   # The argument, or one entry of it: "milestones[0]=-5".
