@@ -82,13 +82,18 @@ EXAMPLES = {
                       " mode='triangular2')",
     "torch.OneCycleLR": "torch.OneCycleLR(max_lr=1.0, total_steps=1000)",
     "torch.SequentialLR":
-        "torch.SequentialLR(1.0, schedulers=[torch.LinearLR(1.0,"
+        "torch.SequentialLR(schedulers=[torch.LinearLR(1.0,"
         " start_factor=0.1, total_iters=100), torch.CosineAnnealingLR(1.0,"
         " T_max=900)], milestones=[100])",
     "torch.ChainedScheduler":
-        "torch.ChainedScheduler(1.0, schedulers=[torch.ConstantLR(1.0,"
+        "torch.ChainedScheduler(schedulers=[torch.ConstantLR(1.0,"
         " factor=0.5, total_iters=100), torch.ExponentialLR(1.0,"
         " gamma=0.998)])",
+    "piecewise_values_schedule":
+        "piecewise_values_schedule([300, 600, 800], [1.0, 0.5, 0.2, 0.05])",
+    "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate":
+        "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0,"
+        " num_warmup_steps=100, num_training_steps=1000, min_lr_rate=0.1)",
     # Hugging Face Transformers
     "transformers.get_constant_schedule": "transformers.get_constant_schedule(1.0)",
     "transformers.get_constant_schedule_with_warmup":
