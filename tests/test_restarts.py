@@ -43,11 +43,11 @@ def test_matches_stepping_loop(case):
   assert_close(s(jnp.arange(2000)), ref, rtol=2e-6)
 
 
-def test_restart_steps_are_cycle_starts():
+def test_declared_jumps_are_cycle_starts():
   s = cosine_restarts_schedule(1.0, 10, period_mult=2)
-  assert s.restart_steps(200) == [10, 30, 70, 150]
+  assert s.declared_jumps(200) == [10, 30, 70, 150]
   values = np.asarray(s(jnp.arange(200)))
-  for r in s.restart_steps(200):
+  for r in s.declared_jumps(200):
     assert values[r] == pytest.approx(1.0) and values[r - 1] < 0.1
 
 

@@ -57,9 +57,9 @@ class Restarting(Schedule):
   #: The field that holds the first cycle's length.
   _period_field = "first_period"
 
-  def restart_steps(self, total_steps: int) -> list[int]:
-    """The steps, below ``total_steps``, where a new cycle starts (within
-    ``cycle_limit``; none when the periods are traced)."""
+  def declared_jumps(self, total_steps: int) -> list[int]:
+    """The cycle starts below ``total_steps`` (within ``cycle_limit``; none
+    when the periods are traced): deliberate restarts, for lint and plot."""
     period = v.concrete(getattr(self, self._period_field))
     mult = v.concrete(self.period_mult)
     if period is None or mult is None:
@@ -71,10 +71,6 @@ class Restarting(Schedule):
     if limit is not None:
       new &= i[1:] < limit
     return [int(s) for s in steps[1:][new]]
-
-  def declared_jumps(self, total_steps: int) -> list[int]:
-    """Cycle starts are deliberate restarts (see ``Schedule.declared_jumps``)."""
-    return self.restart_steps(total_steps)
 
 
 @register
