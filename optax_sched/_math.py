@@ -78,7 +78,7 @@ def searchsorted_right(bounds, t, side="right"):
 
   O(log n) per step, and the compiled program grows only with log n: up to
   ``SMALL`` bounds, one fused comparison per bound (cheaper than any search);
-  beyond, for concrete integer bounds, a bucket table (:func:`_bucketed_count`),
+  beyond, for concrete integer bounds, a bucket table (:class:`_Buckets`),
   else an unrolled binary search (2-3x faster than the looped one on CPU).
   """
   # Checked before jnp.asarray: under jit that turns NumPy into a tracer.
@@ -93,43 +93,101 @@ def searchsorted_right(bounds, t, side="right"):
     for k in range(bounds.shape[0]):
       count = count + ((bounds[k] <= t) if side == "right" else (bounds[k] < t))
     return count
-  if (side == "right" and known is not None
-      and jnp.issubdtype(bounds.dtype, jnp.integer)):
-    bucketed = _bucketed_count(known, t)
-    if bucketed is not None:
-      return bucketed
+  if side == "right" and known is not None:
+    tables = _Buckets.of(known, t)
+    if tables is not None:
+      return tables.count_le(t)
   return jnp.searchsorted(bounds, t, side=side, method="scan_unrolled")
 
 
-def _bucketed_count(bounds: np.ndarray, t):
-  """Number of concrete integer ``bounds`` <= integer ``t``, by a bucket table.
+def select_piece(values, bounds, t, side="right"):
+  """``values[searchsorted_right(bounds, t, side)]``: the value of the piece
+  ``t`` is in (``values`` has one entry more than ``bounds``).
 
-  Steps are cut into ``2**s`` wide buckets (about 4 per bound); a table
-  gives the count of bounds below each bucket, and a step then compares
-  with the few bounds inside its own bucket: 1 + c gathers instead of
-  log2(n). Returns None when some bucket holds more than 3 bounds (clustered
-  bounds: the binary search is as good).
+  Same numbers as the search then a lookup; with many concrete integer
+  bounds and 1-D values, a bucket select (:meth:`_Buckets.select`) that skips
+  the dependent gather of the count.
+
+  Example:
+    >>> select_piece(np.array([1.0, 0.5, 0.25]), np.array([10, 20]), 15).item()
+    0.5
   """
-  n = bounds.shape[0]
-  top = int(bounds[-1])
-  if top < 0:
-    return None
-  shift = max(0, int(np.ceil(np.log2((top + 1) / (4 * n)))))
-  per_bucket = np.bincount(bounds.astype(np.int64) >> shift)
-  c = int(per_bucket.max())
-  if c > 3:
-    return None
-  buckets = (top >> shift) + 2
-  starts = np.arange(buckets, dtype=np.int64) << shift
-  dtype = np.dtype(t.dtype)
-  table = jnp.asarray(np.searchsorted(bounds, starts, side="left"), dtype)
-  padded = jnp.asarray(np.concatenate(
-      [bounds, np.full(c, np.iinfo(dtype).max)]).astype(dtype))
-  count = lookup(table, jnp.minimum(t >> shift, buckets - 1))
-  for _ in range(c):
-    # The guard: a step at the int maximum would pass the padding too.
-    count = count + ((lookup(padded, count) <= t) & (count < n))
-  return count.astype(int_dtype())
+  known = concrete(bounds)
+  values = jnp.asarray(values)
+  t = jnp.asarray(t)
+  if (side == "right" and known is not None and known.ndim == 1
+      and known.shape[0] > SMALL and values.ndim == 1):
+    tables = _Buckets.of(known, t)
+    if tables is not None:
+      return tables.select(values, t)
+  return lookup(values, searchsorted_right(bounds, t, side=side))
+
+
+class _Buckets:
+  """Bucket tables over concrete integer ``bounds`` (sorted, >= 0).
+
+  Steps are cut into ``2**shift`` wide buckets (about 4 per bound). For
+  bucket ``k``: ``below[k]`` bounds lie in earlier buckets, and
+  ``inside[j][k]`` is its ``j``-th own bound minus 1 (the int maximum when it
+  has fewer), so that ``t > inside[j][k]`` never holds for a missing bound,
+  even at the int maximum. A step then costs a handful of independent gathers
+  at one index, instead of log2(n) dependent ones.
+  """
+
+  def __init__(self, bounds: np.ndarray, dtype):
+    n = bounds.shape[0]
+    top = int(bounds[-1])
+    self.shift = max(0, int(np.ceil(np.log2((top + 1) / (4 * n)))))
+    self.count = int(np.bincount(bounds.astype(np.int64) >> self.shift).max())
+    self.buckets = (top >> self.shift) + 2
+    starts = np.arange(self.buckets, dtype=np.int64) << self.shift
+    self.below = np.searchsorted(bounds, starts, side="left")
+    info = np.iinfo(dtype)
+    own = np.arange(self.buckets)
+    self.inside = []
+    for j in range(self.count):
+      at = np.minimum(self.below + j, n - 1)
+      present = (self.below + j < n) & ((bounds[at] >> self.shift) == own)
+      minus_one = np.maximum(bounds[at].astype(np.int64) - 1, info.min)
+      self.inside.append(np.where(present, minus_one, info.max).astype(dtype))
+    self.dtype = dtype
+
+  @staticmethod
+  def of(bounds: np.ndarray, t) -> "_Buckets | None":
+    """Tables for ``bounds``, or None where a search is as good (negative or
+    clustered bounds: more than 3 in one bucket)."""
+    if not (jnp.issubdtype(bounds.dtype, jnp.integer)
+            and jnp.issubdtype(t.dtype, jnp.integer)) or bounds[0] < 0:
+      return None
+    tables = _Buckets(bounds, np.dtype(t.dtype))
+    return tables if tables.count <= 3 else None
+
+  def index(self, t):
+    return jnp.clip(t >> self.shift, 0, self.buckets - 1)
+
+  def passed(self, k, t):
+    """For each own bound of the step's bucket, whether ``t`` reached it."""
+    return [lookup(jnp.asarray(tab), k) < t for tab in self.inside]
+
+  def count_le(self, t):
+    """Number of bounds ``<= t``."""
+    k = self.index(t)
+    count = lookup(jnp.asarray(self.below.astype(self.dtype)), k)
+    for reached in self.passed(k, t):
+      count = count + reached
+    return count.astype(int_dtype())
+
+  def select(self, values, t):
+    """``values[count_le(t)]`` for 1-D ``values`` (concrete or traced): the
+    values each bucket can take are gathered once per call, so a step's value
+    needs no gather that waits on another."""
+    k = self.index(t)
+    last = values.shape[0] - 1
+    out = lookup(values[self.below], k)
+    for j, reached in enumerate(self.passed(k, t)):
+      after = lookup(values[np.minimum(self.below + j + 1, last)], k)
+      out = jnp.where(reached, after, out)
+    return out
 
 
 #: Up to this many bounds, a search is a chain of compares, and a lookup in
@@ -300,9 +358,15 @@ def safe_pow(x, p):
   ``0 ** p`` has an infinite or NaN derivative (with respect to ``x`` when
   ``p < 1``, to ``p`` through ``log 0``); clipped progress fractions sit at 0
   for whole phases, so the gradient must not see it. The value at 0 is
-  ``0 ** p`` (1 for ``p = 0``).
+  ``0 ** p`` (1 for ``p = 0``). A known ``p >= 1`` needs no guard (nothing
+  differentiates a constant, and ``p x ** (p - 1)`` is finite at 0).
   """
   x = fl(x)
+  known = concrete(p)
+  if known is not None and known.ndim == 0 and known >= 1:
+    if known == 1:
+      return x
+    return x ** (int(known) if float(known).is_integer() else fl(known))
   pos = x > 0
   at_zero = jnp.power(jnp.zeros((), x.dtype), jax.lax.stop_gradient(fl(p)))
   return jnp.where(pos, jnp.where(pos, x, 1.0) ** p, at_zero)

@@ -196,6 +196,8 @@ BOUNDS = {
     "repeated": lambda r, n: np.sort(r.randint(0, 10, n) * 1000),
     "at int32 max": lambda r, n: np.concatenate([np.sort(r.randint(0, 10**6, n - 1)),
                                                  [2**31 - 1]]),
+    # Bucketed (a few bounds a bucket), the last bucket holding the int maximum.
+    "spread to int32 max": lambda r, n: np.linspace(0, 2**31 - 1, n).astype(np.int64),
 }
 
 
@@ -211,6 +213,32 @@ def test_search_over_concrete_bounds_equals_numpy(kind, n):
   expected = np.searchsorted(bounds, steps, side="right")
   np.testing.assert_array_equal(jax.jit(lambda t: searchsorted_right(bounds, t))(steps), expected)
   np.testing.assert_array_equal(searchsorted_right(jnp.asarray(bounds), steps), expected)
+
+
+@pytest.mark.parametrize("n", [3, 17, 300, 5000])
+@pytest.mark.parametrize("kind", sorted(BOUNDS) + ["from 0, 3 per bucket"])
+def test_select_piece_equals_numpy_lookup(kind, n):
+  """The bucket select gives ``values[searchsorted(bounds, t)]``, with values
+  known or traced (vmapped over a scale), for every kind of bounds."""
+  from optax_sched._math import select_piece
+  rng = np.random.RandomState(n + 1)
+  if kind == "from 0, 3 per bucket":
+    bounds = np.sort(np.concatenate([[0, 0, 1], np.arange(1, n - 2) * 64 + 1])).astype(np.int32)
+  else:
+    bounds = BOUNDS[kind](rng, n).astype(np.int32)
+  values = rng.uniform(0, 1, n + 1).astype(np.float32)
+  steps = np.concatenate([np.arange(0, 3000), rng.randint(0, 2**31 - 1, 2000),
+                          bounds, bounds - 1, bounds + 1, [2**31 - 1]])
+  steps = np.clip(steps, 0, 2**31 - 1).astype(np.int32)
+  expected = values[np.searchsorted(bounds, steps, side="right")]
+  got = jax.jit(lambda t: select_piece(values, bounds, t))(steps)
+  np.testing.assert_array_equal(got, expected)
+  scales = np.float32([1.0, 2.0])
+  got = jax.jit(jax.vmap(lambda c: select_piece(c * jnp.asarray(values), bounds, steps)))(scales)
+  np.testing.assert_array_equal(got, scales[:, None] * expected[None])
+  left = np.searchsorted(bounds, steps, side="left")
+  np.testing.assert_array_equal(
+      jax.jit(lambda t: select_piece(values, bounds, t, side="left"))(steps), values[left])
 
 
 def _repeat_reference(child, t, period, mult, decay, stretch=True):
@@ -265,3 +293,53 @@ def test_per_epoch_equals_a_python_loop(seed):
   steps = np.arange(0, 40 * spe)
   ref = [float(child(int(t) // spe)) for t in steps[::5]]
   np.testing.assert_array_equal(sched.per_epoch(child, spe)(steps[::5]), ref)
+
+
+def _transition_cases(rng):
+  """Random transitions: integer and fractional lengths/begins, 0 included."""
+  for _ in range(12):
+    length = int(rng.randint(1, 50))
+    begin = int(rng.randint(0, 20))
+    if rng.rand() < 0.3:
+      length += 0.5
+    if rng.rand() < 0.3:
+      begin += 0.25
+    yield (rng.uniform(0.5, 1), rng.uniform(0, 0.1),
+           float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0])), length, begin)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_known_length_transition_equals_traced_length(seed):
+  """Known lengths and powers skip the T = 0 branch and the pow guard; the
+  numbers must be those of the general path (lengths passed as jit args)."""
+  rng = np.random.RandomState(seed)
+  steps = np.concatenate([np.arange(0, 80), rng.randint(0, 2**31 - 1, 30)])
+  for init, end, power, length, begin in _transition_cases(rng):
+    s = sched.polynomial_schedule(init, end, power, length, begin)
+    known = run(s, jnp.asarray(steps))
+    traced = jax.jit(lambda s, t: s(t))(s, jnp.asarray(steps))
+    assert_close(known, traced, err_msg=repr(s))
+    known_f = run(s, jnp.asarray(steps[:80], jnp.float32) + 0.5)
+    traced_f = jax.jit(lambda s, t: s(t))(s, jnp.asarray(steps[:80], jnp.float32) + 0.5)
+    assert_close(known_f, traced_f, err_msg=repr(s))
+
+
+def test_known_length_transition_is_exact_past_float32_steps():
+  """Integer steps beyond 2**24 (where float32 cannot tell neighbours apart)
+  still land on the right fraction of a short transition."""
+  begin = 2**30
+  s = sched.linear_schedule(0.0, 1.0, transition_steps=4, transition_begin=begin)
+  got = run(s, jnp.arange(begin - 1, begin + 6, dtype=jnp.int32))
+  np.testing.assert_array_equal(np.asarray(got), [0, 0, 0.25, 0.5, 0.75, 1, 1])
+
+
+def test_known_power_transition_has_finite_gradients_at_both_ends():
+  """With a known power >= 1 the unguarded pow runs; d/dstep and d/dvalues
+  stay finite before, inside, at the end of and after the transition."""
+  for power in (1.0, 1.5, 2.0):
+    s = sched.polynomial_schedule(1.0, 0.1, power, 10, 5)
+    for t in (0.0, 5.0, 9.0, 15.0, 30.0):
+      d_t = jax.grad(lambda t: s(t))(t)
+      d_s = jax.grad(lambda s: s(t), allow_int=True)(s)
+      assert np.isfinite(d_t), (power, t)
+      assert np.isfinite(float(d_s.init_value)) and np.isfinite(float(d_s.end_value))

@@ -14,8 +14,7 @@ import numpy as np
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, float_dtype, register, static
 from optax_sched._math import (
-    cumulative_product, exact, interpolate_pieces, lookup, searchsorted_right,
-    steps_array)
+    cumulative_product, exact, interpolate_pieces, select_piece, steps_array)
 
 
 def _check_boundaries_and_scales(owner):
@@ -70,7 +69,7 @@ class piecewise_constant_schedule(Schedule):
     if not bounds:
       return jnp.broadcast_to(fl(self.init_value), jnp.shape(t))
     values = cumulative_product(self.init_value, scales)
-    return lookup(values, searchsorted_right(steps_array(bounds), t))
+    return select_piece(values, steps_array(bounds), t)
 
   def declared_jumps(self, total_steps):
     return tuple(b for b, s in (self.boundaries_and_scales or {}).items()

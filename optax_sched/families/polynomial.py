@@ -14,15 +14,35 @@ from optax_sched._math import ceil_div, safe_pow
 def polynomial(t, init_value, end_value, power, transition_steps,
                transition_begin=0):
   """``(I - E) * (1 - clip(t - B, 0, T) / T) ** P + E``; a step at B if T=0."""
-  has_length = jnp.asarray(transition_steps) > 0
-  length = jnp.where(has_length, transition_steps, 1)
-  count = jnp.clip(fl(t) - fl(transition_begin), 0, fl(length))
-  # (T - count) / T rather than optax's 1 - count / T: XLA may divide by
-  # multiplying with a reciprocal, and 1 - count / T then misses 0 at the end
-  # by an ulp, which a fractional power turns into NaN or a visible offset.
-  frac = jnp.where(has_length, jnp.clip((length - count) / length, 0, 1),
-                   (fl(t) < fl(transition_begin)).astype(count.dtype))
+  frac = _remaining(t, transition_steps, transition_begin)
   return (init_value - end_value) * safe_pow(frac, power) + end_value
+
+
+def _remaining(t, length, begin):
+  """The fraction of the transition still to go, ``clip((B + T - t) / T, 0, 1)``.
+
+  Written as ``(B + T - t) / T`` rather than optax's ``1 - count / T``: XLA
+  may divide by multiplying with a reciprocal, and ``1 - count / T`` then
+  misses 0 at the end by an ulp, which a fractional power turns into NaN or a
+  visible offset. ``T = 0`` is a step from 1 to 0 at ``B``.
+  """
+  T, B = v.concrete(length), v.concrete(begin)
+  if T is not None and B is not None and T.ndim == 0 and B.ndim == 0 and T > 0:
+    # The common case, known lengths: no branch on T = 0, so vmapped traces
+    # cost what optax's formula does.
+    end = B + T
+    if (jnp.issubdtype(jnp.asarray(t).dtype, jnp.integer)
+        and float(end).is_integer() and end <= np.iinfo(np.int32).max):
+      # Integer steps: exact wherever the step is, also past 2**24.
+      left = jnp.clip(int(end) - t, 0, int(np.ceil(T)))
+      return jnp.minimum(fl(left) / fl(T), 1)
+    return jnp.clip((fl(end) - fl(t)) / fl(T), 0, 1)
+  has_length = jnp.asarray(length) > 0
+  safe_length = jnp.where(has_length, length, 1)
+  count = jnp.clip(fl(t) - fl(begin), 0, fl(safe_length))
+  return jnp.where(has_length,
+                   jnp.clip((safe_length - count) / safe_length, 0, 1),
+                   (fl(t) < fl(begin)).astype(count.dtype))
 
 
 @register

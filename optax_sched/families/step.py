@@ -8,7 +8,7 @@ import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import searchsorted_right, stack, steps_array
+from optax_sched._math import searchsorted_right, select_piece, stack, steps_array
 from optax_sched.families.exponential import exponential
 
 
@@ -164,8 +164,7 @@ class piecewise_values_schedule(Schedule):
     if not self.boundaries:
       return jnp.broadcast_to(values[0], jnp.shape(t))
     side = "left" if self.closed_right else "right"
-    return values[searchsorted_right(steps_array(self.boundaries), t,
-                                     side=side)]
+    return select_piece(values, steps_array(self.boundaries), t, side=side)
 
   def declared_jumps(self, total_steps):
     """The boundaries (the step after each, with ``closed_right``)."""
