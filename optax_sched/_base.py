@@ -53,13 +53,21 @@ def int_dtype():
   return jnp.result_type(int)
 
 
+def _holds_text(step: Any) -> bool:
+  """Whether ``step`` is, or a (nested) list of steps holds, text (checked
+  here: jax would first warn from deep inside its dtype handling)."""
+  if isinstance(step, (str, bytes)):
+    return True
+  return isinstance(step, (list, tuple)) and any(_holds_text(x) for x in step)
+
+
 def as_step(step: Any) -> jax.Array:
   """Turns a user's step into an array: negative steps become 0.
 
   Integer steps stay integers (so floor divisions and periods are exact up to
   the int32 maximum); float steps become the default float dtype.
   """
-  if isinstance(step, (str, bytes)) or step is None:
+  if _holds_text(step) or step is None:
     raise ValueError(
         f"step={step!r} is not allowed: a step is a number or an array of"
         " numbers (int or float)")

@@ -40,6 +40,7 @@ import json
 import os
 import pkgutil
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -366,7 +367,11 @@ def from_spec(text: str) -> Schedule:
     raise ValueError("spec is empty: write a call such as"
                      " `cosine_decay_schedule(1e-3, 1000)`")
   try:
-    tree = ast.parse(source, mode="eval")
+    with warnings.catch_warnings():
+      # A stray backslash in a string literal ("\c") is not the user's
+      # concern here: the string is a name or kind, checked below.
+      warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+      tree = ast.parse(source, mode="eval")
   except SyntaxError as e:
     raise ValueError(f"spec: not a Python call expression: {e.msg}"
                      + (f" (column {e.offset})" if e.offset else "")) from None

@@ -57,6 +57,9 @@ CODES = {
     "jump": "a discontinuity that is not a declared restart or step decay",
     "end-above-peak": "ends above the value its warmup reached (by > 1% of"
                       " the peak)",
+    "warmup-mismatch": "the initial warmup ends in a jump to where the next"
+                       " phase starts (its target and the decay's start"
+                       " differ), also at a declared join boundary",
 }
 
 _FLAT = 1e-6       # "stays at its final value"
@@ -201,7 +204,7 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
     findings += _zeros(shape)
   if shape.finite and shape.scale > 0:
     for check in (_decays_too_early, _rises_after_decay, _jumps,
-                  _end_above_peak):
+                  _warmup_mismatch, _end_above_peak):
       findings += check(shape)
   return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))
 
@@ -288,6 +291,27 @@ def _jumps(shape: _Shape) -> list[Finding]:
       f"jumps from {_num(v[t - 1])} at step {t - 1} to {_num(v[t])} at step"
       f" {t}{more}, which is not a declared restart or step decay",
       tuple(steps[:100]))]
+
+
+def _warmup_mismatch(shape: _Shape) -> list[Finding]:
+  """A jump that ends a rise from step 0 and is not followed by more rise:
+  a warmup to one value joined to a phase starting from another. (A
+  sawtooth, which rises again after its drop, and a staircase warmup, flat
+  before each step, are not this.)"""
+  v, eps = shape.v, shape._eps()
+  for t in shape.jumps():
+    if t < 3 or t + 1 >= shape.n:
+      continue
+    monotone = bool(np.all(np.diff(v[:t]) >= -eps[1:t]))
+    rising_into = v[t - 1] > v[t - 3] + eps[t - 1]
+    rising_after = v[t + 1] > v[t] + eps[t + 1]
+    if monotone and rising_into and not rising_after:
+      return [Finding(
+          "warmup-mismatch", "warning",
+          f"the warmup ends at {_num(v[t - 1])} (step {t - 1}) but the next"
+          f" phase starts at {_num(v[t])} (step {t}): the warmup's target"
+          " is not where the schedule goes on from", (int(t),))]
+  return []
 
 
 def _end_above_peak(shape: _Shape) -> list[Finding]:

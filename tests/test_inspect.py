@@ -86,6 +86,10 @@ def _fn(f):
   return sched.function_schedule(f)
 
 
+def _join_after_warmup(peak, then, warmup=100):
+  return sched.join_schedules([sched.linear_schedule(0.0, peak, warmup), then], [warmup])
+
+
 # code -> (schedules that must trigger it, schedules that must not), each a
 # (schedule, total_steps) pair.
 CASES = {
@@ -132,6 +136,20 @@ CASES = {
           1000)],
         [(sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000),
          (sched.linear_schedule(1e-6, 1e-3, 1000), 1000)]),
+    "warmup-mismatch": (
+        # Warmup to one peak, joined to a decay from another (up or down).
+        [(_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)), 1000),
+         (_join_after_warmup(1e-2, sched.cosine_decay_schedule(1e-3, 900)), 1000),
+         (_join_after_warmup(1e-3, sched.constant_schedule(5e-4)), 1000)],
+        [(_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-3, 900)), 1000),
+         (WARMUP_COSINE, 1000),
+         # A sawtooth rises again after each drop; a delayed start is flat.
+         (sched.repeat(sched.linear_schedule(0.0, 1e-3, 100), 100), 1000),
+         (sched.join_schedules([sched.constant_schedule(0.0),
+                                sched.cosine_decay_schedule(1e-3, 900)], [100]), 1000),
+         (sched.piecewise_constant_schedule(1e-4, {100: 2.0, 200: 2.0}), 1000),
+         (sched.sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3,
+                                    warmup_steps=5, decay_steps=50)] * 3), 150)]),
 }
 
 
@@ -159,6 +177,8 @@ def test_every_code_has_cases():
     (sched.cosine_decay_schedule(1e-3, 200, alpha=0.01), 1000,
      ["decays-too-early", "1e-05 at step 200", "800 of 1000"]),
     (WARMUP_COSINE, 1000, ["zero-lr", "step 0 "]),
+    (_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)), 1000,
+     ["warmup-mismatch", "0.00099 (step 99)", "0.01 (step 100)"]),
     (_fn(lambda t: 5e-4 * (1 + jnp.cos(jnp.pi * t / 1000))), 2000,
      ["rises-after-decay", "0 at step 1000", "0.001 at step 1999"]),
 ])

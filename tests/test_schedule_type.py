@@ -1,5 +1,6 @@
 """The Schedule contract: pytree, immutable, repr, replace, step handling."""
 import dataclasses
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -102,10 +103,14 @@ def test_float_steps_between_integers(schedule):
   assert min(lo, hi) - 1e-9 <= mid <= max(lo, hi) + 1e-9
 
 
-@pytest.mark.parametrize("bad", ["10", None, [1, "a"], True, jnp.array([1j])])
+@pytest.mark.parametrize("bad", ["10", None, [1, "a"], [[2], [b"x"]], True,
+                                 jnp.array([1j])])
 def test_bad_step_is_a_value_error_naming_step(bad):
-  with pytest.raises(ValueError, match="step"):
-    sched.cosine_decay_schedule(1e-3, 100)(bad)
+  # Also no warning from deep inside jax on the way (text in a list).
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    with pytest.raises(ValueError, match="step"):
+      sched.cosine_decay_schedule(1e-3, 100)(bad)
 
 
 def test_float64_under_x64(schedule):

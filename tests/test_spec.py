@@ -1,5 +1,6 @@
 """Spec strings: the Python call syntax, read with ast, never evaluated."""
 import builtins
+import warnings
 from typing import Any
 
 import pytest
@@ -194,3 +195,10 @@ def test_fuzzed_text_gives_a_schedule_or_value_error(text):
   except ValueError:
     return
   assert isinstance(s, sched.Schedule)
+
+
+def test_stray_backslash_in_a_spec_string_is_a_value_error_without_warnings():
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    with pytest.raises(ValueError, match="init_value"):
+      sched.from_spec(r"cosine_decay_schedule('\c', 10)")
