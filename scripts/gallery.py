@@ -14,12 +14,15 @@ import argparse
 import dataclasses
 import math
 import pathlib
+import re
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.textpath import text_to_path  # noqa: E402
 
 import optax_sched as sched  # noqa: E402
 from optax_sched.config import public_names  # noqa: E402
@@ -54,10 +57,39 @@ EXAMPLES = {
     # families beyond optax
     "cosine_restarts_schedule": "cosine_restarts_schedule(1.0, 100,"
                                 " period_mult=2, decay=0.8, end_value=0.05)",
+    "cosine_annealing_schedule":  # unclamped: climbs back after 300
+        "cosine_annealing_schedule(1.0, 300, 0.05)",
+    "cosine_cycles_schedule":
+        "cosine_cycles_schedule(1.0, 1000, num_cycles=1.5, end_value=0.05)",
+    "polynomial_decay_schedule":
+        "polynomial_decay_schedule(1.0, 250, 0.05, power=1.0, cycle=True)",
+    "warmup_polynomial_decay_schedule":
+        "warmup_polynomial_decay_schedule(0.0, 1.0, 100, 1000, 0.05, 0.5)",
+    "polynomial_restarts_schedule":
+        "polynomial_restarts_schedule(1.0, 200, power=2.0, period_mult=1.5,"
+        " decay=0.8, end_value=0.05, cycle_limit=None)",
+    "tanh_schedule": "tanh_schedule(1.0, 300, 0.05, decay=0.7, cycle_limit=3)",
+    "rsqrt_schedule": "rsqrt_schedule(1.0, 50)",
+    "inverse_time_decay_schedule":
+        "inverse_time_decay_schedule(1.0, 100, 1.0, staircase=True)",
+    "step_decay_schedule": "step_decay_schedule(1.0, 200, 0.5)",
+    "multistep_decay_schedule":
+        "multistep_decay_schedule(1.0, [500, 750, 900], 0.3)",
+    "constant_factor_schedule": "constant_factor_schedule(1.0, 0.3, 200)",
+    "linear_factor_schedule":  # a factor ramp can decay too
+        "linear_factor_schedule(1.0, 1.0, 0.1, 800)",
+    "cyclic_schedule": "cyclic_schedule(0.1, 1.0, 50, 200)",
+    "onecycle_schedule": "onecycle_schedule(1000, 1.0, anneal_strategy="
+                         "'linear', three_phase=True)",
+    "tri_stage_schedule": "tri_stage_schedule(1.0, 100, 300, 500)",
+    "wsd_schedule": "wsd_schedule(1.0, 800, 200, 0.05)",
     # combinators
     "warmup": f"warmup({_COS}, 100)",
     "multiply": f"multiply({_COS}, constant_schedule(0.5))",
     "add": f"add({_COS}, constant_schedule(0.1))",
+    "divide":
+        "divide(constant_schedule(1.0), linear_schedule(1.0, 5.0, 1000))",
+    "scale": f"scale(warmup({_COS}, 100), 0.5)",
     "minimum": f"minimum({_COS}, constant_schedule(0.6))",
     "maximum": f"maximum({_COS}, constant_schedule(0.3))",
     "clip": f"clip({_COS}, 0.2, 0.8)",
@@ -72,6 +104,7 @@ EXAMPLES = {
     "torch.ConstantLR": "torch.ConstantLR(1.0, factor=0.3, total_iters=200)",
     "torch.LinearLR": "torch.LinearLR(1.0, start_factor=0.1, total_iters=200)",
     "torch.ExponentialLR": "torch.ExponentialLR(1.0, gamma=0.997)",
+    "torch.MultiplicativeLR": "torch.MultiplicativeLR(1.0, lr_lambda=0.997)",
     "torch.PolynomialLR": "torch.PolynomialLR(1.0, total_iters=800, power=2.0)",
     "torch.CosineAnnealingLR":
         "torch.CosineAnnealingLR(1.0, T_max=400, eta_min=0.05)",
@@ -91,9 +124,6 @@ EXAMPLES = {
         " gamma=0.998)])",
     "piecewise_values_schedule":
         "piecewise_values_schedule([300, 600, 800], [1.0, 0.5, 0.2, 0.05])",
-    "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate":
-        "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0,"
-        " num_warmup_steps=100, num_training_steps=1000, min_lr_rate=0.1)",
     # Hugging Face Transformers
     "transformers.get_constant_schedule": "transformers.get_constant_schedule(1.0)",
     "transformers.get_constant_schedule_with_warmup":
@@ -113,6 +143,9 @@ EXAMPLES = {
     "transformers.get_cosine_with_min_lr_schedule_with_warmup":
         "transformers.get_cosine_with_min_lr_schedule_with_warmup(1.0, 100,"
         " 1000, min_lr=0.1)",
+    "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate":
+        "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0,"
+        " num_warmup_steps=100, num_training_steps=1000, min_lr_rate=0.1)",
     "transformers.get_wsd_schedule":
         "transformers.get_wsd_schedule(1.0, num_warmup_steps=100,"
         " num_decay_steps=200, num_training_steps=1000)",
@@ -126,6 +159,9 @@ EXAMPLES = {
                             " power=2.0, warmup_t=50, warmup_lr_init=0.05)",
     "timm.StepLRScheduler": "timm.StepLRScheduler(1.0, decay_t=300,"
                             " decay_rate=0.3, warmup_t=50, warmup_lr_init=0.05)",
+    "timm.WSDLRScheduler":  # big_vision's rsqrt with a cooldown
+        "timm.WSDLRScheduler(1.0, t_initial=1000, decay_t=200, lr_min=0.05,"
+        " stable_fn='rsqrt', stable_timescale=50, warmup_t=50)",
     "timm.MultiStepLRScheduler":
         "timm.MultiStepLRScheduler(1.0, decay_t=[300, 600, 800],"
         " decay_rate=0.3)",
@@ -177,6 +213,39 @@ def guess(cls):
   return cls(**args)
 
 
+def _width(text, size):
+  """The width in points of one line of ``text`` at font ``size``."""
+  return text_to_path.get_text_width_height_descent(
+      text, FontProperties(size=size), ismath=False)[0]
+
+
+def _wrap(name, width, size):
+  """``name`` broken after dots and underscores into lines of ``width``."""
+  lines = [""]
+  for token in re.findall(r"[^._]+[._]?|[._]", name):
+    if lines[-1] and _width(lines[-1] + token, size) > width:
+      lines.append("")
+    lines[-1] += token
+  return "\n".join(lines)
+
+
+def fit_title(name, width, sizes=(8, 7)):
+  """``(text, fontsize)``: a title of ``name`` at most ``width`` points wide.
+
+  One line, else broken after the origin's dot (``transformers.``), at the
+  largest size that fits; else wrapped at underscores too, in two lines.
+  """
+  head, dot, tail = name.partition(".")
+  tries = [(text, size) for size in sizes
+           for text in (name, f"{head}.\n{tail}" if dot else name)]
+  tries += [(_wrap(name, width, size), size) for size in sizes]
+  for text, size in tries:
+    lines = text.split("\n")
+    if len(lines) <= 2 and max(_width(s, size) for s in lines) <= width:
+      return text, size
+  return tries[-1]
+
+
 def build_all():
   """``(name, schedule)`` for every name it can build, and the skipped."""
   built, skipped = [], []
@@ -206,12 +275,14 @@ def main(argv=None) -> int:
   args = parser.parse_args(argv)
   built, skipped = build_all()
   rows = math.ceil(len(built) / args.cols)
-  fig = Figure(figsize=(2.6 * args.cols, 1.9 * rows), layout="constrained")
+  panel = 2.6  # inches
+  fig = Figure(figsize=(panel * args.cols, 1.9 * rows), layout="constrained")
   axes = fig.subplots(rows, args.cols, squeeze=False).ravel()
   for ax, (name, schedule) in zip(axes, built):
     sched.plot(schedule, args.steps, ax=ax)
     ax.get_legend().remove()
-    ax.set_title(name, fontsize=8)
+    title, size = fit_title(name, 0.85 * 72 * panel)  # room for tick labels
+    ax.set_title(title, fontsize=size)
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(labelsize=6)
