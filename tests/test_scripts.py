@@ -25,3 +25,20 @@ def test_bench_quick_prints_every_table_and_family():
   assert not missing, missing
   # Past --optax-max-n optax is not run, and the table says so.
   assert "not run" in text
+
+
+def test_gallery_has_a_working_example_for_every_name_but_lambdalr():
+  """Every registered name is drawn from its own example spec (a guessed
+  picture is what the gallery falls back to for names added later)."""
+  sys.path.insert(0, str(ROOT / "scripts"))
+  try:
+    import gallery
+  finally:
+    sys.path.pop(0)
+  from optax_sched.config import public_names
+  assert set(gallery.EXAMPLES) <= set(public_names())
+  assert set(public_names()) - set(gallery.EXAMPLES) == {"torch.LambdaLR"}
+  built, skipped = gallery.build_all()
+  assert [name for name, _ in skipped] == ["torch.LambdaLR"]
+  for name, schedule in built:
+    assert schedule.name == name
