@@ -56,7 +56,8 @@ CODES = {
                          " not at a declared restart",
     "jump": "a discontinuity that is not a declared restart or step decay",
     "end-above-peak": "ends above the value its warmup reached (by > 1% of"
-                      " the peak)",
+                      " the peak; not a staircase rising only at declared"
+                      " steps)",
     "warmup-mismatch": "the initial warmup ends in a jump to where the next"
                        " phase starts (its target and the decay's start"
                        " differ), also at a declared join boundary",
@@ -318,6 +319,11 @@ def _end_above_peak(shape: _Shape) -> list[Finding]:
   v = shape.v
   w = shape.warmup_end()
   if not v[-1] > v[w] + _RISE * shape.scale:
+    return []
+  # A staircase warmup (piecewise constant, rising only at its declared
+  # boundaries) is still warming up, not ending above its peak.
+  rises = np.flatnonzero(np.diff(v[w:]) > shape._eps()[w + 1:]) + w + 1
+  if rises.size and set(rises.tolist()) <= set(shape.declared):
     return []
   where = (f"at the end of its warmup (step {w})" if w else "at step 0")
   return [Finding(

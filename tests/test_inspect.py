@@ -135,7 +135,9 @@ CASES = {
                                 sched.linear_schedule(0.0, 2e-3, 900)], [100]),
           1000)],
         [(sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000),
-         (sched.linear_schedule(1e-6, 1e-3, 1000), 1000)]),
+         (sched.linear_schedule(1e-6, 1e-3, 1000), 1000),
+         # A staircase warmup rises at its declared boundaries only.
+         (sched.piecewise_constant_schedule(1e-4, {100: 2.0, 200: 2.0, 300: 2.0}), 1000)]),
     "warmup-mismatch": (
         # Warmup to one peak, joined to a decay from another (up or down).
         [(_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)), 1000),
