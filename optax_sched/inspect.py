@@ -300,13 +300,16 @@ def _warmup_mismatch(shape: _Shape) -> list[Finding]:
   sawtooth, which rises again after its drop, and a staircase warmup, flat
   before each step, are not this.)"""
   v, eps = shape.v, shape._eps()
+  falls = np.flatnonzero(np.diff(v) < -eps[1:])
+  first_fall = int(falls[0]) if falls.size else shape.n  # v[i + 1] < v[i]
   for t in shape.jumps():
+    if t - 1 > first_fall:
+      break  # no longer a rise from step 0 (jumps come in step order)
     if t < 3 or t + 1 >= shape.n:
       continue
-    monotone = bool(np.all(np.diff(v[:t]) >= -eps[1:t]))
     rising_into = v[t - 1] > v[t - 3] + eps[t - 1]
     rising_after = v[t + 1] > v[t] + eps[t + 1]
-    if monotone and rising_into and not rising_after:
+    if rising_into and not rising_after:
       return [Finding(
           "warmup-mismatch", "warning",
           f"the warmup ends at {_num(v[t - 1])} (step {t - 1}) but the next"
