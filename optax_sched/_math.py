@@ -93,10 +93,9 @@ def searchsorted_right(bounds, t, side="right"):
     for k in range(bounds.shape[0]):
       count = count + ((bounds[k] <= t) if side == "right" else (bounds[k] < t))
     return count
-  if side == "right" and known is not None:
-    tables = _Buckets.of(known, t)
-    if tables is not None:
-      return tables.count_le(t)
+  tables = _Buckets.of(known, t, side)
+  if tables is not None:
+    return tables.count_le(t)
   return jnp.searchsorted(bounds, t, side=side, method="scan_unrolled")
 
 
@@ -115,11 +114,9 @@ def select_piece(values, bounds, t, side="right"):
   known = concrete(bounds)
   values = jnp.asarray(values)
   t = jnp.asarray(t)
-  if (side == "right" and known is not None and known.ndim == 1
-      and known.shape[0] > SMALL and values.ndim == 1):
-    tables = _Buckets.of(known, t)
-    if tables is not None:
-      return tables.select(values, t)
+  tables = _Buckets.of(known, t, side) if values.ndim == 1 else None
+  if tables is not None:
+    return tables.select(values, t)
   return lookup(values, searchsorted_right(bounds, t, side=side))
 
 
@@ -153,11 +150,14 @@ class _Buckets:
     self.dtype = dtype
 
   @staticmethod
-  def of(bounds: np.ndarray, t) -> "_Buckets | None":
-    """Tables for ``bounds``, or None where a search is as good (negative or
-    clustered bounds: more than 3 in one bucket)."""
-    if not (jnp.issubdtype(bounds.dtype, jnp.integer)
-            and jnp.issubdtype(t.dtype, jnp.integer)) or bounds[0] < 0:
+  def of(bounds: np.ndarray | None, t, side: str = "right") -> "_Buckets | None":
+    """Tables for concrete ``bounds`` searched from the right, or None where
+    they do not apply (unknown, float or negative bounds; few enough for a
+    chain of compares) or a search is as good (more than 3 in one bucket)."""
+    if (side != "right" or bounds is None or bounds.ndim != 1
+        or bounds.shape[0] <= SMALL
+        or not (jnp.issubdtype(bounds.dtype, jnp.integer)
+                and jnp.issubdtype(t.dtype, jnp.integer)) or bounds[0] < 0):
       return None
     tables = _Buckets(bounds, np.dtype(t.dtype))
     return tables if tables.count <= 3 else None
