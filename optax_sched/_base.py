@@ -22,16 +22,18 @@ fields, validate concrete values in ``_check`` and compute the value in
         def _value(self, t):
             ...
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-_REGISTRY: dict[str, type["Schedule"]] = {}
+_REGISTRY: dict[str, type[Schedule]] = {}
 
 
 def static(default: Any = dataclasses.MISSING) -> Any:
@@ -69,17 +71,16 @@ def as_step(step: Any) -> jax.Array:
   """
   if _holds_text(step) or step is None:
     raise ValueError(
-        f"step={step!r} is not allowed: a step is a number or an array of"
-        " numbers (int or float)")
+      f"step={step!r} is not allowed: a step is a number or an array of numbers (int or float)"
+    )
   try:
     step = jnp.asarray(step)
   except TypeError as e:
     raise ValueError(
-        f"step={step!r} is not allowed: a step is a number or an array of"
-        " numbers (int or float)") from e
+      f"step={step!r} is not allowed: a step is a number or an array of numbers (int or float)"
+    ) from e
   if step.dtype == jnp.bool_ or jnp.issubdtype(step.dtype, jnp.complexfloating):
-    raise ValueError(
-        f"step of dtype {step.dtype} is not allowed: use an int or float dtype")
+    raise ValueError(f"step of dtype {step.dtype} is not allowed: use an int or float dtype")
   if jnp.issubdtype(step.dtype, jnp.integer):
     step = step.astype(int_dtype())
   else:
@@ -109,12 +110,13 @@ def register(cls=None, *, name: str | None = None):
     cls._data_fields, cls._meta_fields = data, meta
 
     def flatten_with_keys(s):
-      return (tuple((jax.tree_util.GetAttrKey(k), getattr(s, k)) for k in data),
-              tuple(getattr(s, k) for k in meta))
+      return (
+        tuple((jax.tree_util.GetAttrKey(k), getattr(s, k)) for k in data),
+        tuple(getattr(s, k) for k in meta),
+      )
 
     def flatten(s):
-      return (tuple(getattr(s, k) for k in data),
-              tuple(getattr(s, k) for k in meta))
+      return (tuple(getattr(s, k) for k in data), tuple(getattr(s, k) for k in meta))
 
     def unflatten(aux, children):
       # Bypass __init__: jax rebuilds schedules with tangents, cotangents and
@@ -126,8 +128,7 @@ def register(cls=None, *, name: str | None = None):
         object.__setattr__(s, k, x)
       return s
 
-    jax.tree_util.register_pytree_with_keys(
-        cls, flatten_with_keys, unflatten, flatten)
+    jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
     if cls.name in _REGISTRY:
       raise RuntimeError(f"schedule name {cls.name!r} registered twice")
     _REGISTRY[cls.name] = cls
@@ -136,7 +137,7 @@ def register(cls=None, *, name: str | None = None):
   return wrap if cls is None else wrap(cls)
 
 
-def registry() -> dict[str, type["Schedule"]]:
+def registry() -> dict[str, type[Schedule]]:
   """Every registered public schedule name and its class."""
   return dict(_REGISTRY)
 
@@ -182,14 +183,14 @@ class Schedule:
     """
     return ()
 
-  def replace(self, **changes: Any) -> "Schedule":
+  def replace(self, **changes: Any) -> Schedule:
     """A copy with some arguments changed (validated like a new call)."""
     names = {f.name for f in dataclasses.fields(self)}
     unknown = set(changes) - names
     if unknown:
       raise ValueError(
-          f"{self.name}.replace: unknown argument(s) {sorted(unknown)}; "
-          f"allowed: {sorted(names)}")
+        f"{self.name}.replace: unknown argument(s) {sorted(unknown)}; allowed: {sorted(names)}"
+      )
     return dataclasses.replace(self, **changes)
 
   def arguments(self) -> dict[str, Any]:
@@ -220,26 +221,31 @@ class Schedule:
   # Arithmetic maps onto combinators (imported lazily: they build on this).
   def __mul__(self, other):
     from optax_sched import combinators
+
     return combinators.multiply(self, other)
 
   __rmul__ = __mul__
 
   def __truediv__(self, other):
     from optax_sched import combinators
+
     return combinators.divide(self, other)
 
   def __add__(self, other):
     from optax_sched import combinators
+
     return combinators.add(self, other)
 
   __radd__ = __add__
 
   def __sub__(self, other):
     from optax_sched import combinators
+
     return combinators.add(self, -1.0 * other)
 
   def __rsub__(self, other):
     from optax_sched import combinators
+
     return combinators.add(-1.0 * self, other)
 
   def __neg__(self):
@@ -284,8 +290,7 @@ def _repr_value(x: Any) -> str:
     return repr(x)
   if isinstance(x, (list, tuple)):
     inner = ", ".join(_repr_value(v) for v in x)
-    return f"[{inner}]" if isinstance(x, list) else (
-        f"({inner},)" if len(x) == 1 else f"({inner})")
+    return f"[{inner}]" if isinstance(x, list) else (f"({inner},)" if len(x) == 1 else f"({inner})")
   if isinstance(x, dict):
     return "{" + ", ".join(f"{k!r}: {_repr_value(v)}" for k, v in x.items()) + "}"
   if callable(x):
@@ -301,8 +306,7 @@ def _repr_value(x: Any) -> str:
   return repr(x)
 
 
-def as_schedule(fn: Any, argname: str = "schedule",
-                owner: str | None = None) -> Schedule:
+def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) -> Schedule:
   """A Schedule for ``fn``: itself, a constant for a number, or a wrapper.
 
   A plain callable (an optax closure, a lambda) is wrapped in
@@ -312,13 +316,15 @@ def as_schedule(fn: Any, argname: str = "schedule",
     return fn
   if isinstance(fn, (int, float)) and not isinstance(fn, bool):
     from optax_sched.families.polynomial import constant_schedule
+
     return constant_schedule(fn)
   if callable(fn):
     return function_schedule(fn)
   prefix = f"{owner}: " if owner else ""
   raise ValueError(
-      f"{prefix}{argname}={fn!r} is not allowed: expected a schedule, a"
-      " callable of the step, or a number")
+    f"{prefix}{argname}={fn!r} is not allowed: expected a schedule, a"
+    " callable of the step, or a number"
+  )
 
 
 @register
@@ -339,8 +345,8 @@ class function_schedule(Schedule):
   def _check(self):
     if not callable(self.fn):
       raise ValueError(
-          f"function_schedule: fn={self.fn!r} is not allowed: it must be a"
-          " callable of the step")
+        f"function_schedule: fn={self.fn!r} is not allowed: it must be a callable of the step"
+      )
 
   def _value(self, t):
     return self.fn(t)

@@ -3,6 +3,7 @@
 All helpers take traced or concrete values and never branch in Python on a
 hyperparameter's value (only on whether it is known, or on dtypes).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -85,8 +86,7 @@ def searchsorted_right(bounds, t, side="right"):
   known = concrete(bounds)
   bounds = jnp.asarray(bounds)
   t = jnp.asarray(t)
-  if not (jnp.issubdtype(bounds.dtype, jnp.integer)
-          and jnp.issubdtype(t.dtype, jnp.integer)):
+  if not (jnp.issubdtype(bounds.dtype, jnp.integer) and jnp.issubdtype(t.dtype, jnp.integer)):
     bounds, t = fl(bounds), fl(t)
   if bounds.shape[0] <= SMALL:
     count = jnp.zeros(t.shape, int_dtype())
@@ -150,14 +150,18 @@ class _Buckets:
     self.dtype = dtype
 
   @staticmethod
-  def of(bounds: np.ndarray | None, t, side: str = "right") -> "_Buckets | None":
+  def of(bounds: np.ndarray | None, t, side: str = "right") -> _Buckets | None:
     """Tables for concrete ``bounds`` searched from the right, or None where
     they do not apply (unknown, float or negative bounds; few enough for a
     chain of compares) or a search is as good (more than 3 in one bucket)."""
-    if (side != "right" or bounds is None or bounds.ndim != 1
-        or bounds.shape[0] <= SMALL
-        or not (jnp.issubdtype(bounds.dtype, jnp.integer)
-                and jnp.issubdtype(t.dtype, jnp.integer)) or bounds[0] < 0):
+    if (
+      side != "right"
+      or bounds is None
+      or bounds.ndim != 1
+      or bounds.shape[0] <= SMALL
+      or not (jnp.issubdtype(bounds.dtype, jnp.integer) and jnp.issubdtype(t.dtype, jnp.integer))
+      or bounds[0] < 0
+    ):
       return None
     tables = _Buckets(bounds, np.dtype(t.dtype))
     return tables if tables.count <= 3 else None
@@ -217,8 +221,9 @@ def lookup(table, index, small: int = SMALL + 1):
     return table.at[index].get(mode="promise_in_bounds")
   out = jnp.broadcast_to(table[0], jnp.shape(index) + table.shape[1:])
   for k in range(1, n):
-    out = jnp.where(jnp.reshape(index >= k, jnp.shape(index) + (1,) * (
-        table.ndim - 1)), table[k], out)
+    out = jnp.where(
+      jnp.reshape(index >= k, jnp.shape(index) + (1,) * (table.ndim - 1)), table[k], out
+    )
   return out
 
 
@@ -235,8 +240,9 @@ def steps_array(steps: Any) -> Any:
     return np.zeros((0,), np.dtype(int_dtype()))
   if all(a is not None and a.dtype.kind in "iu" for a in arrs):
     top = np.iinfo(np.dtype(int_dtype())).max
-    return np.asarray([int(a) for a in arrs], dtype=np.int64).clip(
-        max=top).astype(np.dtype(int_dtype()))
+    return (
+      np.asarray([int(a) for a in arrs], dtype=np.int64).clip(max=top).astype(np.dtype(int_dtype()))
+    )
   if all(a is not None for a in arrs):
     return np.asarray([float(a) for a in arrs], dtype=np.dtype(float_dtype()))
   return jnp.stack([fl(s) for s in steps])
@@ -253,8 +259,7 @@ def cumulative_product(init, factors: Any) -> jax.Array:
   dtype = np.dtype(float_dtype())
   arrs = [concrete(x) for x in [init] + factors]
   if all(a is not None for a in arrs):
-    return jnp.asarray(np.cumprod(np.asarray(
-        [float(a) for a in arrs], dtype=dtype), dtype=dtype))
+    return jnp.asarray(np.cumprod(np.asarray([float(a) for a in arrs], dtype=dtype), dtype=dtype))
   if not factors:
     return jnp.reshape(fl(init), (1,))
 
@@ -344,12 +349,10 @@ def cycle(t, first_period, period_mult=1.0):
   # A few ulps of slack: start() itself rounds (13 * (1.01 - 1) / (1.01 - 1)
   # gives 13.000001 under XLA), and a step on a start belongs to the new cycle.
   slack = 16 * jnp.finfo(tf.dtype).eps * jnp.maximum(tf, length0)
-  i_geo = (i_geo - (start(i_geo) > tf + slack)
-           + (start(i_geo + 1) <= tf + slack))
+  i_geo = i_geo - (start(i_geo) > tf + slack) + (start(i_geo + 1) <= tf + slack)
   i_lin = floor_div(t_arr, first_period)
   period = jnp.asarray(first_period)
-  if jnp.issubdtype(t_arr.dtype, jnp.integer) and jnp.issubdtype(
-      period.dtype, jnp.integer):
+  if jnp.issubdtype(t_arr.dtype, jnp.integer) and jnp.issubdtype(period.dtype, jnp.integer):
     pos_lin = fl(t_arr % jnp.maximum(period, 1))
   else:
     pos_lin = tf - i_lin * length0

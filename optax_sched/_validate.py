@@ -8,11 +8,13 @@ README ("Guarantees"). Inside :func:`traced_checks` the same domain checks
 become ``jax.experimental.checkify`` checks on traced values, so a function
 wrapped in ``checkify.checkify`` reports them.
 """
+
 from __future__ import annotations
 
 import contextlib
 import contextvars
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -52,6 +54,7 @@ def validate(schedule: Any) -> None:
   ``checkify.checkify``.
   """
   from optax_sched._base import Schedule
+
   with traced_checks():
     schedule._check()
     for value in schedule.arguments().values():
@@ -63,13 +66,15 @@ def validate(schedule: Any) -> None:
 
 def _traced_check(owner, name, value, ok, allowed, finite):
   from jax.experimental import checkify
+
   title = getattr(owner, "name", owner)
   x = jnp.asarray(value)
   good = jnp.all(jnp.isfinite(x)) if finite else jnp.asarray(True)
   if ok is not None:
     good = good & jnp.all(ok(x))
-  checkify.check(good, f"{title}: {name}={{x}} is not allowed: "
-                 f"{allowed or 'it must be finite'}", x=x)
+  checkify.check(
+    good, f"{title}: {name}={{x}} is not allowed: {allowed or 'it must be finite'}", x=x
+  )
 
 
 def concrete(x: Any) -> np.ndarray | None:
@@ -99,31 +104,37 @@ def _show(value: Any) -> str:
   return repr(value)
 
 
-def number(owner: Any, name: str, value: Any = None, *,
-           ok: Callable[[np.ndarray], Any] | None = None,
-           allowed: str = "", finite: bool = True) -> None:
+def number(
+  owner: Any,
+  name: str,
+  value: Any = None,
+  *,
+  ok: Callable[[np.ndarray], Any] | None = None,
+  allowed: str = "",
+  finite: bool = True,
+) -> None:
   """Checks that a concrete ``value`` (default: ``owner.<name>``) is real."""
   if value is None:
     value = getattr(owner, name)
-  if isinstance(value, (str, bytes, list, tuple, dict, set)) or (
-      value is None):
-    fail(owner, name, value, "it must be a number" + (
-        f" ({allowed})" if allowed else ""))
-  if isinstance(value, int) and not isinstance(value, bool) and (
-      abs(value) > np.iinfo(np.int64).max):
+  if isinstance(value, (str, bytes, list, tuple, dict, set)) or (value is None):
+    fail(owner, name, value, "it must be a number" + (f" ({allowed})" if allowed else ""))
+  if (
+    isinstance(value, int) and not isinstance(value, bool) and (abs(value) > np.iinfo(np.int64).max)
+  ):
     fail(owner, name, value, "it is too large (beyond 64-bit integers)")
   arr = concrete(value)
   if arr is None:
     if isinstance(value, jax.core.Tracer) and _TRACED_CHECKS.get():
       _traced_check(owner, name, value, ok, allowed, finite)
     return
-  if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or (
-      np.issubdtype(arr.dtype, np.complexfloating)):
-    fail(owner, name, value, "it must be a real number" + (
-        f" ({allowed})" if allowed else ""))
+  if (
+    arr.dtype == bool
+    or not np.issubdtype(arr.dtype, np.number)
+    or (np.issubdtype(arr.dtype, np.complexfloating))
+  ):
+    fail(owner, name, value, "it must be a real number" + (f" ({allowed})" if allowed else ""))
   if finite and not np.all(np.isfinite(arr)):
-    fail(owner, name, value, "it must be finite" + (
-        f" ({allowed})" if allowed else ""))
+    fail(owner, name, value, "it must be finite" + (f" ({allowed})" if allowed else ""))
   if ok is not None and not np.all(ok(arr)):
     fail(owner, name, value, allowed)
 
@@ -142,8 +153,8 @@ def nonnegative(owner, name, value=None):
 
 def in_range(owner, name, lo, hi, value=None, *, lo_open=False, hi_open=False):
   def ok(a):
-    return ((a > lo) if lo_open else (a >= lo)) & (
-        (a < hi) if hi_open else (a <= hi))
+    return ((a > lo) if lo_open else (a >= lo)) & ((a < hi) if hi_open else (a <= hi))
+
   brackets = ("(" if lo_open else "[") + f"{lo}, {hi}" + (")" if hi_open else "]")
   number(owner, name, value, ok=ok, allowed=f"it must be in {brackets}")
 
@@ -171,12 +182,20 @@ def increasing(owner, name, values: Iterable[Any], *, strict=False):
   flat = np.asarray([float(a) for a in arrs])
   bad = np.diff(flat) <= 0 if strict else np.diff(flat) < 0
   if np.any(bad):
-    fail(owner, name, list(values),
-         "it must be in " + ("strictly " if strict else "") + "increasing order")
+    fail(
+      owner,
+      name,
+      list(values),
+      "it must be in " + ("strictly " if strict else "") + "increasing order",
+    )
 
 
-_ORDER = {">": (lambda a, b: a > b, "> "), ">=": (lambda a, b: a >= b, ">= "),
-          "<": (lambda a, b: a < b, "< "), "<=": (lambda a, b: a <= b, "<= ")}
+_ORDER = {
+  ">": (lambda a, b: a > b, "> "),
+  ">=": (lambda a, b: a >= b, ">= "),
+  "<": (lambda a, b: a < b, "< "),
+  "<=": (lambda a, b: a <= b, "<= "),
+}
 
 
 def compare(owner, name, op: str, other: str, note: str = ""):
@@ -186,6 +205,9 @@ def compare(owner, name, op: str, other: str, note: str = ""):
     return
   ok, text = _ORDER[op]
   if not np.all(ok(a, b)):
-    fail(owner, name, getattr(owner, name),
-         f"it must be {text}{other}={_show(getattr(owner, other))}"
-         + (f" ({note})" if note else ""))
+    fail(
+      owner,
+      name,
+      getattr(owner, name),
+      f"it must be {text}{other}={_show(getattr(owner, other))}" + (f" ({note})" if note else ""),
+    )

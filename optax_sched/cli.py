@@ -14,6 +14,7 @@ for standard input. Commands::
 
 A bad SPEC or argument prints one line on stderr and exits with status 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ import importlib
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 PROG = "optax-sched"
 _FORMATS = (".png", ".svg", ".pdf")
@@ -31,8 +32,7 @@ class _Parser(argparse.ArgumentParser):
   """Reports a usage error as one line (and exit status 2)."""
 
   def error(self, message: str):
-    self.exit(2, f"{self.prog}: error: {_one_line(message)}"
-                 f" (see `{self.prog} -h`)\n")
+    self.exit(2, f"{self.prog}: error: {_one_line(message)} (see `{self.prog} -h`)\n")
 
 
 def _one_line(text: str) -> str:
@@ -46,42 +46,51 @@ def _steps(text: str) -> int:
   except ValueError:
     value = float("nan")
   if not (value >= 1 and value == int(value) and value < 2**31):
-    raise argparse.ArgumentTypeError(
-        f"{text!r} is not a number of steps (a whole number >= 1)")
+    raise argparse.ArgumentTypeError(f"{text!r} is not a number of steps (a whole number >= 1)")
   return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
-  parser = _Parser(prog=PROG, description=(
+  parser = _Parser(
+    prog=PROG,
+    description=(
       "See a learning-rate schedule before training with it. SPEC is a call"
       " such as 'warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000)', a"
-      " JSON/YAML config file, or - for standard input."))
-  commands = parser.add_subparsers(dest="command", required=True,
-                                   metavar="COMMAND")
+      " JSON/YAML config file, or - for standard input."
+    ),
+  )
+  commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
   def command(name, help_text, spec=True, steps=True):
     p = commands.add_parser(name, help=help_text, description=help_text)
     if spec:
-      p.add_argument("spec", metavar="SPEC", help="a spec string, a JSON or"
-                     " YAML config file, or - for standard input")
+      p.add_argument(
+        "spec",
+        metavar="SPEC",
+        help="a spec string, a JSON or YAML config file, or - for standard input",
+      )
     if steps:
-      p.add_argument("--steps", "-n", type=_steps, required=True,
-                     help="the number of optimizer updates of the run")
+      p.add_argument(
+        "--steps",
+        "-n",
+        type=_steps,
+        required=True,
+        help="the number of optimizer updates of the run",
+      )
     return p
 
-  p = command("plot", "draw schedules into an image (png, svg or pdf)",
-              spec=False, steps=False)
-  p.add_argument("specs", metavar="SPEC", nargs="+",
-                 help="one or more schedules, overlaid")
-  p.add_argument("--steps", "-n", type=_steps, required=True,
-                 help="the number of optimizer updates of the run")
-  p.add_argument("-o", "--output", required=True,
-                 help="the image file: .png, .svg or .pdf")
+  p = command("plot", "draw schedules into an image (png, svg or pdf)", spec=False, steps=False)
+  p.add_argument("specs", metavar="SPEC", nargs="+", help="one or more schedules, overlaid")
+  p.add_argument(
+    "--steps", "-n", type=_steps, required=True, help="the number of optimizer updates of the run"
+  )
+  p.add_argument("-o", "--output", required=True, help="the image file: .png, .svg or .pdf")
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--labels", nargs="+", help="legend labels, one per SPEC")
   p.add_argument("--title", help="a title above the plot")
-  p.add_argument("--no-marks", action="store_true",
-                 help="no marks at warmup ends, peaks and restarts")
+  p.add_argument(
+    "--no-marks", action="store_true", help="no marks at warmup ends, peaks and restarts"
+  )
   p.add_argument("--dpi", type=int, default=120)
 
   p = command("show", "plot a schedule in the terminal and describe it")
@@ -89,25 +98,24 @@ def build_parser() -> argparse.ArgumentParser:
   p.add_argument("--width", type=int, default=76)
   p.add_argument("--height", type=int, default=14)
 
-  p = command("describe", "print init, peak, warmup, final, min, mean and"
-              " zero-LR steps")
+  p = command("describe", "print init, peak, warmup, final, min, mean and zero-LR steps")
   p.add_argument("--json", action="store_true", help="print JSON")
 
   p = command("lint", "find common mistakes (exit status 1 on a warning)")
-  p.add_argument("--strict", action="store_true",
-                 help="exit status 1 on any finding, info included")
+  p.add_argument(
+    "--strict", action="store_true", help="exit status 1 on any finding, info included"
+  )
 
-  command("list", "every schedule name with a one-line summary", spec=False,
-          steps=False)
+  command("list", "every schedule name with a one-line summary", spec=False, steps=False)
 
-  p = command("convert", "print a schedule as a JSON or YAML config or a"
-              " spec", steps=False)
+  p = command("convert", "print a schedule as a JSON or YAML config or a spec", steps=False)
   p.add_argument("--to", choices=("json", "yaml", "spec"), required=True)
 
   commands.add_parser(
-      "compare", add_help=False,
-      help="train one model under several schedules and compare them (see"
-           f" `{PROG} compare -h`)")
+    "compare",
+    add_help=False,
+    help=f"train one model under several schedules and compare them (see `{PROG} compare -h`)",
+  )
   return parser
 
 
@@ -119,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
   # Inspecting a schedule needs no accelerator: leave them to training jobs.
   if "JAX_PLATFORMS" not in os.environ:
     import jax
+
     jax.config.update("jax_platforms", "cpu")
   try:
     return _COMMANDS[args.command](args)
@@ -136,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load(spec: str):
   from optax_sched.config import load
+
   if spec == "-":
     return load(sys.stdin.read())
   return load(spec)
@@ -144,19 +154,17 @@ def _load(spec: str):
 def _plot(args) -> int:
   suffix = os.path.splitext(args.output)[1].lower()
   if suffix not in _FORMATS:
-    raise ValueError(f"-o {args.output}: the image must end in "
-                     + ", ".join(_FORMATS))
+    raise ValueError(f"-o {args.output}: the image must end in " + ", ".join(_FORMATS))
   schedules = [_load(s) for s in args.specs]
   try:
     from matplotlib.figure import Figure
   except ModuleNotFoundError:
-    raise ValueError("plot needs matplotlib: pip install"
-                     " 'optax-sched[plot]'") from None
+    raise ValueError("plot needs matplotlib: pip install 'optax-sched[plot]'") from None
   from optax_sched.plot import plot
+
   fig = Figure(figsize=(8, 4.5), layout="constrained")
   ax = fig.add_subplot()
-  plot(schedules, args.steps, ax=ax, log=args.log, labels=args.labels,
-       marks=not args.no_marks)
+  plot(schedules, args.steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
   if args.title:
     ax.set_title(args.title)
   fig.savefig(args.output, dpi=args.dpi)
@@ -167,10 +175,10 @@ def _plot(args) -> int:
 def _show(args) -> int:
   from optax_sched.inspect import describe, lint
   from optax_sched.plot import terminal_plot
+
   s = _load(args.spec)
   print(repr(s))
-  print(terminal_plot(s, args.steps, width=args.width, height=args.height,
-                      log=args.log))
+  print(terminal_plot(s, args.steps, width=args.width, height=args.height, log=args.log))
   print(_describe_text(describe(s, args.steps)))
   for finding in lint(s, args.steps):
     print(finding)
@@ -179,6 +187,7 @@ def _show(args) -> int:
 
 def _describe(args) -> int:
   from optax_sched.inspect import describe
+
   facts = describe(_load(args.spec), args.steps)
   print(json.dumps(facts, indent=2) if args.json else _describe_text(facts))
   return 0
@@ -191,6 +200,7 @@ def _describe_text(facts: dict) -> str:
 
 def _lint(args) -> int:
   from optax_sched.inspect import lint
+
   findings = lint(_load(args.spec), args.steps)
   for finding in findings:
     print(finding)
@@ -202,6 +212,7 @@ def _lint(args) -> int:
 
 def _list(args) -> int:
   from optax_sched.config import public_names
+
   names = public_names()
   width = max(map(len, names))
   for name, cls in names.items():
@@ -212,9 +223,9 @@ def _list(args) -> int:
 
 def _convert(args) -> int:
   from optax_sched import config
+
   s = _load(args.spec)
-  text = {"json": config.to_json, "yaml": config.to_yaml,
-          "spec": config.to_spec}[args.to](s)
+  text = {"json": config.to_json, "yaml": config.to_yaml, "spec": config.to_spec}[args.to](s)
   print(text.rstrip("\n"))
   return 0
 
@@ -226,14 +237,22 @@ def _compare(argv: list[str]) -> int:
   except ModuleNotFoundError as e:
     missing = e.name or "a module"
     if missing == "optax_sched.exercise":
-      print(f"{PROG} compare: error: this installation has no compare"
-            " command (optax_sched.exercise is missing)", file=sys.stderr)
+      print(
+        f"{PROG} compare: error: this installation has no compare"
+        " command (optax_sched.exercise is missing)",
+        file=sys.stderr,
+      )
     else:
-      print(f"{PROG} compare: error: compare needs {missing.split('.')[0]}:"
-            " pip install 'optax-sched[examples]'", file=sys.stderr)
+      print(
+        f"{PROG} compare: error: compare needs {missing.split('.')[0]}:"
+        " pip install 'optax-sched[examples]'",
+        file=sys.stderr,
+      )
     return 2
-  parser = _Parser(prog=f"{PROG} compare", description=(
-      "Train one model under several schedules and compare them."))
+  parser = _Parser(
+    prog=f"{PROG} compare",
+    description=("Train one model under several schedules and compare them."),
+  )
   exercise.add_arguments(parser)
   args = parser.parse_args(argv)
   try:
@@ -243,8 +262,14 @@ def _compare(argv: list[str]) -> int:
     return 2
 
 
-_COMMANDS = {"plot": _plot, "show": _show, "describe": _describe,
-             "lint": _lint, "list": _list, "convert": _convert}
+_COMMANDS = {
+  "plot": _plot,
+  "show": _show,
+  "describe": _describe,
+  "lint": _lint,
+  "list": _list,
+  "convert": _convert,
+}
 
 if __name__ == "__main__":
   sys.exit(main())

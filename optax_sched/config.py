@@ -30,6 +30,7 @@ Example:
     alpha: 0.0
     exponent: 1.0
 """
+
 from __future__ import annotations
 
 import ast
@@ -63,15 +64,15 @@ MAX_INT = 2**63 - 1
 
 # Module paths users copy from peers' code, mapped onto our dotted prefixes.
 _ALIASES = {
-    "torch.optim.lr_scheduler": "torch",
-    "transformers.optimization": "transformers",
-    "timm.scheduler": "timm",
-    "keras.optimizers.schedules": "keras",
-    "tf.keras.optimizers.schedules": "keras",
-    "optax_sched.compat": "",
-    "optax_sched": "",
-    "sched": "",
-    "optax": "",
+  "torch.optim.lr_scheduler": "torch",
+  "transformers.optimization": "transformers",
+  "timm.scheduler": "timm",
+  "keras.optimizers.schedules": "keras",
+  "tf.keras.optimizers.schedules": "keras",
+  "optax_sched.compat": "",
+  "optax_sched": "",
+  "sched": "",
+  "optax": "",
 }
 
 
@@ -102,8 +103,8 @@ def to_config(schedule: Schedule) -> dict[str, Any]:
   """A JSON-able dict from which :func:`from_config` rebuilds ``schedule``."""
   if not isinstance(schedule, Schedule):
     raise ValueError(
-        f"schedule={schedule!r} is not allowed: to_config takes an"
-        " optax_sched Schedule")
+      f"schedule={schedule!r} is not allowed: to_config takes an optax_sched Schedule"
+    )
   return {"format_version": FORMAT_VERSION, **_encode(schedule, "schedule")}
 
 
@@ -111,11 +112,13 @@ def _encode(x: Any, where: str) -> Any:
   if isinstance(x, Schedule):
     if x.name in NOT_DATA:
       raise ValueError(
-          f"{where}: a {x.name} (a Python callable) cannot be saved"
-          " as config; use a named family instead")
-    return {"name": x.name,
-            "args": {k: _encode(val, f"{where}.{k}")
-                     for k, val in x.arguments().items()}}
+        f"{where}: a {x.name} (a Python callable) cannot be saved"
+        " as config; use a named family instead"
+      )
+    return {
+      "name": x.name,
+      "args": {k: _encode(val, f"{where}.{k}") for k, val in x.arguments().items()},
+    }
   if isinstance(x, (str, bool, type(None), int, float)):
     return x
   if isinstance(x, (list, tuple)):
@@ -123,16 +126,14 @@ def _encode(x: Any, where: str) -> Any:
   if isinstance(x, dict):
     if all(isinstance(k, str) for k in x):
       return {k: _encode(val, f"{where}[{k!r}]") for k, val in x.items()}
-    return {"$dict": [[_encode(k, where), _encode(val, f"{where}[{k!r}]")]
-                      for k, val in x.items()]}
+    return {"$dict": [[_encode(k, where), _encode(val, f"{where}[{k!r}]")] for k, val in x.items()]}
   if callable(x):
-    raise ValueError(
-        f"{where}={x!r} cannot be saved as config: it is a Python callable")
+    raise ValueError(f"{where}={x!r} cannot be saved as config: it is a Python callable")
   arr = concrete(x)
   if arr is None:
     raise ValueError(
-        f"{where}={x!r} cannot be saved as config: only concrete values can"
-        " (not traced ones)")
+      f"{where}={x!r} cannot be saved as config: only concrete values can (not traced ones)"
+    )
   return arr.item() if arr.ndim == 0 else np.asarray(arr).tolist()
 
 
@@ -144,17 +145,19 @@ def from_config(config: dict[str, Any]) -> Schedule:
   """
   if not isinstance(config, dict):
     raise ValueError(
-        f"config={_short(config)} is not allowed: expected a dict with 'name'"
-        " and 'args'")
+      f"config={_short(config)} is not allowed: expected a dict with 'name' and 'args'"
+    )
   version = config.get("format_version", FORMAT_VERSION)
   if isinstance(version, bool) or version != FORMAT_VERSION:
     raise ValueError(
-        f"format_version={_short(version)} is not allowed: this version of"
-        f" optax_sched reads format_version {FORMAT_VERSION}")
+      f"format_version={_short(version)} is not allowed: this version of"
+      f" optax_sched reads format_version {FORMAT_VERSION}"
+    )
   extra = set(config) - {"format_version", "name", "args"}
   if extra:
-    raise ValueError(f"config: unknown key(s) {sorted(map(str, extra))};"
-                     " allowed: format_version, name, args")
+    raise ValueError(
+      f"config: unknown key(s) {sorted(map(str, extra))}; allowed: format_version, name, args"
+    )
   return _Decoder().schedule(config, "config", 0)
 
 
@@ -174,18 +177,21 @@ class _Decoder:
   def schedule(self, node: Any, where: str, depth: int) -> Schedule:
     self._visit(where, depth)
     if not isinstance(node, dict) or "name" not in node:
-      raise ValueError(f"{where}={_short(node)} is not allowed: a schedule"
-                       " config is a dict with 'name' and 'args'")
+      raise ValueError(
+        f"{where}={_short(node)} is not allowed: a schedule config is a dict with 'name' and 'args'"
+      )
     name, args = node["name"], node.get("args", {})
     if not isinstance(name, str):
-      raise ValueError(f"{where}.name={_short(name)} is not allowed: it must"
-                       " be a public schedule name (see `optax-sched list`)")
+      raise ValueError(
+        f"{where}.name={_short(name)} is not allowed: it must"
+        " be a public schedule name (see `optax-sched list`)"
+      )
     cls = lookup(name, f"{where}.name={_short(name)}")
     if not isinstance(args, dict) or not all(isinstance(k, str) for k in args):
-      raise ValueError(f"{where}.args={_short(args)} is not allowed: it must"
-                       " be a dict of argument names")
-    decoded = {k: self.value(val, f"{where}.args.{k}", depth + 1)
-               for k, val in args.items()}
+      raise ValueError(
+        f"{where}.args={_short(args)} is not allowed: it must be a dict of argument names"
+      )
+    decoded = {k: self.value(val, f"{where}.args.{k}", depth + 1) for k, val in args.items()}
     return build(cls, [], decoded, where)
 
   def value(self, x: Any, where: str, depth: int) -> Any:
@@ -196,30 +202,31 @@ class _Decoder:
       if set(x) == {"$dict"}:
         pairs = x["$dict"]
         if not isinstance(pairs, list) or not all(
-            isinstance(p, list) and len(p) == 2 for p in pairs):
+          isinstance(p, list) and len(p) == 2 for p in pairs
+        ):
           raise ValueError(f"{where}: '$dict' must hold [key, value] pairs")
         out = {}
         for k, val in pairs:
           key = self.value(k, where, depth + 1)
           if not isinstance(key, (str, int, float, bool, type(None))):
-            raise ValueError(f"{where}: dict key {_short(key)} is not allowed:"
-                             " keys are numbers or strings")
+            raise ValueError(
+              f"{where}: dict key {_short(key)} is not allowed: keys are numbers or strings"
+            )
           out[key] = self.value(val, f"{where}[{key!r}]", depth + 1)
         return out
       if not all(isinstance(k, (str, int, float)) for k in x):
         raise ValueError(f"{where}: dict keys must be numbers or strings")
-      return {k: self.value(val, f"{where}[{k!r}]", depth + 1)
-              for k, val in x.items()}
+      return {k: self.value(val, f"{where}[{k!r}]", depth + 1) for k, val in x.items()}
     if isinstance(x, (list, tuple)):
-      return [self.value(val, f"{where}[{i}]", depth + 1)
-              for i, val in enumerate(x)]
+      return [self.value(val, f"{where}[{i}]", depth + 1) for i, val in enumerate(x)]
     if isinstance(x, int) and not isinstance(x, bool) and abs(x) > MAX_INT:
-      raise ValueError(f"{where}={_short(x)} is not allowed: integers must fit"
-                       " in 64 bits")
+      raise ValueError(f"{where}={_short(x)} is not allowed: integers must fit in 64 bits")
     if isinstance(x, (str, bool, type(None), int, float)):
       return x
-    raise ValueError(f"{where}={_short(x)} is not allowed in a config: only"
-                     " numbers, strings, booleans, None, lists and dicts")
+    raise ValueError(
+      f"{where}={_short(x)} is not allowed in a config: only"
+      " numbers, strings, booleans, None, lists and dicts"
+    )
 
 
 def lookup(name: str, where: str = "") -> type[Schedule]:
@@ -233,18 +240,17 @@ def lookup(name: str, where: str = "") -> type[Schedule]:
   candidates = [name]
   for prefix, short in _ALIASES.items():
     if name.startswith(prefix + "."):
-      rest = name[len(prefix) + 1:]
+      rest = name[len(prefix) + 1 :]
       candidates.append(f"{short}.{rest}" if short else rest)
   for candidate in candidates:
     if candidate in known:
       return known[candidate]
   lowered = {k.lower(): k for k in known}
-  close = [lowered[k] for k in difflib.get_close_matches(
-      candidates[-1].lower(), lowered, n=2, cutoff=0.8)]
-  hint = f"; did you mean {' or '.join(close)}?" if close else (
-      " (see `optax-sched list`)")
-  raise ValueError(f"{where} is not allowed: it is not a public schedule"
-                   f" name{hint}")
+  close = [
+    lowered[k] for k in difflib.get_close_matches(candidates[-1].lower(), lowered, n=2, cutoff=0.8)
+  ]
+  hint = f"; did you mean {' or '.join(close)}?" if close else (" (see `optax-sched list`)")
+  raise ValueError(f"{where} is not allowed: it is not a public schedule name{hint}")
 
 
 def build(cls: type[Schedule], args: list, kwargs: dict, where: str) -> Schedule:
@@ -260,7 +266,7 @@ def build(cls: type[Schedule], args: list, kwargs: dict, where: str) -> Schedule
 
 def _short(x: Any, limit: int = 80) -> str:
   text = repr(x)
-  return text if len(text) <= limit else text[:limit - 3] + "..."
+  return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # ---------------------------------------------------------------- JSON, YAML
@@ -298,9 +304,10 @@ def _yaml_loader(yaml):
     """SafeLoader that also reads ``1e-3`` as a number (YAML 1.2 floats)."""
 
   Loader.add_implicit_resolver(
-      "tag:yaml.org,2002:float",
-      re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-      list("-+0123456789"))
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+  )
   return Loader
 
 
@@ -328,8 +335,7 @@ def _check_text(text: Any) -> None:
   if not isinstance(text, str):
     raise ValueError(f"text={_short(text)} is not allowed: expected a str")
   if len(text) > MAX_TEXT:
-    raise ValueError(f"text of {len(text)} characters is not allowed: at most"
-                     f" {MAX_TEXT}")
+    raise ValueError(f"text of {len(text)} characters is not allowed: at most {MAX_TEXT}")
 
 
 # ---------------------------------------------------------------- specs
@@ -364,8 +370,7 @@ def from_spec(text: str) -> Schedule:
   _check_text(text)
   source = text.strip()
   if not source:
-    raise ValueError("spec is empty: write a call such as"
-                     " `cosine_decay_schedule(1e-3, 1000)`")
+    raise ValueError("spec is empty: write a call such as `cosine_decay_schedule(1e-3, 1000)`")
   try:
     with warnings.catch_warnings():
       # A stray backslash in a string literal ("\c") is not the user's
@@ -373,23 +378,24 @@ def from_spec(text: str) -> Schedule:
       warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
       tree = ast.parse(source, mode="eval")
   except SyntaxError as e:
-    raise ValueError(f"spec: not a Python call expression: {e.msg}"
-                     + (f" (column {e.offset})" if e.offset else "")) from None
+    raise ValueError(
+      f"spec: not a Python call expression: {e.msg}" + (f" (column {e.offset})" if e.offset else "")
+    ) from None
   except (RecursionError, MemoryError):
     raise ValueError("spec: nested too deeply") from None
   reader = _SpecReader(source)
   node = tree.body
   if not isinstance(node, ast.Call):
-    reader.reject(node, "a spec is one schedule call, such as"
-                  " `cosine_decay_schedule(1e-3, 1000)`")
+    reader.reject(node, "a spec is one schedule call, such as `cosine_decay_schedule(1e-3, 1000)`")
   return reader.read(node, 0)
 
 
 class _SpecReader:
   """Turns an allowed AST into values; rejects every other node."""
 
-  _LITERALS = ("only schedule calls and literals (numbers, strings,"
-               " True/False/None, lists, tuples, dicts)")
+  _LITERALS = (
+    "only schedule calls and literals (numbers, strings, True/False/None, lists, tuples, dicts)"
+  )
 
   def __init__(self, source: str):
     self.source = source
@@ -398,14 +404,12 @@ class _SpecReader:
   def reject(self, node: ast.AST, allowed: str = _LITERALS):
     part = ast.get_source_segment(self.source, node) or type(node).__name__
     part = part if len(part) <= 60 else part[:57] + "..."
-    raise ValueError(f"spec: `{part}` (column {node.col_offset + 1}) is not"
-                     f" allowed: {allowed}")
+    raise ValueError(f"spec: `{part}` (column {node.col_offset + 1}) is not allowed: {allowed}")
 
   def read(self, node: ast.AST, depth: int) -> Any:
     self.nodes += 1
     if depth > MAX_DEPTH or self.nodes > MAX_NODES:
-      self.reject(node, f"specs are at most {MAX_DEPTH} levels deep and"
-                  f" {MAX_NODES} values long")
+      self.reject(node, f"specs are at most {MAX_DEPTH} levels deep and {MAX_NODES} values long")
     if isinstance(node, ast.Constant):
       return self.constant(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -462,8 +466,7 @@ class _SpecReader:
     out = {}
     for kw in node.keywords:
       if kw.arg is None:
-        self.reject(kw.value, "`**` unpacking is not allowed; write the"
-                    " arguments")
+        self.reject(kw.value, "`**` unpacking is not allowed; write the arguments")
       out[kw.arg] = self.read(kw.value, depth + 1)
     return out
 
@@ -479,8 +482,9 @@ class _SpecReader:
       parts.append(node.attr)
       node = node.value
     if not isinstance(node, ast.Name):
-      self.reject(node, "a call names a schedule, such as"
-                  " `cosine_decay_schedule` or `torch.StepLR`")
+      self.reject(
+        node, "a call names a schedule, such as `cosine_decay_schedule` or `torch.StepLR`"
+      )
     parts.append(node.id)
     return ".".join(reversed(parts))
 
@@ -499,12 +503,13 @@ def load(source: Any) -> Schedule:
     return source
   if isinstance(source, dict):
     return from_config(source)
-  if isinstance(source, os.PathLike) or (
-      isinstance(source, str) and _looks_like_path(source)):
+  if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
     return _load_file(os.fspath(source))
   if not isinstance(source, str):
-    raise ValueError(f"source={_short(source)} is not allowed: expected a"
-                     " Schedule, a config dict, a path or a spec string")
+    raise ValueError(
+      f"source={_short(source)} is not allowed: expected a"
+      " Schedule, a config dict, a path or a spec string"
+    )
   if source.lstrip().startswith("{"):
     return from_json(source)
   return from_spec(source)
@@ -521,8 +526,7 @@ def _load_file(path: str) -> Schedule:
     with open(path, encoding="utf-8") as f:
       text = f.read(MAX_TEXT + 1)
   except (OSError, UnicodeDecodeError) as e:
-    raise ValueError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}"
-                     ) from None
+    raise ValueError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
   try:
     if path.endswith(".json"):
       return from_json(text)

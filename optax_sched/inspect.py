@@ -26,6 +26,7 @@ Example:
   >>> print(lint(s.replace(decay_steps=200), 1000)[0])
   warning: decays-too-early: reaches its final value 1e-05 at step 200 and stays there for the last 800 of 1000 steps (80%)
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,26 +47,25 @@ _CHUNK = 1 << 20
 SEVERITIES = ("error", "warning", "info")
 #: Every lint code and what it means.
 CODES = {
-    "negative-or-nonfinite": "a value is negative, nan or inf",
-    "zero-lr": "updates with an LR of exactly 0 (info when only the first"
-               " steps of a warmup)",
-    "decays-too-early": "reaches its final value with 20% or more of the run"
-                        " left (unless the last phase starts at a declared"
-                        " step, as in a step decay)",
-    "rises-after-decay": "climbs again (by > 1% of the peak) after decaying,"
-                         " not at a declared restart",
-    "jump": "a discontinuity that is not a declared restart or step decay",
-    "end-above-peak": "ends above the value its warmup reached (by > 1% of"
-                      " the peak; not a staircase rising only at declared"
-                      " steps)",
-    "warmup-mismatch": "the initial warmup ends in a jump to where the next"
-                       " phase starts (its target and the decay's start"
-                       " differ), also at a declared join boundary",
+  "negative-or-nonfinite": "a value is negative, nan or inf",
+  "zero-lr": "updates with an LR of exactly 0 (info when only the first steps of a warmup)",
+  "decays-too-early": "reaches its final value with 20% or more of the run"
+  " left (unless the last phase starts at a declared"
+  " step, as in a step decay)",
+  "rises-after-decay": "climbs again (by > 1% of the peak) after decaying,"
+  " not at a declared restart",
+  "jump": "a discontinuity that is not a declared restart or step decay",
+  "end-above-peak": "ends above the value its warmup reached (by > 1% of"
+  " the peak; not a staircase rising only at declared"
+  " steps)",
+  "warmup-mismatch": "the initial warmup ends in a jump to where the next"
+  " phase starts (its target and the decay's start"
+  " differ), also at a declared join boundary",
 }
 
-_FLAT = 1e-6       # "stays at its final value"
-_RISE = 1e-2       # rises, jumps and ends that matter
-_EARLY = 0.2       # the share of the run a settled tail may take
+_FLAT = 1e-6  # "stays at its final value"
+_RISE = 1e-2  # rises, jumps and ends that matter
+_EARLY = 0.2  # the share of the run a settled tail may take
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,11 +95,15 @@ def trace(schedule: Any, total_steps: int) -> np.ndarray:
 
 
 def _steps(total_steps: Any) -> int:
-  if isinstance(total_steps, (bool, np.bool_)) or not isinstance(
-      total_steps, (int, np.integer)) or not 1 <= total_steps <= MAX_STEPS:
+  if (
+    isinstance(total_steps, (bool, np.bool_))
+    or not isinstance(total_steps, (int, np.integer))
+    or not 1 <= total_steps <= MAX_STEPS
+  ):
     raise ValueError(
-        f"total_steps={total_steps!r} is not allowed: it must be an integer"
-        f" in [1, {MAX_STEPS}] (the number of optimizer updates)")
+      f"total_steps={total_steps!r} is not allowed: it must be an integer"
+      f" in [1, {MAX_STEPS}] (the number of optimizer updates)"
+    )
   return int(total_steps)
 
 
@@ -116,8 +120,7 @@ class _Shape:
     self.declared = self._declared()
 
   def _declared(self) -> list[int]:
-    steps = np.ceil(np.asarray(self.schedule.declared_jumps(self.n),
-                               dtype=np.float64).ravel())
+    steps = np.ceil(np.asarray(self.schedule.declared_jumps(self.n), dtype=np.float64).ravel())
     steps = steps[np.isfinite(steps) & (steps > 0) & (steps < self.n)]
     return np.unique(steps).astype(np.int64).tolist()
 
@@ -134,7 +137,7 @@ class _Shape:
     stops = d < -eps
     stops[1:] |= d[1:] < 0.5 * d[:-1] - eps[1:]
     top = int(np.argmax(stops)) if stops.any() else n - 1
-    return int(np.argmax(v[:top + 1] >= v[top] - self._eps()[top]))
+    return int(np.argmax(v[: top + 1] >= v[top] - self._eps()[top]))
 
   def settled_step(self) -> int:
     moved = np.abs(self.v - self.v[-1]) > _FLAT * self.scale
@@ -147,7 +150,7 @@ class _Shape:
     if a.size < 2 or not self.finite:
       return np.zeros((0,), np.int64)
     padded = np.pad(a, 2)
-    neighbours = np.max([padded[k:k + a.size] for k in (0, 1, 3, 4)], axis=0)
+    neighbours = np.max([padded[k : k + a.size] for k in (0, 1, 3, 4)], axis=0)
     return np.flatnonzero((a > _RISE * self.scale) & (a > 4 * neighbours)) + 1
 
   def restarts(self) -> list[int]:
@@ -176,18 +179,18 @@ def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
   v = shape.v
   with np.errstate(invalid="ignore"):
     return {
-        "total_steps": shape.n,
-        "init_value": _tidy(v[0]),
-        "peak_value": _tidy(np.max(v)),
-        "peak_step": int(np.argmax(v)),
-        "warmup_steps": shape.warmup_end(),
-        "final_value": _tidy(v[-1]),
-        "min_value": _tidy(np.min(v)),
-        "min_step": int(np.argmin(v)),
-        "mean_value": _tidy(np.mean(v)),
-        "zero_steps": int(np.count_nonzero(v == 0)),
-        "settled_step": shape.settled_step(),
-        "restarts": len(shape.restarts()),
+      "total_steps": shape.n,
+      "init_value": _tidy(v[0]),
+      "peak_value": _tidy(np.max(v)),
+      "peak_step": int(np.argmax(v)),
+      "warmup_steps": shape.warmup_end(),
+      "final_value": _tidy(v[-1]),
+      "min_value": _tidy(np.min(v)),
+      "min_step": int(np.argmin(v)),
+      "mean_value": _tidy(np.mean(v)),
+      "zero_steps": int(np.count_nonzero(v == 0)),
+      "settled_step": shape.settled_step(),
+      "restarts": len(shape.restarts()),
     }
 
 
@@ -204,8 +207,7 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
   if shape.finite:
     findings += _zeros(shape)
   if shape.finite and shape.scale > 0:
-    for check in (_decays_too_early, _rises_after_decay, _jumps,
-                  _warmup_mismatch, _end_above_peak):
+    for check in (_decays_too_early, _rises_after_decay, _jumps, _warmup_mismatch, _end_above_peak):
       findings += check(shape)
   return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))
 
@@ -217,10 +219,14 @@ def _values(shape: _Shape) -> list[Finding]:
     for bad, what in ((~np.isfinite(v), "not finite"), (v < 0, "negative")):
       steps = np.flatnonzero(bad)
       if steps.size:
-        out.append(Finding(
-            "negative-or-nonfinite", "error",
-            f"the value is {what} at {_steps_text(steps)}"
-            f" ({_num(v[steps[0]])} at step {steps[0]})", tuple(steps[:100])))
+        out.append(
+          Finding(
+            "negative-or-nonfinite",
+            "error",
+            f"the value is {what} at {_steps_text(steps)} ({_num(v[steps[0]])} at step {steps[0]})",
+            tuple(steps[:100]),
+          )
+        )
   return out
 
 
@@ -229,14 +235,17 @@ def _zeros(shape: _Shape) -> list[Finding]:
   if not steps.size:
     return []
   warmup = shape.warmup_end()
-  only_warmup_start = warmup > 0 and steps[-1] < warmup and steps.size == (
-      steps[-1] + 1)
-  return [Finding(
-      "zero-lr", "info" if only_warmup_start else "warning",
+  only_warmup_start = warmup > 0 and steps[-1] < warmup and steps.size == (steps[-1] + 1)
+  return [
+    Finding(
+      "zero-lr",
+      "info" if only_warmup_start else "warning",
       f"the LR is exactly 0 at {_steps_text(steps)} ({steps.size} of"
       f" {shape.n} updates), so those updates change nothing"
       + (" (at the start of the warmup)" if only_warmup_start else ""),
-      tuple(steps[:100]))]
+      tuple(steps[:100]),
+    )
+  ]
 
 
 def _decays_too_early(shape: _Shape) -> list[Finding]:
@@ -247,14 +256,17 @@ def _decays_too_early(shape: _Shape) -> list[Finding]:
   tail = n - settled
   # A plateau that starts at a declared step is a phase of a step decay.
   deliberate = bool(set(shape.declared) & {settled - 1, settled, settled + 1})
-  if (not decayed or deliberate or settled <= peak_step or tail < 2
-      or tail < _EARLY * n):
+  if not decayed or deliberate or settled <= peak_step or tail < 2 or tail < _EARLY * n:
     return []
-  return [Finding(
-      "decays-too-early", "warning",
+  return [
+    Finding(
+      "decays-too-early",
+      "warning",
       f"reaches its final value {_num(v[-1])} at step {settled} and stays"
       f" there for the last {tail} of {n} steps ({tail / n:.0%})",
-      (settled,))]
+      (settled,),
+    )
+  ]
 
 
 def _rises_after_decay(shape: _Shape) -> list[Finding]:
@@ -269,13 +281,18 @@ def _rises_after_decay(shape: _Shape) -> list[Finding]:
     dip = np.minimum(before - w, after - w)
     j = int(np.argmax(dip))
     if dip[j] > tol:
-      i = int(np.argmax(w[:j + 1]))
+      i = int(np.argmax(w[: j + 1]))
       k = j + int(np.argmax(w[j:]))
-      return [Finding(
-          "rises-after-decay", "warning",
+      return [
+        Finding(
+          "rises-after-decay",
+          "warning",
           f"decays from {_num(w[i])} at step {start + i} to {_num(w[j])} at"
           f" step {start + j}, then climbs back to {_num(w[k])} at step"
-          f" {start + k} (not at a declared restart)", (start + j, start + k))]
+          f" {start + k} (not at a declared restart)",
+          (start + j, start + k),
+        )
+      ]
   return []
 
 
@@ -287,11 +304,15 @@ def _jumps(shape: _Shape) -> list[Finding]:
     return []
   t = steps[0]
   more = f" (and {len(steps) - 1} more)" if len(steps) > 1 else ""
-  return [Finding(
-      "jump", "warning",
+  return [
+    Finding(
+      "jump",
+      "warning",
       f"jumps from {_num(v[t - 1])} at step {t - 1} to {_num(v[t])} at step"
       f" {t}{more}, which is not a declared restart or step decay",
-      tuple(steps[:100]))]
+      tuple(steps[:100]),
+    )
+  ]
 
 
 def _warmup_mismatch(shape: _Shape) -> list[Finding]:
@@ -310,11 +331,16 @@ def _warmup_mismatch(shape: _Shape) -> list[Finding]:
     rising_into = v[t - 1] > v[t - 3] + eps[t - 1]
     rising_after = v[t + 1] > v[t] + eps[t + 1]
     if rising_into and not rising_after:
-      return [Finding(
-          "warmup-mismatch", "warning",
+      return [
+        Finding(
+          "warmup-mismatch",
+          "warning",
           f"the warmup ends at {_num(v[t - 1])} (step {t - 1}) but the next"
           f" phase starts at {_num(v[t])} (step {t}): the warmup's target"
-          " is not where the schedule goes on from", (int(t),))]
+          " is not where the schedule goes on from",
+          (int(t),),
+        )
+      ]
   return []
 
 
@@ -325,14 +351,18 @@ def _end_above_peak(shape: _Shape) -> list[Finding]:
     return []
   # A staircase warmup (piecewise constant, rising only at its declared
   # boundaries) is still warming up, not ending above its peak.
-  rises = np.flatnonzero(np.diff(v[w:]) > shape._eps()[w + 1:]) + w + 1
+  rises = np.flatnonzero(np.diff(v[w:]) > shape._eps()[w + 1 :]) + w + 1
   if rises.size and set(rises.tolist()) <= set(shape.declared):
     return []
-  where = (f"at the end of its warmup (step {w})" if w else "at step 0")
-  return [Finding(
-      "end-above-peak", "warning",
-      f"ends at {_num(v[-1])} (step {shape.n - 1}), above the"
-      f" {_num(v[w])} it reached {where}", (shape.n - 1,))]
+  where = f"at the end of its warmup (step {w})" if w else "at step 0"
+  return [
+    Finding(
+      "end-above-peak",
+      "warning",
+      f"ends at {_num(v[-1])} (step {shape.n - 1}), above the {_num(v[w])} it reached {where}",
+      (shape.n - 1,),
+    )
+  ]
 
 
 def _steps_text(steps: np.ndarray, most: int = 4) -> str:

@@ -23,6 +23,7 @@ Two ways to drive an optax optimizer with it:
 
 Either way the rate and the plateau state stay on the device.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,6 +47,7 @@ class PlateauState(NamedTuple):
     cooldown_counter: evaluations left in which bad epochs are ignored.
     last_epoch: the number of ``step`` calls made.
   """
+
   lr: jax.Array
   best: jax.Array
   num_bad_epochs: jax.Array
@@ -126,9 +128,12 @@ class ReduceLROnPlateau:
     worse = jnp.inf if self.mode == "min" else -jnp.inf
     zero = jnp.zeros((), int_dtype())
     return PlateauState(
-        lr=jnp.asarray(self.base_lr, float_dtype()),
-        best=jnp.asarray(worse, float_dtype()),
-        num_bad_epochs=zero, cooldown_counter=zero, last_epoch=zero)
+      lr=jnp.asarray(self.base_lr, float_dtype()),
+      best=jnp.asarray(worse, float_dtype()),
+      num_bad_epochs=zero,
+      cooldown_counter=zero,
+      last_epoch=zero,
+    )
 
   def _is_better(self, metric, best):
     if self.mode == "min":
@@ -146,21 +151,22 @@ class ReduceLROnPlateau:
     best = jnp.where(better, metric, state.best)
     bad = jnp.where(better, 0, state.num_bad_epochs + 1)
     in_cooldown = state.cooldown_counter > 0
-    cooldown_counter = jnp.where(in_cooldown, state.cooldown_counter - 1,
-                                 state.cooldown_counter)
+    cooldown_counter = jnp.where(in_cooldown, state.cooldown_counter - 1, state.cooldown_counter)
     bad = jnp.where(in_cooldown, 0, bad)
     reduce = bad > self.patience
     new_lr = jnp.maximum(state.lr * self.factor, self.min_lr)
     lr = jnp.where(reduce & (state.lr - new_lr > self.eps), new_lr, state.lr)
     return PlateauState(
-        lr=lr.astype(state.lr.dtype),
-        best=best.astype(state.best.dtype),
-        num_bad_epochs=jnp.where(reduce, 0, bad).astype(state.num_bad_epochs.dtype),
-        cooldown_counter=jnp.where(reduce, self.cooldown, cooldown_counter).astype(
-            state.cooldown_counter.dtype),
-        last_epoch=state.last_epoch + 1)
+      lr=lr.astype(state.lr.dtype),
+      best=best.astype(state.best.dtype),
+      num_bad_epochs=jnp.where(reduce, 0, bad).astype(state.num_bad_epochs.dtype),
+      cooldown_counter=jnp.where(reduce, self.cooldown, cooldown_counter).astype(
+        state.cooldown_counter.dtype
+      ),
+      last_epoch=state.last_epoch + 1,
+    )
 
-  def replace(self, **changes: Any) -> "ReduceLROnPlateau":
+  def replace(self, **changes: Any) -> ReduceLROnPlateau:
     """A copy with some arguments changed (validated like a new call)."""
     return dataclasses.replace(self, **changes)
 
@@ -168,8 +174,9 @@ class ReduceLROnPlateau:
     """The current learning rate."""
     return state.lr
 
-  def set_learning_rate(self, opt_state: Any, state: PlateauState,
-                        name: str = "learning_rate") -> Any:
+  def set_learning_rate(
+    self, opt_state: Any, state: PlateauState, name: str = "learning_rate"
+  ) -> Any:
     """``opt_state`` of ``optax.inject_hyperparams`` with ``name`` set to the rate.
 
     Example:
@@ -185,9 +192,10 @@ class ReduceLROnPlateau:
     hyperparams = getattr(opt_state, "hyperparams", None)
     if not isinstance(hyperparams, dict) or name not in hyperparams:
       raise ValueError(
-          f"{self.name}.set_learning_rate: opt_state of type"
-          f" {type(opt_state).__name__} is not allowed: expected the state of"
-          f" optax.inject_hyperparams(...) with a hyperparameter {name!r}")
+        f"{self.name}.set_learning_rate: opt_state of type"
+        f" {type(opt_state).__name__} is not allowed: expected the state of"
+        f" optax.inject_hyperparams(...) with a hyperparameter {name!r}"
+      )
     old = hyperparams[name]
     new = dict(hyperparams)
     new[name] = jnp.asarray(self.lr(state), jnp.result_type(old))
@@ -225,33 +233,29 @@ class ReduceLROnPlateau:
       0.01
     """
     is_state = lambda x: isinstance(x, PlateauState)  # noqa: E731
-    found = [x for x in jax.tree_util.tree_leaves(opt_state, is_leaf=is_state)
-             if is_state(x)]
+    found = [x for x in jax.tree_util.tree_leaves(opt_state, is_leaf=is_state) if is_state(x)]
     if not found:
       raise ValueError(
-          f"{self.name}.report: opt_state of type {type(opt_state).__name__}"
-          " is not allowed: it holds no PlateauState (build the optimizer with"
-          " plateau.scale_by_lr())")
+        f"{self.name}.report: opt_state of type {type(opt_state).__name__}"
+        " is not allowed: it holds no PlateauState (build the optimizer with"
+        " plateau.scale_by_lr())"
+      )
     return jax.tree_util.tree_map(
-        lambda x: self.step(x, metric) if is_state(x) else x, opt_state,
-        is_leaf=is_state)
+      lambda x: self.step(x, metric) if is_state(x) else x, opt_state, is_leaf=is_state
+    )
 
 
 def _flatten(p):
-  data = tuple(getattr(p, f.name) for f in dataclasses.fields(p)
-               if not f.metadata.get("static"))
-  meta = tuple(getattr(p, f.name) for f in dataclasses.fields(p)
-               if f.metadata.get("static"))
+  data = tuple(getattr(p, f.name) for f in dataclasses.fields(p) if not f.metadata.get("static"))
+  meta = tuple(getattr(p, f.name) for f in dataclasses.fields(p) if f.metadata.get("static"))
   return data, meta
 
 
 def _unflatten(meta, data):
   # Bypass __post_init__: jax rebuilds the object with tracers as leaves.
   p = object.__new__(ReduceLROnPlateau)
-  dyn = [f.name for f in dataclasses.fields(ReduceLROnPlateau)
-         if not f.metadata.get("static")]
-  st = [f.name for f in dataclasses.fields(ReduceLROnPlateau)
-        if f.metadata.get("static")]
+  dyn = [f.name for f in dataclasses.fields(ReduceLROnPlateau) if not f.metadata.get("static")]
+  st = [f.name for f in dataclasses.fields(ReduceLROnPlateau) if f.metadata.get("static")]
   for k, x in zip(dyn, data):
     object.__setattr__(p, k, x)
   for k, x in zip(st, meta):

@@ -9,9 +9,11 @@ one schedule with Unicode braille dots (2 x 4 dots per character), for the
 Long runs are drawn from the full trace reduced to the lowest and highest
 value in each of a few thousand bins, so jumps and short cycles stay visible.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,19 +54,25 @@ def _as_list(schedules: Any, labels: Sequence[str] | None):
     labels = list(labels)
     if len(labels) != len(items):
       raise ValueError(
-          f"labels={labels!r} is not allowed: give one label per schedule"
-          f" ({len(items)})")
+        f"labels={labels!r} is not allowed: give one label per schedule ({len(items)})"
+      )
     items = [(label, s) for label, (_, s) in zip(labels, items)]
   return [(label if label is not None else _label(s), s) for label, s in items]
 
 
 def _label(schedule: Any, limit: int = 70) -> str:
   text = repr(schedule)
-  return text if len(text) <= limit else text[:limit - 3] + "..."
+  return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def plot(schedules: Any, total_steps: int, ax: Any = None, log: bool = False,
-         labels: Sequence[str] | None = None, marks: bool = True) -> Any:
+def plot(
+  schedules: Any,
+  total_steps: int,
+  ax: Any = None,
+  log: bool = False,
+  labels: Sequence[str] | None = None,
+  marks: bool = True,
+) -> Any:
   """Draws schedules over ``total_steps`` updates on a matplotlib axis.
 
   Args:
@@ -89,8 +97,10 @@ def plot(schedules: Any, total_steps: int, ax: Any = None, log: bool = False,
   items = _as_list(schedules, labels)
   if ax is None:
     import matplotlib.pyplot as plt
+
     _, ax = plt.subplots(figsize=(8, 4.5))
   from matplotlib.lines import Line2D
+
   for k, (label, schedule) in enumerate(items):
     color = _COLORS[k % len(_COLORS)]
     shape = _Shape(schedule, total_steps)
@@ -108,9 +118,11 @@ def plot(schedules: Any, total_steps: int, ax: Any = None, log: bool = False,
   ax.grid(True, alpha=0.3)
   handles, names = ax.get_legend_handles_labels()
   if marks:
-    handles += [Line2D([], [], color="0.3", marker="o", ls="", ms=5),
-                Line2D([], [], color="0.3", marker="*", ls="", ms=9),
-                Line2D([], [], color="0.3", ls=":")]
+    handles += [
+      Line2D([], [], color="0.3", marker="o", ls="", ms=5),
+      Line2D([], [], color="0.3", marker="*", ls="", ms=9),
+      Line2D([], [], color="0.3", ls=":"),
+    ]
     names += ["warmup end", "peak", "restart"]
   ax.legend(handles, names, fontsize="small", loc="best")
   return ax
@@ -133,8 +145,9 @@ def _mark(ax, shape: _Shape, color: str, log: bool) -> None:
 _DOTS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 
 
-def terminal_plot(schedule: Any, total_steps: int, width: int = 72,
-                  height: int = 14, log: bool = False) -> str:
+def terminal_plot(
+  schedule: Any, total_steps: int, width: int = 72, height: int = 14, log: bool = False
+) -> str:
   """A plain-text plot of one schedule, ``height`` lines of ``width`` chars.
 
   Example:
@@ -148,8 +161,9 @@ def terminal_plot(schedule: Any, total_steps: int, width: int = 72,
                 0                9
   """
   if width < 20 or height < 2:
-    raise ValueError(f"width={width}, height={height} are not allowed: the"
-                     " plot needs width >= 20 and height >= 2")
+    raise ValueError(
+      f"width={width}, height={height} are not allowed: the plot needs width >= 20 and height >= 2"
+    )
   shape = _Shape(schedule, total_steps)
   v = shape.v
   shown = np.isfinite(v) & ((v > 0) if log else True)
@@ -166,7 +180,7 @@ def terminal_plot(schedule: Any, total_steps: int, width: int = 72,
   prev = None
   for x in range(px_w):
     a, b = edges[x], max(edges[x + 1], edges[x] + 1)
-    part = y[min(a, n - 1):min(b, n)]
+    part = y[min(a, n - 1) : min(b, n)]
     if not np.isfinite(part).any():
       prev = None
       continue

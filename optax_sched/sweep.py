@@ -19,9 +19,11 @@ Example:
   >>> [round(float(w), 4) for w in sweep(train, base, init_value=[0.01, 0.1, 0.3])]
   [0.8951, 0.3023, 0.0109]
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -50,13 +52,16 @@ def sweep(train_fn: Callable[[Any], Any], schedule: Any, **values: Sequence[Any]
   allowed = set(schedule.arguments())
   unknown = sorted(set(values) - allowed)
   if unknown:
-    raise ValueError(f"sweep: argument(s) {unknown} are not allowed: {schedule.name}"
-                     f" has {sorted(allowed)}")
+    raise ValueError(
+      f"sweep: argument(s) {unknown} are not allowed: {schedule.name} has {sorted(allowed)}"
+    )
   arrays = {k: jnp.asarray(v) for k, v in values.items()}
   lengths = {k: (a.shape[0] if a.ndim else None) for k, a in arrays.items()}
   if len(set(lengths.values())) != 1 or None in lengths.values():
-    raise ValueError(f"sweep: value lists of lengths {lengths} are not allowed: give"
-                     " every argument a list of the same length K >= 1")
+    raise ValueError(
+      f"sweep: value lists of lengths {lengths} are not allowed: give"
+      " every argument a list of the same length K >= 1"
+    )
   return jax.jit(jax.vmap(lambda kw: train_fn(schedule.replace(**kw))))(arrays)
 
 
@@ -72,9 +77,10 @@ def stack(schedules: Sequence[Any]) -> Any:
   for i, t in enumerate(treedefs[1:], 1):
     if t != treedefs[0]:
       raise ValueError(
-          f"stack: schedules[{i}]={schedules[i]!r} is not allowed: every schedule must"
-          f" have the structure of schedules[0]={schedules[0]!r} (one family, same"
-          " static arguments and number of pieces)")
+        f"stack: schedules[{i}]={schedules[i]!r} is not allowed: every schedule must"
+        f" have the structure of schedules[0]={schedules[0]!r} (one family, same"
+        " static arguments and number of pieces)"
+      )
   return stacked(schedules)
 
 

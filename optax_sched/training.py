@@ -5,9 +5,11 @@ device). :func:`current_lr` finds that counter in any optax state and
 evaluates the schedule at it, so a training loop can log or check the rate
 without keeping a second counter on the host.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -16,15 +18,14 @@ import optax
 # States whose ``count`` is the argument optax passes to a schedule, in the
 # order they are preferred when several are present.
 _SCHEDULE_STATES = (
-    optax.ScaleByScheduleState,
-    optax.InjectStatefulHyperparamsState,
-    optax.InjectHyperparamsState,
+  optax.ScaleByScheduleState,
+  optax.InjectStatefulHyperparamsState,
+  optax.InjectHyperparamsState,
 )
 
 
 def _is_state(x: Any) -> bool:
-  return isinstance(x, _SCHEDULE_STATES) or isinstance(
-      x, optax.MultiStepsState) or _counted(x)
+  return isinstance(x, _SCHEDULE_STATES) or isinstance(x, optax.MultiStepsState) or _counted(x)
 
 
 def _counted(x: Any) -> bool:
@@ -52,8 +53,7 @@ def step_count(opt_state: Any) -> jax.Array:
     >>> int(step_count(opt.init({"w": jnp.zeros(3)})))
     0
   """
-  nodes = [x for x in jax.tree_util.tree_leaves(opt_state, is_leaf=_is_state)
-           if _is_state(x)]
+  nodes = [x for x in jax.tree_util.tree_leaves(opt_state, is_leaf=_is_state) if _is_state(x)]
   for kind in _SCHEDULE_STATES:
     for x in nodes:
       if isinstance(x, kind):
@@ -65,11 +65,12 @@ def step_count(opt_state: Any) -> jax.Array:
     if isinstance(x, optax.MultiStepsState):
       return x.gradient_step
   raise ValueError(
-      f"step_count: opt_state of type {type(opt_state).__name__} is not"
-      " allowed: it holds no step counter (expected the state of an optax"
-      " optimizer built with a schedule, e.g. optax.adamw(learning_rate=s),"
-      " optax.scale_by_schedule(s), optax.inject_hyperparams or"
-      " optax.MultiSteps)")
+    f"step_count: opt_state of type {type(opt_state).__name__} is not"
+    " allowed: it holds no step counter (expected the state of an optax"
+    " optimizer built with a schedule, e.g. optax.adamw(learning_rate=s),"
+    " optax.scale_by_schedule(s), optax.inject_hyperparams or"
+    " optax.MultiSteps)"
+  )
 
 
 def current_lr(schedule: Callable[[Any], Any], opt_state: Any) -> jax.Array:

@@ -19,6 +19,7 @@ Times are the minimum over repeats (the machine may be shared; the minimum is
 the run least disturbed). Ratios, not times, are the result: they hold
 across machines far better than seconds do.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,34 +74,33 @@ def ratio(x):
 
 # -- 1. many pieces ---------------------------------------------------------------
 
+
 def piecewise_pair(n):
   spacing = STEPS // n
   bs = {k * spacing: 0.999 for k in range(1, n)}
-  return (sched.piecewise_constant_schedule(1e-3, bs),
-          optax.piecewise_constant_schedule(1e-3, bs))
+  return (sched.piecewise_constant_schedule(1e-3, bs), optax.piecewise_constant_schedule(1e-3, bs))
 
 
 def join_pair(n):
   spacing = STEPS // n
-  kws = [dict(init_value=1e-3 * 0.9 ** (k % 10), decay_steps=spacing, alpha=0.1)
-         for k in range(n)]
+  kws = [dict(init_value=1e-3 * 0.9 ** (k % 10), decay_steps=spacing, alpha=0.1) for k in range(n)]
   bounds = [k * spacing for k in range(1, n)]
-  return (sched.join_schedules([sched.cosine_decay_schedule(**k) for k in kws], bounds),
-          optax.join_schedules([optax.cosine_decay_schedule(**k) for k in kws], bounds))
+  return (
+    sched.join_schedules([sched.cosine_decay_schedule(**k) for k in kws], bounds),
+    optax.join_schedules([optax.cosine_decay_schedule(**k) for k in kws], bounds),
+  )
 
 
 def eval_time(schedule, steps, repeats):
   # Broadcast: optax returns a scalar when there is nothing to evaluate
   # (no boundaries); a trace needs a value per step either way.
-  return best(jax.jit(lambda t: jnp.broadcast_to(schedule(t), t.shape)), steps,
-              repeats=repeats)
+  return best(jax.jit(lambda t: jnp.broadcast_to(schedule(t), t.shape)), steps, repeats=repeats)
 
 
 def bench_pieces(counts, repeats, optax_max_n, optax_steps_cap=10_000_000):
   steps = jnp.arange(STEPS, dtype=jnp.int32)
   rows = []
-  for label, pair in (("piecewise_constant", piecewise_pair),
-                      ("join of cosines", join_pair)):
+  for label, pair in (("piecewise_constant", piecewise_pair), ("join of cosines", join_pair)):
     base = None
     for n in counts:
       progress(f"{label}, n={n}")
@@ -117,8 +117,16 @@ def bench_pieces(counts, repeats, optax_max_n, optax_steps_cap=10_000_000):
       k = min(STEPS, max(optax_steps_cap // n, 10_000))
       t_opt = eval_time(theirs, steps[:k], 1 if n >= 1000 else repeats) * STEPS / k
       c_opt = compile_time(theirs)
-      rows.append(row + [ms(t_opt) + ("" if k == STEPS else f" ({k:,} steps x{STEPS // k})"),
-                         ratio(t_opt / t_ours), ms(c_ours), ms(c_opt), ratio(c_opt / c_ours)])
+      rows.append(
+        row
+        + [
+          ms(t_opt) + ("" if k == STEPS else f" ({k:,} steps x{STEPS // k})"),
+          ratio(t_opt / t_ours),
+          ms(c_ours),
+          ms(c_opt),
+          ratio(c_opt / c_ours),
+        ]
+      )
   return rows
 
 
@@ -129,37 +137,54 @@ def progress(text):
 # -- 2. every family ------------------------------------------------------------------
 
 FAMILIES = {
-    "constant_schedule": dict(value=1e-3),
-    "linear_schedule": dict(init_value=0.0, end_value=1e-3, transition_steps=10_000),
-    "polynomial_schedule": dict(init_value=1e-3, end_value=1e-5, power=2.0,
-                                transition_steps=500_000, transition_begin=1000),
-    "cosine_decay_schedule": dict(init_value=1e-3, decay_steps=900_000, alpha=0.1),
-    "warmup_cosine_decay_schedule": dict(init_value=0.0, peak_value=1e-3, warmup_steps=10_000,
-                                         decay_steps=900_000, end_value=1e-5),
-    "warmup_constant_schedule": dict(init_value=0.0, peak_value=1e-3, warmup_steps=10_000),
-    "warmup_exponential_decay_schedule": dict(
-        init_value=0.0, peak_value=1e-3, warmup_steps=10_000, transition_steps=50_000,
-        decay_rate=0.5, end_value=1e-6),
-    "exponential_decay": dict(init_value=1e-3, transition_steps=50_000, decay_rate=0.5,
-                              transition_begin=1000, staircase=True),
-    "piecewise_constant_schedule": dict(init_value=1e-3,
-                                        boundaries_and_scales={300_000: 0.1, 600_000: 0.1}),
-    "piecewise_interpolate_schedule": dict(
-        interpolate_type="cosine", init_value=1e-3,
-        boundaries_and_scales={300_000: 0.1, 600_000: 0.5}),
-    "linear_onecycle_schedule": dict(transition_steps=900_000, peak_value=1e-3),
-    "cosine_onecycle_schedule": dict(transition_steps=900_000, peak_value=1e-3),
-    "sgdr_schedule": dict(cosine_kwargs=[dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5000,
-                                              decay_steps=200_000)] * 5),
+  "constant_schedule": dict(value=1e-3),
+  "linear_schedule": dict(init_value=0.0, end_value=1e-3, transition_steps=10_000),
+  "polynomial_schedule": dict(
+    init_value=1e-3, end_value=1e-5, power=2.0, transition_steps=500_000, transition_begin=1000
+  ),
+  "cosine_decay_schedule": dict(init_value=1e-3, decay_steps=900_000, alpha=0.1),
+  "warmup_cosine_decay_schedule": dict(
+    init_value=0.0, peak_value=1e-3, warmup_steps=10_000, decay_steps=900_000, end_value=1e-5
+  ),
+  "warmup_constant_schedule": dict(init_value=0.0, peak_value=1e-3, warmup_steps=10_000),
+  "warmup_exponential_decay_schedule": dict(
+    init_value=0.0,
+    peak_value=1e-3,
+    warmup_steps=10_000,
+    transition_steps=50_000,
+    decay_rate=0.5,
+    end_value=1e-6,
+  ),
+  "exponential_decay": dict(
+    init_value=1e-3, transition_steps=50_000, decay_rate=0.5, transition_begin=1000, staircase=True
+  ),
+  "piecewise_constant_schedule": dict(
+    init_value=1e-3, boundaries_and_scales={300_000: 0.1, 600_000: 0.1}
+  ),
+  "piecewise_interpolate_schedule": dict(
+    interpolate_type="cosine", init_value=1e-3, boundaries_and_scales={300_000: 0.1, 600_000: 0.5}
+  ),
+  "linear_onecycle_schedule": dict(transition_steps=900_000, peak_value=1e-3),
+  "cosine_onecycle_schedule": dict(transition_steps=900_000, peak_value=1e-3),
+  "sgdr_schedule": dict(
+    cosine_kwargs=[dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5000, decay_steps=200_000)]
+    * 5
+  ),
 }
 
 
 def family_pair(name):
   if name == "join_schedules":
-    return (sched.join_schedules([sched.linear_schedule(0.0, 1e-3, 10_000),
-                                  sched.cosine_decay_schedule(1e-3, 990_000)], [10_000]),
-            optax.join_schedules([optax.linear_schedule(0.0, 1e-3, 10_000),
-                                  optax.cosine_decay_schedule(1e-3, 990_000)], [10_000]))
+    return (
+      sched.join_schedules(
+        [sched.linear_schedule(0.0, 1e-3, 10_000), sched.cosine_decay_schedule(1e-3, 990_000)],
+        [10_000],
+      ),
+      optax.join_schedules(
+        [optax.linear_schedule(0.0, 1e-3, 10_000), optax.cosine_decay_schedule(1e-3, 990_000)],
+        [10_000],
+      ),
+    )
   kw = FAMILIES[name]
   return getattr(sched, name)(**kw), getattr(optax, name)(**kw)
 
@@ -189,12 +214,15 @@ def bench_families(rounds):
 
 # -- 3. inside training --------------------------------------------------------------
 
+
 def bench_training(repeats, inner=200):
   """AdamW on a 64-256-256-10 MLP, ``inner`` steps per jitted call."""
   rng = np.random.RandomState(0)
   sizes = [64, 256, 256, 10]
-  params = [(jnp.asarray(rng.randn(a, b) / np.sqrt(a), jnp.float32), jnp.zeros(b))
-            for a, b in zip(sizes[:-1], sizes[1:])]
+  params = [
+    (jnp.asarray(rng.randn(a, b) / np.sqrt(a), jnp.float32), jnp.zeros(b))
+    for a, b in zip(sizes[:-1], sizes[1:])
+  ]
   x = jnp.asarray(rng.randn(128, 64), jnp.float32)
   y = jnp.asarray(rng.randint(0, 10, 128))
 
@@ -215,22 +243,25 @@ def bench_training(repeats, inner=200):
         g = jax.grad(loss)(p)
         updates, state = opt.update(g, state, p)
         return optax.apply_updates(p, updates), state
+
       return jax.lax.fori_loop(0, inner, body, (p, state))
 
     state = opt.init(params)
     return lambda: run(params, state)
 
   cases = {
-      "constant 1e-3": 1e-3,
-      # optax's schedule machinery alone: a step counter in the state.
-      "optax, schedule lambda count: 1e-3": lambda count: 1e-3,
-      "optax.warmup_cosine_decay_schedule": optax.warmup_cosine_decay_schedule(
-          0.0, 1e-3, 1000, 100_000, 1e-5),
-      "warmup_cosine_decay_schedule": sched.warmup_cosine_decay_schedule(
-          0.0, 1e-3, 1000, 100_000, 1e-5),
-      "join of 1000 cosines": join_pair(1000)[0],
-      "warmup(repeat(cosine)) * 0.5": 0.5 * sched.warmup(
-          sched.repeat(sched.cosine_decay_schedule(1e-3, 5000), 5000, 2.0, 0.8), 1000),
+    "constant 1e-3": 1e-3,
+    # optax's schedule machinery alone: a step counter in the state.
+    "optax, schedule lambda count: 1e-3": lambda count: 1e-3,
+    "optax.warmup_cosine_decay_schedule": optax.warmup_cosine_decay_schedule(
+      0.0, 1e-3, 1000, 100_000, 1e-5
+    ),
+    "warmup_cosine_decay_schedule": sched.warmup_cosine_decay_schedule(
+      0.0, 1e-3, 1000, 100_000, 1e-5
+    ),
+    "join of 1000 cosines": join_pair(1000)[0],
+    "warmup(repeat(cosine)) * 0.5": 0.5
+    * sched.warmup(sched.repeat(sched.cosine_decay_schedule(1e-3, 5000), 5000, 2.0, 0.8), 1000),
   }
   runs = {name: runner(lr) for name, lr in cases.items()}
   times = {name: [] for name in runs}
@@ -241,22 +272,25 @@ def bench_training(repeats, inner=200):
   # the constant-LR run of the same round.
   names = list(runs)
   for r in range(repeats):
-    for name in names[r % len(names):] + names[:r % len(names)]:
+    for name in names[r % len(names) :] + names[: r % len(names)]:
       start = time.perf_counter()
       jax.block_until_ready(runs[name]())
       times[name].append(time.perf_counter() - start)
   base = np.asarray(times["constant 1e-3"])
-  return [(name, f"{min(t) / inner * 1e6:.1f} us",
-           f"{(np.median(np.asarray(t) / base) - 1) * 100:+.1f}%")
-          for name, t in times.items()]
+  return [
+    (name, f"{min(t) / inner * 1e6:.1f} us", f"{(np.median(np.asarray(t) / base) - 1) * 100:+.1f}%")
+    for name, t in times.items()
+  ]
 
 
 # -- 4. against PyTorch ----------------------------------------------------------------
+
 
 def bench_torch(torch_steps):
   if importlib.util.find_spec("torch") is None:
     return None
   import torch
+
   ours = sched.cosine_decay_schedule(1e-3, STEPS, 0.0)
   steps = jnp.arange(STEPS, dtype=jnp.int32)
   start = time.perf_counter()
@@ -283,12 +317,20 @@ def bench_torch(torch_steps):
     alone = torch_trace(False)
   with_opt = torch_trace(True)
   scale = "" if torch_steps == STEPS else f"; {torch_steps:,} steps timed, x{STEPS // torch_steps}"
-  return [("optax_sched, jitted, warm", ms(warm), ratio(alone / warm)),
-          ("optax_sched, incl. compile", ms(cold), ratio(alone / cold)),
-          (f"torch {torch.__version__}: CosineAnnealingLR.step() + get_last_lr(){scale}",
-           ms(alone), "1x"),
-          (f"torch, the same with an SGD optimizer.step() (a 1-element model){scale}",
-           ms(with_opt), ratio(alone / with_opt))]
+  return [
+    ("optax_sched, jitted, warm", ms(warm), ratio(alone / warm)),
+    ("optax_sched, incl. compile", ms(cold), ratio(alone / cold)),
+    (
+      f"torch {torch.__version__}: CosineAnnealingLR.step() + get_last_lr(){scale}",
+      ms(alone),
+      "1x",
+    ),
+    (
+      f"torch, the same with an SGD optimizer.step() (a 1-element model){scale}",
+      ms(with_opt),
+      ratio(alone / with_opt),
+    ),
+  ]
 
 
 def table(header, rows):
@@ -301,30 +343,57 @@ def main():
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   parser.add_argument("--quick", action="store_true", help="fewer pieces and repeats")
   parser.add_argument(
-      "--optax-max-n", type=int, default=1000,
-      help="largest n to run optax at (its compile time grows like n^1.5: ~7 s at"
-           " n=1000, ~19 s at 2000, minutes at 10^4)")
+    "--optax-max-n",
+    type=int,
+    default=1000,
+    help="largest n to run optax at (its compile time grows like n^1.5: ~7 s at"
+    " n=1000, ~19 s at 2000, minutes at 10^4)",
+  )
   args = parser.parse_args()
   counts = (1, 10, 100) if args.quick else (1, 10, 100, 1000, 10_000)
   repeats = 2 if args.quick else 5
-  print(f"jax {jax.__version__}, optax {optax.__version__}, {platform.machine()},"
-        f" {jax.device_count()} x {jax.devices()[0].device_kind}\n")
+  print(
+    f"jax {jax.__version__}, optax {optax.__version__}, {platform.machine()},"
+    f" {jax.device_count()} x {jax.devices()[0].device_kind}\n"
+  )
   # A first compile pays one-off costs; keep them out of the first row.
   jax.jit(lambda t: jnp.searchsorted(jnp.arange(100), t, method="scan_unrolled")).lower(0).compile()
 
   print("### n pieces: evaluate 1M steps, compile for a scalar step\n")
-  print(table(["schedule", "n", "eval (ours)", "vs ours at n=1", "eval (optax)",
-               "optax / ours", "compile (ours)", "compile (optax)", "optax / ours"],
-              bench_pieces(counts, repeats, args.optax_max_n)), flush=True)
+  print(
+    table(
+      [
+        "schedule",
+        "n",
+        "eval (ours)",
+        "vs ours at n=1",
+        "eval (optax)",
+        "optax / ours",
+        "compile (ours)",
+        "compile (optax)",
+        "optax / ours",
+      ],
+      bench_pieces(counts, repeats, args.optax_max_n),
+    ),
+    flush=True,
+  )
   print("\n### Every optax family: jax.vmap over 1M steps\n")
   progress("families")
-  print(table(["family", "ours (min)", "optax (min)", "ours / optax (median)"],
-              bench_families(3 * repeats)),
-        flush=True)
+  print(
+    table(
+      ["family", "ours (min)", "optax (min)", "ours / optax (median)"], bench_families(3 * repeats)
+    ),
+    flush=True,
+  )
   print("\n### Inside training: jitted AdamW step of a 64-256-256-10 MLP, batch 128\n")
   progress("training")
-  print(table(["learning rate", "time per step (min)", "overhead vs constant (median)"],
-              bench_training(3 if args.quick else 21)), flush=True)
+  print(
+    table(
+      ["learning rate", "time per step (min)", "overhead vs constant (median)"],
+      bench_training(3 if args.quick else 21),
+    ),
+    flush=True,
+  )
   print("\n### A 1M-step learning-rate trace\n")
   progress("torch")
   rows = bench_torch(20_000 if args.quick else 200_000)

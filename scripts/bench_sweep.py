@@ -11,6 +11,7 @@ run:
 
 ``bench_sweep()`` returns the numbers for scripts/bench.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,9 @@ def bench_sweep(k: int = 8, epochs: int = 2, repeat: int = 3) -> dict:
     params = problem.params
     opt_state = exercise.optimizer(s).init(params)
     for idx in problem.order.reshape(-1, problem.order.shape[-1]):
-      params, opt_state, _, _ = step(s, params, opt_state, problem.x_train[idx],
-                                     problem.y_train[idx])
+      params, opt_state, _, _ = step(
+        s, params, opt_state, problem.x_train[idx], problem.y_train[idx]
+      )
     return params
 
   def sequential():
@@ -61,10 +63,16 @@ def bench_sweep(k: int = 8, epochs: int = 2, repeat: int = 3) -> dict:
   first_vmap = _timed(lambda: many(peaks))
   seq = min(_timed(sequential) for _ in range(repeat))
   vmapped = min(_timed(lambda: many(peaks)) for _ in range(repeat))
-  return {"k": k, "steps": total, "python_loops_s": loops, "sequential_s": seq,
-          "vmapped_s": vmapped, "speedup_over_python_loops": loops / vmapped,
-          "speedup": seq / vmapped,
-          "first_call_speedup": first_seq / first_vmap}
+  return {
+    "k": k,
+    "steps": total,
+    "python_loops_s": loops,
+    "sequential_s": seq,
+    "vmapped_s": vmapped,
+    "speedup_over_python_loops": loops / vmapped,
+    "speedup": seq / vmapped,
+    "first_call_speedup": first_seq / first_vmap,
+  }
 
 
 def main():
@@ -75,10 +83,14 @@ def main():
   a = parser.parse_args()
   r = bench_sweep(a.k, a.epochs, a.repeat)
   print(f"{r['k']} runs of {r['steps']} steps, one vmapped program: {r['vmapped_s']:.3f} s")
-  print(f"  vs {r['k']} Python step loops   {r['python_loops_s']:.3f} s ->"
-        f" speed-up x{r['speedup_over_python_loops']:.1f}")
-  print(f"  vs {r['k']} compiled scan runs  {r['sequential_s']:.3f} s ->"
-        f" speed-up x{r['speedup']:.1f} (x{r['first_call_speedup']:.1f} counting compilation)")
+  print(
+    f"  vs {r['k']} Python step loops   {r['python_loops_s']:.3f} s ->"
+    f" speed-up x{r['speedup_over_python_loops']:.1f}"
+  )
+  print(
+    f"  vs {r['k']} compiled scan runs  {r['sequential_s']:.3f} s ->"
+    f" speed-up x{r['speedup']:.1f} (x{r['first_call_speedup']:.1f} counting compilation)"
+  )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Shared by the golden-trace generators: which steps to record, writing JSON."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ def write(name: str, generator: str, versions: dict, cases: list, **extra) -> No
   """Writes ``tests/golden/<name>.json`` in the format tests/conftest.py reads
   (``extra`` adds top-level keys, such as the peers' signatures)."""
   out = GOLDEN / f"{name}.json"
-  out.write_text(json.dumps({"generator": generator, "versions": versions, **extra,
-                             "cases": cases}, indent=1) + "\n")
+  out.write_text(
+    json.dumps({"generator": generator, "versions": versions, **extra, "cases": cases}, indent=1)
+    + "\n"
+  )
   print(f"wrote {len(cases)} cases to {out}")
 
 

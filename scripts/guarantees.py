@@ -10,6 +10,7 @@ the checks per name and the hypothesis examples tried, the bad-input cases,
 the fuzz examples, the golden cases per library, the step-range facts and the
 measured float32 error of a 10M-step cosine. Fails (exit 1) when a test does.
 """
+
 from __future__ import annotations
 
 import collections
@@ -25,13 +26,13 @@ import xml.etree.ElementTree as ET
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 RUNS = {  # file -> pytest -k filter (None: every test)
-    "test_properties.py": None,
-    "test_every_name.py": None,
-    "test_bad_input.py": None,
-    "test_step_range.py": None,
-    "test_validation.py": None,
-    "test_spec.py": "fuzz",
-    "test_config.py": "fuzz",
+  "test_properties.py": None,
+  "test_every_name.py": None,
+  "test_bad_input.py": None,
+  "test_step_range.py": None,
+  "test_validation.py": None,
+  "test_spec.py": "fuzz",
+  "test_config.py": "fuzz",
 }
 
 
@@ -42,8 +43,17 @@ def run_tests(out: pathlib.Path) -> tuple[list[dict], dict[str, int]]:
   env = dict(os.environ, PYTHONPATH=str(ROOT))
   for name, keyword in RUNS.items():
     xml = out / f"{name}.xml"
-    cmd = [sys.executable, "-m", "pytest", str(TESTS / name), "-q", "-p", "no:cacheprovider",
-           f"--junitxml={xml}", "--hypothesis-show-statistics"]
+    cmd = [
+      sys.executable,
+      "-m",
+      "pytest",
+      str(TESTS / name),
+      "-q",
+      "-p",
+      "no:cacheprovider",
+      f"--junitxml={xml}",
+      "--hypothesis-show-statistics",
+    ]
     if keyword:
       cmd += ["-k", keyword]
     print(f"running {name} ...", file=sys.stderr, flush=True)
@@ -51,8 +61,14 @@ def run_tests(out: pathlib.Path) -> tuple[list[dict], dict[str, int]]:
     examples.update(_hypothesis_examples(proc.stdout))
     for case in ET.parse(xml).getroot().iter("testcase"):
       failed = any(child.tag in ("failure", "error") for child in case)
-      cases.append(dict(file=name, id=case.get("name"), failed=failed,
-                        skipped=any(child.tag == "skipped" for child in case)))
+      cases.append(
+        dict(
+          file=name,
+          id=case.get("name"),
+          failed=failed,
+          skipped=any(child.tag == "skipped" for child in case),
+        )
+      )
     if proc.returncode not in (0, 5):
       print(proc.stdout[-3000:], file=sys.stderr)
   return cases, examples
@@ -78,8 +94,10 @@ def _param(test_id: str) -> str | None:
 
 
 def golden_counts() -> dict[str, int]:
-  return {p.stem: len(json.loads(p.read_text())["cases"])
-          for p in sorted((TESTS / "golden").glob("*.json"))}
+  return {
+    p.stem: len(json.loads(p.read_text())["cases"])
+    for p in sorted((TESTS / "golden").glob("*.json"))
+  }
 
 
 def cosine_float32_error(n: int = 10_000_000) -> float:
@@ -87,6 +105,7 @@ def cosine_float32_error(n: int = 10_000_000) -> float:
   import numpy as np
 
   import optax_sched as sched
+
   t = np.unique(np.linspace(0, n, 2_000_001).astype(np.int64))
   ours = np.asarray(sched.cosine_decay_schedule(1.0, n)(t.astype(np.int32)), np.float64)
   return float(np.max(np.abs(ours - 0.5 * (1 + np.cos(np.pi * t / n)))))
@@ -94,8 +113,10 @@ def cosine_float32_error(n: int = 10_000_000) -> float:
 
 def main() -> int:
   sys.path[:0] = [str(ROOT), str(TESTS)]
-  import optax_sched as sched
   from every_example import every_example  # noqa: F401  (registers the compat names)
+
+  import optax_sched as sched
+
   names = sorted(set(sched.registry()) - {"function_schedule"})
 
   with tempfile.TemporaryDirectory() as tmp:
@@ -119,24 +140,36 @@ def main() -> int:
   print("| Figure | Value |")
   print("|---|---|")
   rows = [
-      ("public names (every one has an example)", len(names)),
-      ("checks per name over random steps (test_every_name)",
-       f"{min(per_name.values())} ({len(every)} tests)"),
-      ("hypothesis step draws tried over all names", tried("test_every_name.py")),
-      ("families with a float64 reference and 5 property checks", len(specs)),
-      ("property tests (reference, range, monotone, continuity, call forms)",
-       f"{len(props)} ({props_per_spec} per family)"),
-      ("hypothesis hyperparameter draws tried", tried("test_properties.py")),
-      ("bad-input cases (one ValueError each)",
-       sum(c["id"].startswith("test_bad_argument") for c in of("test_bad_input.py"))),
-      ("fuzzed from_spec / from_config / command inputs",
-       tried("test_spec.py") + tried("test_config.py") + tried("test_bad_input.py")),
-      ("step-range and validation tests",
-       len(of("test_step_range.py")) + len(of("test_validation.py"))),
-      ("golden cases per library",
-       ", ".join(f"{k} {v}" for k, v in golden.items()) + f" (total {sum(golden.values())})"),
-      ("float32 error of a 10M-step cosine (peak 1.0)", f"{cosine_float32_error():.1e}"),
-      ("tests run / failed", f"{len(cases)} / {len(failed)}"),
+    ("public names (every one has an example)", len(names)),
+    (
+      "checks per name over random steps (test_every_name)",
+      f"{min(per_name.values())} ({len(every)} tests)",
+    ),
+    ("hypothesis step draws tried over all names", tried("test_every_name.py")),
+    ("families with a float64 reference and 5 property checks", len(specs)),
+    (
+      "property tests (reference, range, monotone, continuity, call forms)",
+      f"{len(props)} ({props_per_spec} per family)",
+    ),
+    ("hypothesis hyperparameter draws tried", tried("test_properties.py")),
+    (
+      "bad-input cases (one ValueError each)",
+      sum(c["id"].startswith("test_bad_argument") for c in of("test_bad_input.py")),
+    ),
+    (
+      "fuzzed from_spec / from_config / command inputs",
+      tried("test_spec.py") + tried("test_config.py") + tried("test_bad_input.py"),
+    ),
+    (
+      "step-range and validation tests",
+      len(of("test_step_range.py")) + len(of("test_validation.py")),
+    ),
+    (
+      "golden cases per library",
+      ", ".join(f"{k} {v}" for k, v in golden.items()) + f" (total {sum(golden.values())})",
+    ),
+    ("float32 error of a 10M-step cosine (peak 1.0)", f"{cosine_float32_error():.1e}"),
+    ("tests run / failed", f"{len(cases)} / {len(failed)}"),
   ]
   for label, value in rows:
     print(f"| {label} | {value} |")

@@ -6,6 +6,7 @@
 
 Same as ``optax-sched compare`` and ``python -m optax_sched.exercise``.
 """
+
 import argparse
 import sys
 

@@ -1,7 +1,8 @@
 """Prints the optax lesson's schedules at a few steps and plots them.
 
-    python scripts/lesson_schedules.py [--out lesson_schedules.png]
+python scripts/lesson_schedules.py [--out lesson_schedules.png]
 """
+
 import argparse
 
 import numpy as np
@@ -9,12 +10,12 @@ import numpy as np
 import optax_sched as sched
 
 LESSON = {
-    "constant": sched.constant_schedule(1e-3),
-    "linear warmup": sched.linear_schedule(0.0, 1e-3, 1000),
-    "cosine (alpha=0.1)": sched.cosine_decay_schedule(1e-3, 10_000, alpha=0.1),
-    "warmup + cosine": sched.warmup_cosine_decay_schedule(0.0, 1e-3, 1000, 10_000, 1e-5),
-    "exponential": sched.exponential_decay(1e-3, 1000, 0.5),
-    "polynomial": sched.polynomial_schedule(1e-3, 1e-5, 2.0, 10_000),
+  "constant": sched.constant_schedule(1e-3),
+  "linear warmup": sched.linear_schedule(0.0, 1e-3, 1000),
+  "cosine (alpha=0.1)": sched.cosine_decay_schedule(1e-3, 10_000, alpha=0.1),
+  "warmup + cosine": sched.warmup_cosine_decay_schedule(0.0, 1e-3, 1000, 10_000, 1e-5),
+  "exponential": sched.exponential_decay(1e-3, 1000, 0.5),
+  "polynomial": sched.polynomial_schedule(1e-3, 1e-5, 2.0, 10_000),
 }
 
 
@@ -27,8 +28,10 @@ def main():
   for name, s in LESSON.items():
     print(f"{name:<22}" + "".join(f"{float(s(k)):12.3e}" for k in (0, 1000, 5000, 10000, 14999)))
   import matplotlib
+
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt
+
   fig, ax = plt.subplots(figsize=(8, 4.5))
   for name, s in LESSON.items():
     ax.plot(steps, np.asarray(s(steps)), label=name)

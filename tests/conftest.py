@@ -1,4 +1,5 @@
 """Test-wide setup: simulated CPU devices, golden files, shared helpers."""
+
 import os
 
 # Must be set before jax initialises its backends: pmap/sharding tests run on
@@ -37,6 +38,7 @@ def assert_grad_matches_finite_difference(f, x, rtol=1e-4):
   import jax
   import jax.numpy as jnp
   import numpy as np
+
   with jax.enable_x64(True):
     g = jax.grad(f)(jnp.float64(x))
     eps = 1e-6 * max(abs(x), 1.0)
@@ -48,6 +50,7 @@ def assert_grad_matches_finite_difference(f, x, rtol=1e-4):
 def build_case(case):
   """The registered schedule a golden case names, built from its arguments."""
   from optax_sched import registry
+
   return registry()[case["name"]](**case["args"])
 
 
@@ -58,6 +61,7 @@ def assert_close(actual, expected, rtol=1e-6, err_msg=""):
   large; an absolute tolerance of ``rtol * max|expected|`` covers that.
   """
   import numpy as np
+
   actual = np.asarray(actual, np.float64)
   expected = np.asarray(expected, np.float64)
   atol = rtol * float(np.max(np.abs(expected))) if expected.size else 0.0
@@ -71,6 +75,7 @@ def evaluate(schedule, steps):
   a program, and eager evaluation (op by op) is ~10x slower.
   """
   import jax
+
   global _evaluate
   if _evaluate is None:
     _evaluate = jax.jit(lambda s, t: s(t))
@@ -96,6 +101,7 @@ def grads_of_every_leaf(schedule, steps):
   (as float32), one row of steps per leaf."""
   import jax
   import jax.numpy as jnp
+
   leaves, tree = jax.tree_util.tree_flatten(schedule)
   floats = [jnp.asarray(x, jnp.float32) for x in leaves]
   value = lambda ls, t: jax.tree_util.tree_unflatten(tree, ls)(t)
@@ -106,5 +112,6 @@ def padded(steps, size=512):
   """Steps padded to a multiple of ``size`` with the last step, so that
   eager evaluation of many golden cases reuses the same compiled kernels."""
   import numpy as np
+
   steps = np.asarray(steps)
   return np.concatenate([steps, np.full(size - len(steps) % size, steps[-1])])

@@ -4,6 +4,7 @@ Other issues add tables (``COMPAT_EXAMPLES``, ``COMBINATOR_EXAMPLES``...);
 collecting every ``*_EXAMPLES`` dict keeps config, spec and inspect tests
 covering new names with no change here.
 """
+
 import examples
 
 

@@ -4,6 +4,7 @@
 Shared by ``scripts/golden_torch.py`` (``xp=numpy``, feeding torch) and the
 tests (``xp=jax.numpy``), so a JSON case can name a function by string.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,12 @@ def _power(t, xp, rate):
   return xp.power(rate, t)
 
 
-LR_LAMBDAS = {"warmup_cosine": _warmup_cosine, "linear_warmup": _linear_warmup,
-              "inverse_sqrt": _inverse_sqrt, "power": _power}
+LR_LAMBDAS = {
+  "warmup_cosine": _warmup_cosine,
+  "linear_warmup": _linear_warmup,
+  "inverse_sqrt": _inverse_sqrt,
+  "power": _power,
+}
 
 
 def _inverse(x, xp):

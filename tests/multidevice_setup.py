@@ -1,4 +1,5 @@
 """The problem shared by the multi-device tests and their worker processes."""
+
 import optax_sched as sched
 from optax_sched import exercise
 

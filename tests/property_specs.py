@@ -5,11 +5,12 @@ NumPy float64 reference of its formula written here from the documentation
 (not from our code), the range of values it may take, and its shape
 properties. ``tests/test_properties.py`` checks every spec the same way.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from hypothesis import strategies as st
@@ -48,8 +49,15 @@ def constant(draw):
 def linear(draw):
   a, b, n, begin = draw(lrs), draw(lrs), draw(lengths), draw(st.integers(0, 100))
   ref = lambda t: a + (b - a) * np.clip(t - begin, 0, n) / n
-  return Case(sched.linear_schedule(a, b, n, begin), ref, min(a, b), max(a, b), n + begin,
-              "down" if b <= a else "up", max_jump=abs(b - a) / n * 1.001)
+  return Case(
+    sched.linear_schedule(a, b, n, begin),
+    ref,
+    min(a, b),
+    max(a, b),
+    n + begin,
+    "down" if b <= a else "up",
+    max_jump=abs(b - a) / n * 1.001,
+  )
 
 
 @st.composite
@@ -58,9 +66,15 @@ def polynomial(draw):
   p = draw(st.floats(0.5, 4.0))
   ref = lambda t: b + (a - b) * (1 - np.clip(t, 0, n) / n) ** p
   # Fractional powers are steep near the end: bound the slope by the power.
-  return Case(sched.polynomial_schedule(a, b, p, n), ref, min(a, b), max(a, b), n,
-              "down" if b <= a else "up",
-              max_jump=abs(a - b) * max(p, 1.0) * 4.0 / n if p >= 1 else abs(a - b))
+  return Case(
+    sched.polynomial_schedule(a, b, p, n),
+    ref,
+    min(a, b),
+    max(a, b),
+    n,
+    "down" if b <= a else "up",
+    max_jump=abs(a - b) * max(p, 1.0) * 4.0 / n if p >= 1 else abs(a - b),
+  )
 
 
 @st.composite
@@ -68,8 +82,15 @@ def cosine(draw):
   a, n, alpha = draw(lrs), draw(lengths), draw(fracs)
   e = draw(st.sampled_from([1.0, 2.0, 0.5]))
   ref = lambda t: a * ((1 - alpha) * _cos_frac(np.minimum(t, n) / n) ** e + alpha)
-  return Case(sched.cosine_decay_schedule(a, n, alpha, e), ref, a * alpha, a, n, "down",
-              max_jump=a * 4.0 / n if e >= 1 else a)
+  return Case(
+    sched.cosine_decay_schedule(a, n, alpha, e),
+    ref,
+    a * alpha,
+    a,
+    n,
+    "down",
+    max_jump=a * 4.0 / n if e >= 1 else a,
+  )
 
 
 @st.composite
@@ -83,18 +104,30 @@ def warmup_cosine(draw):
     d = np.minimum(np.maximum(t - w, 0), n - w) / (n - w)
     return np.where(t < w, warm, end + (peak - end) * _cos_frac(d))
 
-  return Case(sched.warmup_cosine_decay_schedule(init, peak, w, n, end), ref,
-              min(init, end), peak, n,
-              max_jump=max(peak - init, 0) / max(w, 1) + 4 * peak / (n - w))
+  return Case(
+    sched.warmup_cosine_decay_schedule(init, peak, w, n, end),
+    ref,
+    min(init, end),
+    peak,
+    n,
+    max_jump=max(peak - init, 0) / max(w, 1) + 4 * peak / (n - w),
+  )
 
 
 @st.composite
 def warmup_constant(draw):
   init, peak, w = draw(lrs), draw(lrs), draw(st.integers(0, 2000))
   ref = lambda t: init + (peak - init) * np.clip(t, 0, w) / w if w else np.full_like(t, peak)
-  return Case(sched.warmup_constant_schedule(init, peak, w), ref, min(init, peak),
-              max(init, peak), w + 10, "up" if peak >= init else "down",
-              continuous=w > 0, max_jump=abs(peak - init) * 2 / max(w, 1))
+  return Case(
+    sched.warmup_constant_schedule(init, peak, w),
+    ref,
+    min(init, peak),
+    max(init, peak),
+    w + 10,
+    "up" if peak >= init else "down",
+    continuous=w > 0,
+    max_jump=abs(peak - init) * 2 / max(w, 1),
+  )
 
 
 @st.composite
@@ -111,9 +144,16 @@ def exponential(draw):
     v = a * r**p
     return v if end is None else np.maximum(v, end)
 
-  return Case(sched.exponential_decay(a, n, r, begin, stair, end), ref,
-              0.0 if end is None else min(end, a), a, begin + 20 * n, "down",
-              continuous=not stair, max_jump=a * (1 - r ** (1 / n)) * 1.001)
+  return Case(
+    sched.exponential_decay(a, n, r, begin, stair, end),
+    ref,
+    0.0 if end is None else min(end, a),
+    a,
+    begin + 20 * n,
+    "down",
+    continuous=not stair,
+    max_jump=a * (1 - r ** (1 / n)) * 1.001,
+  )
 
 
 @st.composite
@@ -129,8 +169,14 @@ def piecewise_constant(draw):
     return v
 
   vals = np.cumprod([a] + scales)
-  return Case(sched.piecewise_constant_schedule(a, dict(zip(bounds, scales))), ref,
-              float(vals.min()), float(vals.max()), bounds[-1] + 10, continuous=False)
+  return Case(
+    sched.piecewise_constant_schedule(a, dict(zip(bounds, scales))),
+    ref,
+    float(vals.min()),
+    float(vals.max()),
+    bounds[-1] + 10,
+    continuous=False,
+  )
 
 
 @st.composite
@@ -152,9 +198,14 @@ def piecewise_interpolate(draw):
     return out
 
   gaps = np.diff(knots)
-  return Case(sched.piecewise_interpolate_schedule(kind, a, dict(zip(bounds, scales))), ref,
-              float(vals.min()), float(vals.max()), bounds[-1] + 10,
-              max_jump=float(np.max(np.abs(np.diff(vals)) * 4 / np.maximum(gaps, 1))))
+  return Case(
+    sched.piecewise_interpolate_schedule(kind, a, dict(zip(bounds, scales))),
+    ref,
+    float(vals.min()),
+    float(vals.max()),
+    bounds[-1] + 10,
+    max_jump=float(np.max(np.abs(np.diff(vals)) * 4 / np.maximum(gaps, 1))),
+  )
 
 
 @st.composite
@@ -174,8 +225,14 @@ def onecycle(draw):
     down = end + (top - end) * _cos_frac(pct2)
     return np.where(t < b1, up, np.where(t < n, down, end))
 
-  return Case(sched.cosine_onecycle_schedule(n, peak, ps, d, f), ref, end, top, n,
-              max_jump=4 * top / min(max(b1, 1), n - b1))
+  return Case(
+    sched.cosine_onecycle_schedule(n, peak, ps, d, f),
+    ref,
+    end,
+    top,
+    n,
+    max_jump=4 * top / min(max(b1, 1), n - b1),
+  )
 
 
 def cycles(t, period, mult):
@@ -189,8 +246,11 @@ def cycles(t, period, mult):
   start, length = np.zeros_like(t), np.full_like(t, float(period))
   for _ in range(40):  # walk forward cycle by cycle
     nxt = t >= start + length
-    start, i, length = np.where(nxt, start + length, start), i + nxt, np.where(
-        nxt, length * mult, length)
+    start, i, length = (
+      np.where(nxt, start + length, start),
+      i + nxt,
+      np.where(nxt, length * mult, length),
+    )
   return i, start, length
 
 
@@ -211,28 +271,33 @@ def restarts(draw):
   # In "peak" mode the decayed peaks may fall below the floor (the cosine
   # then rises to it), so the range reaches down towards 0.
   lo = min(floor, 0.0) if (mode == "peak" and decay < 1) else min(floor, a)
-  return Case(sched.cosine_restarts_schedule(a, period, mult, decay, floor, None, 1.0, mode),
-              ref, lo, a, period * 6, continuous=False)
+  return Case(
+    sched.cosine_restarts_schedule(a, period, mult, decay, floor, None, 1.0, mode),
+    ref,
+    lo,
+    a,
+    period * 6,
+    continuous=False,
+  )
 
 
 SPECS = {
-    "constant_schedule": constant,
-    "linear_schedule": linear,
-    "polynomial_schedule": polynomial,
-    "cosine_decay_schedule": cosine,
-    "warmup_cosine_decay_schedule": warmup_cosine,
-    "warmup_constant_schedule": warmup_constant,
-    "exponential_decay": exponential,
-    "piecewise_constant_schedule": piecewise_constant,
-    "piecewise_interpolate_schedule": piecewise_interpolate,
-    "cosine_onecycle_schedule": onecycle,
-    "cosine_restarts_schedule": restarts,
+  "constant_schedule": constant,
+  "linear_schedule": linear,
+  "polynomial_schedule": polynomial,
+  "cosine_decay_schedule": cosine,
+  "warmup_cosine_decay_schedule": warmup_cosine,
+  "warmup_constant_schedule": warmup_constant,
+  "exponential_decay": exponential,
+  "piecewise_constant_schedule": piecewise_constant,
+  "piecewise_interpolate_schedule": piecewise_interpolate,
+  "cosine_onecycle_schedule": onecycle,
+  "cosine_restarts_schedule": restarts,
 }
 
 # Defined after everything they import from here.
-from property_specs_torchkeras import TORCH_KERAS_SPECS  # noqa: E402
-
 from property_specs_hf_timm import HF_TIMM_SPECS  # noqa: E402
+from property_specs_torchkeras import TORCH_KERAS_SPECS  # noqa: E402
 
 SPECS.update(TORCH_KERAS_SPECS)
 SPECS.update(HF_TIMM_SPECS)

@@ -4,13 +4,14 @@ Same shape as ``property_specs`` (which merges these into ``SPECS``): each
 draws valid hyperparameters and gives a float64 NumPy reference written from
 the family's docstring formula (not from our code).
 """
+
 from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
+from property_specs import Case, _cos_frac, cycles, fracs, lrs
 
 import optax_sched as sched
-from property_specs import Case, _cos_frac, cycles, fracs, lrs
 
 timescales = st.integers(1, 500)
 cycle_mults = st.sampled_from([1.0, 2.0, 1.5, 3.0])
@@ -21,8 +22,9 @@ cycle_limits = st.sampled_from([1, 1, 2, 4, None])
 def rsqrt(draw):
   a, tau, p = draw(lrs), draw(timescales), draw(st.floats(0.1, 2.0))
   ref = lambda t: a * (1 + t / tau) ** -p
-  return Case(sched.rsqrt_schedule(a, tau, p), ref, 0.0, a, 20 * tau, "down",
-              max_jump=a * p / tau * 1.001)
+  return Case(
+    sched.rsqrt_schedule(a, tau, p), ref, 0.0, a, 20 * tau, "down", max_jump=a * p / tau * 1.001
+  )
 
 
 def _wsd_shape(f, shape, a, r, n):
@@ -40,8 +42,13 @@ def _wsd_shape(f, shape, a, r, n):
 
 def _wsd_first_step(shape, a, r, n, d):
   """The largest change of h between adjacent steps of a D-step decay."""
-  return {"linear": 1 / d, "cosine": np.pi * abs(n) / d, "1-sqrt": d**-0.5,
-          "power": a / d if a >= 1 else d**-a, "exp": abs(np.log(r)) / (1 - r) / d}[shape]
+  return {
+    "linear": 1 / d,
+    "cosine": np.pi * abs(n) / d,
+    "1-sqrt": d**-0.5,
+    "power": a / d if a >= 1 else d**-a,
+    "exp": abs(np.log(r)) / (1 - r) / d,
+  }[shape]
 
 
 @st.composite
@@ -67,10 +74,17 @@ def wsd(draw):
   if stable != "constant":
     slope += peak * q / tau
   return Case(
-      sched.wsd_schedule(peak, s, d, end, shape, a, r, n, stable,
-                         None if stable == "constant" else tau, q),
-      ref, end, peak, s + d + 10, "down" if ends_on_floor else None,
-      continuous=ends_on_floor, max_jump=slope * 1.001)
+    sched.wsd_schedule(
+      peak, s, d, end, shape, a, r, n, stable, None if stable == "constant" else tau, q
+    ),
+    ref,
+    end,
+    peak,
+    s + d + 10,
+    "down" if ends_on_floor else None,
+    continuous=ends_on_floor,
+    max_jump=slope * 1.001,
+  )
 
 
 def _restart_case(draw, shape, build, slope, gap=0.0):
@@ -89,9 +103,16 @@ def _restart_case(draw, shape, build, slope, gap=0.0):
   # Decayed peaks may fall below the floor: the cycle then rises to it.
   lo = 0.0 if decay < 1 else end
   one = limit == 1
-  return Case(build(a, period, mult, decay, end, limit), ref, lo, a, period * 6,
-              "down" if one else None, continuous=one and slope is not None,
-              max_jump=None if slope is None else (a - end) * (slope / period + gap) * 1.001)
+  return Case(
+    build(a, period, mult, decay, end, limit),
+    ref,
+    lo,
+    a,
+    period * 6,
+    "down" if one else None,
+    continuous=one and slope is not None,
+    max_jump=None if slope is None else (a - end) * (slope / period + gap) * 1.001,
+  )
 
 
 @st.composite
@@ -102,8 +123,12 @@ def tanh(draw):
   # The sweep's slope is at most (ub - lb) / 2; it ends (1 - tanh ub) / 2
   # above the floor, then steps down to it.
   return _restart_case(
-      draw, shape, lambda a, n, m, d, e, c: sched.tanh_schedule(a, n, e, lb, ub, m, d, c),
-      0.5 * (ub - lb), 0.5 * (1 - np.tanh(ub)))
+    draw,
+    shape,
+    lambda a, n, m, d, e, c: sched.tanh_schedule(a, n, e, lb, ub, m, d, c),
+    0.5 * (ub - lb),
+    0.5 * (1 - np.tanh(ub)),
+  )
 
 
 @st.composite
@@ -111,14 +136,21 @@ def polynomial_restarts(draw):
   p, k = draw(st.floats(0.5, 4.0)), draw(st.floats(0.5, 3.0))
   shape = lambda r: (1 - r**k) ** p
   return _restart_case(
-      draw, shape, lambda a, n, m, d, e, c: sched.polynomial_restarts_schedule(
-          a, n, p, m, d, e, c, k), p * k if (p >= 1 and k >= 1) else None)
+    draw,
+    shape,
+    lambda a, n, m, d, e, c: sched.polynomial_restarts_schedule(a, n, p, m, d, e, c, k),
+    p * k if (p >= 1 and k >= 1) else None,
+  )
 
 
 @st.composite
 def tri_stage(draw):
-  peak, w, h, d = draw(lrs), draw(st.integers(0, 1000)), draw(st.integers(0, 1000)), draw(
-      st.integers(1, 2000))
+  peak, w, h, d = (
+    draw(lrs),
+    draw(st.integers(0, 1000)),
+    draw(st.integers(0, 1000)),
+    draw(st.integers(1, 2000)),
+  )
   s0, s1 = draw(fracs), draw(st.floats(0.001, 1.0))
 
   def ref(t):
@@ -126,9 +158,14 @@ def tri_stage(draw):
     decay = peak * s1 ** ((t - w - h) / d)
     return np.where(t < w, warm, np.where(t < w + h, peak, np.maximum(decay, peak * s1)))
 
-  return Case(sched.tri_stage_schedule(peak, w, h, d, s0, s1), ref, peak * min(s0, s1), peak,
-              w + h + d + 10, max_jump=(peak * (1 - s0) / max(w, 1)
-                                        + peak * abs(np.log(s1)) / d) * 1.001)
+  return Case(
+    sched.tri_stage_schedule(peak, w, h, d, s0, s1),
+    ref,
+    peak * min(s0, s1),
+    peak,
+    w + h + d + 10,
+    max_jump=(peak * (1 - s0) / max(w, 1) + peak * abs(np.log(s1)) / d) * 1.001,
+  )
 
 
 @st.composite
@@ -138,8 +175,14 @@ def cosine_cycles(draw):
   # radians is off by ~1e-4 (a precision limit, not a formula error).
   T = draw(st.integers(100, 5000))
   ref = lambda t: e + (a - e) * _cos_frac(2 * n * t / T)
-  return Case(sched.cosine_cycles_schedule(a, T, n, e), ref, min(a, e), max(a, e), T,
-              max_jump=abs(a - e) * np.pi * abs(n) / T * 1.001)
+  return Case(
+    sched.cosine_cycles_schedule(a, T, n, e),
+    ref,
+    min(a, e),
+    max(a, e),
+    T,
+    max_jump=abs(a - e) * np.pi * abs(n) / T * 1.001,
+  )
 
 
 @st.composite
@@ -156,17 +199,23 @@ def warmup_polynomial(draw):
 
   vals = (init, peak, end)
   steep = p < 1
-  return Case(sched.warmup_polynomial_decay_schedule(init, peak, w, d, end, p), ref,
-              min(vals), max(vals), d + 10, continuous=not steep,
-              max_jump=(abs(peak - init) / max(w, 1) + abs(peak - end) * p / (d - w)) * 1.001)
+  return Case(
+    sched.warmup_polynomial_decay_schedule(init, peak, w, d, end, p),
+    ref,
+    min(vals),
+    max(vals),
+    d + 10,
+    continuous=not steep,
+    max_jump=(abs(peak - init) / max(w, 1) + abs(peak - end) * p / (d - w)) * 1.001,
+  )
 
 
 HF_TIMM_SPECS = {
-    "rsqrt_schedule": rsqrt,
-    "wsd_schedule": wsd,
-    "tanh_schedule": tanh,
-    "polynomial_restarts_schedule": polynomial_restarts,
-    "tri_stage_schedule": tri_stage,
-    "cosine_cycles_schedule": cosine_cycles,
-    "warmup_polynomial_decay_schedule": warmup_polynomial,
+  "rsqrt_schedule": rsqrt,
+  "wsd_schedule": wsd,
+  "tanh_schedule": tanh,
+  "polynomial_restarts_schedule": polynomial_restarts,
+  "tri_stage_schedule": tri_stage,
+  "cosine_cycles_schedule": cosine_cycles,
+  "warmup_polynomial_decay_schedule": warmup_polynomial,
 }

@@ -5,13 +5,14 @@ position on the schedule; the schedule itself is rebuilt from code (or from
 ``to_config``). Resuming under a *longer* schedule continues at the saved
 count on the new curve.
 """
+
 import jax
 import numpy as np
 import orbax.checkpoint as ocp
 import pytest
+from conftest import assert_close
 
 import optax_sched as sched
-from conftest import assert_close
 from optax_sched import exercise
 from optax_sched.training import current_lr, step_count
 
@@ -22,8 +23,12 @@ _step = jax.jit(exercise.train_step)
 
 
 def _wsd(total, decay=8, warmup=4, peak=2e-2):
-  return sched.warmup(sched.wsd_schedule(peak, stable_steps=total - warmup - decay,
-                                         decay_steps=decay, decay_shape="linear"), warmup)
+  return sched.warmup(
+    sched.wsd_schedule(
+      peak, stable_steps=total - warmup - decay, decay_steps=decay, decay_shape="linear"
+    ),
+    warmup,
+  )
 
 
 def _fresh(schedule):
@@ -34,8 +39,9 @@ def _steps(schedule, params, opt_state, start, stop):
   lrs = []
   for i in range(start, stop):
     idx = BATCHES[i]
-    params, opt_state, _, lr = _step(schedule, params, opt_state,
-                                     PROBLEM.x_train[idx], PROBLEM.y_train[idx])
+    params, opt_state, _, lr = _step(
+      schedule, params, opt_state, PROBLEM.x_train[idx], PROBLEM.y_train[idx]
+    )
     lrs.append(lr)
   return params, opt_state, lrs
 
@@ -45,8 +51,9 @@ def _save_and_restore(path, params, opt_state, schedule):
   ckpt.save(path, {"params": params, "opt_state": opt_state})
   ckpt.wait_until_finished()
   # A restarted job knows only the structure: it builds it from a fresh init.
-  target = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct,
-                                  dict(zip(("params", "opt_state"), _fresh(schedule))))
+  target = jax.tree_util.tree_map(
+    ocp.utils.to_shape_dtype_struct, dict(zip(("params", "opt_state"), _fresh(schedule)))
+  )
   restored = ocp.StandardCheckpointer().restore(path, target)
   return restored["params"], restored["opt_state"]
 
@@ -57,9 +64,9 @@ def _assert_bit_identical(a, b):
 
 
 SCHEDULES = {
-    "wsd": _wsd(TOTAL),
-    "onecycle": sched.cosine_onecycle_schedule(TOTAL, 2e-2),
-    "warmup_cosine": sched.warmup_cosine_decay_schedule(0.0, 2e-2, 5, TOTAL),
+  "wsd": _wsd(TOTAL),
+  "onecycle": sched.cosine_onecycle_schedule(TOTAL, 2e-2),
+  "warmup_cosine": sched.warmup_cosine_decay_schedule(0.0, 2e-2, 5, TOTAL),
 }
 
 

@@ -1,4 +1,5 @@
 """The optax-sched command, driven as a user drives it: in a subprocess."""
+
 import functools
 import json
 import os
@@ -14,17 +15,22 @@ from optax_sched import config
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WARMUP_COSINE = "warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000, 1e-5)"
-SGDR = ("sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5,"
-        " decay_steps=300)])")
+SGDR = "sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5, decay_steps=300)])"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def run(*args, stdin=None, cwd=None):
   """``optax-sched ARGS`` as a user runs it (each command run once)."""
   env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
   return subprocess.run(
-      [sys.executable, "-m", "optax_sched.cli", *args], input=stdin,
-      capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    [sys.executable, "-m", "optax_sched.cli", *args],
+    input=stdin,
+    capture_output=True,
+    text=True,
+    env=env,
+    cwd=cwd,
+    timeout=120,
+  )
 
 
 def _png_size(data: bytes):
@@ -35,8 +41,9 @@ def _png_size(data: bytes):
 
 def test_plot_writes_a_real_png_of_a_sensible_size(tmp_path):
   out = tmp_path / "lr.png"
-  result = run("plot", WARMUP_COSINE, "cosine_decay_schedule(1e-3, 1000)",
-               "--steps", "1000", "-o", str(out))
+  result = run(
+    "plot", WARMUP_COSINE, "cosine_decay_schedule(1e-3, 1000)", "--steps", "1000", "-o", str(out)
+  )
   assert result.returncode == 0, result.stderr
   data = out.read_bytes()
   width, height = _png_size(data)
@@ -61,15 +68,18 @@ def test_show_prints_a_terminal_plot_and_the_description():
 def test_describe_json():
   result = run("describe", WARMUP_COSINE, "--steps", "1000", "--json")
   facts = json.loads(result.stdout)
-  assert (facts["peak_value"], facts["warmup_steps"], facts["zero_steps"]) == (
-      1e-3, 100, 1)
+  assert (facts["peak_value"], facts["warmup_steps"], facts["zero_steps"]) == (1e-3, 100, 1)
 
 
-@pytest.mark.parametrize("spec, args, status", [
+@pytest.mark.parametrize(
+  "spec, args, status",
+  [
     ("cosine_decay_schedule(1e-3, 200)", [], 1),
     (WARMUP_COSINE, [], 0),
     (WARMUP_COSINE, ["--strict"], 1),
-], ids=["warning", "info-only", "strict-info"])
+  ],
+  ids=["warning", "info-only", "strict-info"],
+)
 def test_lint_exit_status(spec, args, status):
   result = run("lint", spec, "--steps", "1000", *args)
   assert result.returncode == status, result.stdout + result.stderr
@@ -99,16 +109,25 @@ def test_spec_from_standard_input():
   assert sched.from_spec(result.stdout) == sched.from_spec(WARMUP_COSINE)
 
 
-@pytest.mark.parametrize("args, words", [
-    (["lint", "__import__('os').system('echo hacked')", "-n", "10"],
-     "`__import__('os')`"),
+@pytest.mark.parametrize(
+  "args, words",
+  [
+    (["lint", "__import__('os').system('echo hacked')", "-n", "10"], "`__import__('os')`"),
     (["lint", "cosine_decay_schedule(1e-3, 0)", "-n", "10"], "decay_steps=0"),
     (["describe", "cosine_schedule(1e-3, 10)", "-n", "10"], "cosine_schedule"),
     (["describe", WARMUP_COSINE, "-n", "ten"], "'ten'"),
     (["describe", "missing.yaml", "-n", "10"], "missing.yaml"),
     (["plot", WARMUP_COSINE, "-n", "10", "-o", "lr.gif"], "lr.gif"),
-], ids=["hostile", "invalid-argument", "unknown-name", "bad-steps",
-        "missing-file", "bad-image-suffix"])
+  ],
+  ids=[
+    "hostile",
+    "invalid-argument",
+    "unknown-name",
+    "bad-steps",
+    "missing-file",
+    "bad-image-suffix",
+  ],
+)
 def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, args, words):
   result = run(*args, cwd=str(tmp_path))
   assert result.returncode == 2
@@ -118,6 +137,7 @@ def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, args, words):
 
 def test_compare_without_the_exercise_module_says_so(monkeypatch, capsys):
   from optax_sched import cli
+
   # None in sys.modules makes `import optax_sched.exercise` fail, as it would
   # in an install without the module.
   monkeypatch.setitem(sys.modules, "optax_sched.exercise", None)
@@ -128,7 +148,9 @@ def test_compare_without_the_exercise_module_says_so(monkeypatch, capsys):
 
 def test_compare_hands_its_arguments_to_the_exercise_module(monkeypatch):
   import types
+
   from optax_sched import cli
+
   seen = {}
   fake = types.ModuleType("optax_sched.exercise")
 

@@ -1,4 +1,5 @@
 """Combinators: their formulas, operators, checks, transformations, configs."""
+
 import doctest
 import importlib
 
@@ -6,10 +7,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-import optax_sched as sched
 from conftest import assert_close, assert_grad_matches_finite_difference
 from examples import COMBINATOR_EXAMPLES
+
+import optax_sched as sched
 
 COS = sched.cosine_decay_schedule(1e-3, 100, 0.1)
 LIN = sched.linear_schedule(0.0, 1e-3, 50)
@@ -21,33 +22,47 @@ NAMES = sorted(EXAMPLES)
 
 def test_every_combinator_has_an_example():
   from optax_sched import combinators
-  registered = {n for n, cls in sched.registry().items()
-                if cls.__module__.startswith(combinators.__name__)}
+
+  registered = {
+    n for n, cls in sched.registry().items() if cls.__module__.startswith(combinators.__name__)
+  }
   assert registered == set(EXAMPLES)
 
 
 # -- formulas ---------------------------------------------------------------
 
 POINTWISE = [
-    ("multiply", lambda: sched.multiply(COS, LIN), lambda t: COS(t) * LIN(t)),
-    ("multiply number", lambda: sched.multiply(COS, 3.0), lambda t: COS(t) * 3.0),
-    ("divide", lambda: sched.divide(COS, LIN),
-     lambda t: jnp.where(LIN(t) == 0, 0.0, COS(t) / LIN(t))),
-    ("add", lambda: sched.add(COS, LIN), lambda t: COS(t) + LIN(t)),
-    ("scale", lambda: sched.scale(COS, 0.25), lambda t: 0.25 * COS(t)),
-    ("minimum", lambda: sched.minimum(COS, LIN, 7e-4),
-     lambda t: jnp.minimum(jnp.minimum(COS(t), LIN(t)), 7e-4)),
-    ("maximum", lambda: sched.maximum(COS, LIN), lambda t: jnp.maximum(COS(t), LIN(t))),
-    ("clip", lambda: sched.clip(COS, 3e-4, 8e-4), lambda t: jnp.clip(COS(t), 3e-4, 8e-4)),
-    ("clip floor only", lambda: sched.clip(COS, floor=3e-4), lambda t: jnp.maximum(COS(t), 3e-4)),
-    ("clip by a schedule", lambda: sched.clip(COS, ceiling=LIN),
-     lambda t: jnp.minimum(COS(t), LIN(t))),
-    ("shift", lambda: sched.shift(COS, 30), lambda t: COS(jnp.maximum(t - 30, 0))),
-    ("stretch", lambda: sched.stretch(COS, 2.5), lambda t: COS(t / 2.5)),
-    ("per_epoch", lambda: sched.per_epoch(COS, 7), lambda t: COS(t // 7)),
-    ("repeat", lambda: sched.repeat(COS, 40), lambda t: COS(t % 40)),
-    ("repeat decay", lambda: sched.repeat(COS, 40, decay=0.5),
-     lambda t: COS(t % 40) * 0.5 ** (t // 40)),
+  ("multiply", lambda: sched.multiply(COS, LIN), lambda t: COS(t) * LIN(t)),
+  ("multiply number", lambda: sched.multiply(COS, 3.0), lambda t: COS(t) * 3.0),
+  (
+    "divide",
+    lambda: sched.divide(COS, LIN),
+    lambda t: jnp.where(LIN(t) == 0, 0.0, COS(t) / LIN(t)),
+  ),
+  ("add", lambda: sched.add(COS, LIN), lambda t: COS(t) + LIN(t)),
+  ("scale", lambda: sched.scale(COS, 0.25), lambda t: 0.25 * COS(t)),
+  (
+    "minimum",
+    lambda: sched.minimum(COS, LIN, 7e-4),
+    lambda t: jnp.minimum(jnp.minimum(COS(t), LIN(t)), 7e-4),
+  ),
+  ("maximum", lambda: sched.maximum(COS, LIN), lambda t: jnp.maximum(COS(t), LIN(t))),
+  ("clip", lambda: sched.clip(COS, 3e-4, 8e-4), lambda t: jnp.clip(COS(t), 3e-4, 8e-4)),
+  ("clip floor only", lambda: sched.clip(COS, floor=3e-4), lambda t: jnp.maximum(COS(t), 3e-4)),
+  (
+    "clip by a schedule",
+    lambda: sched.clip(COS, ceiling=LIN),
+    lambda t: jnp.minimum(COS(t), LIN(t)),
+  ),
+  ("shift", lambda: sched.shift(COS, 30), lambda t: COS(jnp.maximum(t - 30, 0))),
+  ("stretch", lambda: sched.stretch(COS, 2.5), lambda t: COS(t / 2.5)),
+  ("per_epoch", lambda: sched.per_epoch(COS, 7), lambda t: COS(t // 7)),
+  ("repeat", lambda: sched.repeat(COS, 40), lambda t: COS(t % 40)),
+  (
+    "repeat decay",
+    lambda: sched.repeat(COS, 40, decay=0.5),
+    lambda t: COS(t % 40) * 0.5 ** (t // 40),
+  ),
 ]
 
 
@@ -57,16 +72,16 @@ def test_value_follows_the_documented_formula(name, build, formula):
 
 
 OPERATORS = [
-    ("0.5 * s", lambda s: 0.5 * s, sched.multiply, lambda t: 0.5 * COS(t)),
-    ("s * 0.5", lambda s: s * 0.5, sched.multiply, lambda t: 0.5 * COS(t)),
-    ("s * s", lambda s: s * LIN, sched.multiply, lambda t: COS(t) * LIN(t)),
-    ("s / 4", lambda s: s / 4.0, sched.divide, lambda t: COS(t) / 4.0),
-    ("s + c", lambda s: s + 1e-4, sched.add, lambda t: COS(t) + 1e-4),
-    ("c + s", lambda s: 1e-4 + s, sched.add, lambda t: COS(t) + 1e-4),
-    ("s - c", lambda s: s - 1e-4, sched.add, lambda t: COS(t) - 1e-4),
-    ("c - s", lambda s: 1e-3 - s, sched.add, lambda t: 1e-3 - COS(t)),
-    ("s - s", lambda s: s - LIN, sched.add, lambda t: COS(t) - LIN(t)),
-    ("-s", lambda s: -s, sched.multiply, lambda t: -COS(t)),
+  ("0.5 * s", lambda s: 0.5 * s, sched.multiply, lambda t: 0.5 * COS(t)),
+  ("s * 0.5", lambda s: s * 0.5, sched.multiply, lambda t: 0.5 * COS(t)),
+  ("s * s", lambda s: s * LIN, sched.multiply, lambda t: COS(t) * LIN(t)),
+  ("s / 4", lambda s: s / 4.0, sched.divide, lambda t: COS(t) / 4.0),
+  ("s + c", lambda s: s + 1e-4, sched.add, lambda t: COS(t) + 1e-4),
+  ("c + s", lambda s: 1e-4 + s, sched.add, lambda t: COS(t) + 1e-4),
+  ("s - c", lambda s: s - 1e-4, sched.add, lambda t: COS(t) - 1e-4),
+  ("c - s", lambda s: 1e-3 - s, sched.add, lambda t: 1e-3 - COS(t)),
+  ("s - s", lambda s: s - LIN, sched.add, lambda t: COS(t) - LIN(t)),
+  ("-s", lambda s: -s, sched.multiply, lambda t: -COS(t)),
 ]
 
 
@@ -91,10 +106,10 @@ def test_divide_by_a_schedule_that_reaches_zero_gives_zero_not_inf():
 # -- warmup -----------------------------------------------------------------
 
 SHAPES = [
-    ("linear", lambda p: 1e-5 + (1e-3 - 1e-5) * p),
-    ("cosine", lambda p: 1e-3 + (1e-5 - 1e-3) * (1 + np.cos(np.pi * p)) / 2),
-    ("exponential", lambda p: 1e-5 * (1e-3 / 1e-5) ** p),
-    ("constant", lambda p: 1e-5 + 0 * p),
+  ("linear", lambda p: 1e-5 + (1e-3 - 1e-5) * p),
+  ("cosine", lambda p: 1e-3 + (1e-5 - 1e-3) * (1 + np.cos(np.pi * p)) / 2),
+  ("exponential", lambda p: 1e-5 * (1e-3 / 1e-5) ** p),
+  ("constant", lambda p: 1e-5 + 0 * p),
 ]
 
 
@@ -137,6 +152,7 @@ def test_warmup_of_a_number():
 
 # -- time maps ----------------------------------------------------------------
 
+
 def test_repeat_with_period_mult_plays_the_whole_child_each_cycle():
   s = sched.repeat(sched.cosine_decay_schedule(1.0, 10), 10, period_mult=2)
   # Cycles [0, 10), [10, 30), [30, 70): the midpoint of each is cos(pi/2).
@@ -167,29 +183,39 @@ def test_fraction_of_a_traced_total():
 
 def test_fraction_in_a_recipe():
   total = 20_000
-  s = sched.warmup(sched.cosine_decay_schedule(1e-3, total - sched.fraction(0.05, total)),
-                   sched.fraction(0.05, total))
+  s = sched.warmup(
+    sched.cosine_decay_schedule(1e-3, total - sched.fraction(0.05, total)),
+    sched.fraction(0.05, total),
+  )
   assert float(s(1000)) == pytest.approx(1e-3)
   assert float(s(total)) == pytest.approx(0.0, abs=1e-12)
 
 
 PC10 = sched.piecewise_constant_schedule(1.0, {10: 0.5})
 JUMPS = [
-    ("per_epoch", lambda: sched.per_epoch(COS, 7), 30, [7, 14, 21, 28]),
-    ("shift", lambda: sched.shift(PC10, 5), 30, [15]),
-    ("stretch", lambda: sched.stretch(PC10, 2.0), 30, [20]),
-    ("repeat restarts", lambda: sched.repeat(COS, 10, 2.0), 100, [10, 30, 70]),
-    ("repeat inner", lambda: sched.repeat(sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10),
-     30, [5, 10, 15, 20, 25]),
-    ("repeat stretched inner", lambda: sched.repeat(
-        sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10, 2.0), 40, [5, 10, 20, 30]),
-    ("warmup constant", lambda: sched.warmup(COS, 10, 1e-5, "constant"), 50, [10]),
-    ("warmup continuous", lambda: sched.warmup(PC10, 5), 50, [15]),
-    ("warmup no prefix", lambda: sched.warmup(PC10, 5, prefix=False), 50, [10]),
-    ("join", lambda: sched.join_schedules([PC10, PC10], [20]), 50, [10, 20, 30]),
-    ("multiply", lambda: sched.multiply(PC10, sched.shift(PC10, 10)), 50, [10, 20]),
-    ("minimum", lambda: sched.minimum(PC10, 0.7, sched.shift(PC10, 3)), 50, [10, 13]),
-    ("continuous", lambda: sched.scale(COS, 2.0), 50, []),
+  ("per_epoch", lambda: sched.per_epoch(COS, 7), 30, [7, 14, 21, 28]),
+  ("shift", lambda: sched.shift(PC10, 5), 30, [15]),
+  ("stretch", lambda: sched.stretch(PC10, 2.0), 30, [20]),
+  ("repeat restarts", lambda: sched.repeat(COS, 10, 2.0), 100, [10, 30, 70]),
+  (
+    "repeat inner",
+    lambda: sched.repeat(sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10),
+    30,
+    [5, 10, 15, 20, 25],
+  ),
+  (
+    "repeat stretched inner",
+    lambda: sched.repeat(sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10, 2.0),
+    40,
+    [5, 10, 20, 30],
+  ),
+  ("warmup constant", lambda: sched.warmup(COS, 10, 1e-5, "constant"), 50, [10]),
+  ("warmup continuous", lambda: sched.warmup(PC10, 5), 50, [15]),
+  ("warmup no prefix", lambda: sched.warmup(PC10, 5, prefix=False), 50, [10]),
+  ("join", lambda: sched.join_schedules([PC10, PC10], [20]), 50, [10, 20, 30]),
+  ("multiply", lambda: sched.multiply(PC10, sched.shift(PC10, 10)), 50, [10, 20]),
+  ("minimum", lambda: sched.minimum(PC10, 0.7, sched.shift(PC10, 3)), 50, [10, 13]),
+  ("continuous", lambda: sched.scale(COS, 2.0), 50, []),
 ]
 
 
@@ -210,33 +236,33 @@ def test_declared_jumps_are_real_jumps_and_the_rest_is_smooth():
 # -- checks -------------------------------------------------------------------
 
 BAD = [
-    (lambda: sched.warmup(COS, -1), "warmup: warmup_steps=-1"),
-    (lambda: sched.warmup(COS, 10, shape="quadratic"), "warmup: shape='quadratic'"),
-    (lambda: sched.warmup(COS, 10, 0.0, "exponential"), "warmup: init_value=0.0"),
-    (lambda: sched.warmup(COS, 10, prefix="yes"), "warmup: prefix='yes'"),
-    (lambda: sched.warmup("cos", 10), "warmup: schedule='cos'"),
-    (lambda: sched.multiply(COS, "2"), "multiply: b='2'"),
-    (lambda: sched.add(COS, float("nan")), "add: b=nan"),
-    (lambda: sched.divide(COS, 0.0), "divide: b=0.0"),
-    (lambda: sched.scale(COS, None), "scale: factor=None"),
-    (lambda: sched.minimum(COS), "minimum: schedules="),
-    (lambda: sched.maximum(COS, [1.0]), "maximum: schedules[1]=[1.0]"),
-    (lambda: sched.clip(COS, 1e-3, 1e-4), "clip: ceiling=0.0001"),
-    (lambda: sched.shift(COS, -5), "shift: steps=-5"),
-    (lambda: sched.shift(3.0, 5), "shift: schedule=3.0"),
-    (lambda: sched.stretch(COS, 0), "stretch: factor=0"),
-    (lambda: sched.repeat(COS, 0), "repeat: period=0"),
-    (lambda: sched.repeat(COS, 10, 0.5), "repeat: period_mult=0.5"),
-    (lambda: sched.repeat(COS, 10, stretch_cycles=1), "repeat: stretch_cycles=1"),
-    (lambda: sched.per_epoch(COS, 0), "per_epoch: steps_per_epoch=0"),
-    (lambda: sched.join_schedules([COS, COS], [10, 20]), "join_schedules: boundaries=[10, 20]"),
-    (lambda: sched.join_schedules([COS, COS, COS], [20, 10]), "join_schedules: boundaries[1]=10"),
-    (lambda: sched.join_schedules([COS, COS], [-1]), "join_schedules: boundaries[0]=-1"),
-    (lambda: sched.join_schedules([COS, COS], ["a"]), "join_schedules: boundaries[0]='a'"),
-    (lambda: sched.join_schedules(COS, []), "join_schedules: schedules="),
-    (lambda: sched.fraction(0.1, 0), "fraction: total_steps=0"),
-    (lambda: sched.fraction(-0.1, 10), "fraction: fractions=-0.1"),
-    (lambda: sched.fraction(0.1, 10, "up"), "fraction: rounding='up'"),
+  (lambda: sched.warmup(COS, -1), "warmup: warmup_steps=-1"),
+  (lambda: sched.warmup(COS, 10, shape="quadratic"), "warmup: shape='quadratic'"),
+  (lambda: sched.warmup(COS, 10, 0.0, "exponential"), "warmup: init_value=0.0"),
+  (lambda: sched.warmup(COS, 10, prefix="yes"), "warmup: prefix='yes'"),
+  (lambda: sched.warmup("cos", 10), "warmup: schedule='cos'"),
+  (lambda: sched.multiply(COS, "2"), "multiply: b='2'"),
+  (lambda: sched.add(COS, float("nan")), "add: b=nan"),
+  (lambda: sched.divide(COS, 0.0), "divide: b=0.0"),
+  (lambda: sched.scale(COS, None), "scale: factor=None"),
+  (lambda: sched.minimum(COS), "minimum: schedules="),
+  (lambda: sched.maximum(COS, [1.0]), "maximum: schedules[1]=[1.0]"),
+  (lambda: sched.clip(COS, 1e-3, 1e-4), "clip: ceiling=0.0001"),
+  (lambda: sched.shift(COS, -5), "shift: steps=-5"),
+  (lambda: sched.shift(3.0, 5), "shift: schedule=3.0"),
+  (lambda: sched.stretch(COS, 0), "stretch: factor=0"),
+  (lambda: sched.repeat(COS, 0), "repeat: period=0"),
+  (lambda: sched.repeat(COS, 10, 0.5), "repeat: period_mult=0.5"),
+  (lambda: sched.repeat(COS, 10, stretch_cycles=1), "repeat: stretch_cycles=1"),
+  (lambda: sched.per_epoch(COS, 0), "per_epoch: steps_per_epoch=0"),
+  (lambda: sched.join_schedules([COS, COS], [10, 20]), "join_schedules: boundaries=[10, 20]"),
+  (lambda: sched.join_schedules([COS, COS, COS], [20, 10]), "join_schedules: boundaries[1]=10"),
+  (lambda: sched.join_schedules([COS, COS], [-1]), "join_schedules: boundaries[0]=-1"),
+  (lambda: sched.join_schedules([COS, COS], ["a"]), "join_schedules: boundaries[0]='a'"),
+  (lambda: sched.join_schedules(COS, []), "join_schedules: schedules="),
+  (lambda: sched.fraction(0.1, 0), "fraction: total_steps=0"),
+  (lambda: sched.fraction(-0.1, 10), "fraction: fractions=-0.1"),
+  (lambda: sched.fraction(0.1, 10, "up"), "fraction: rounding='up'"),
 ]
 
 
@@ -253,6 +279,7 @@ def test_unsorted_boundaries_message_says_where():
 
 
 # -- transformations ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_jit_equals_eager(name):
@@ -286,15 +313,15 @@ def test_vmap_over_every_leaf_equals_one_at_a_time(name):
 
 
 SWEEPS = [
-    ("warmup.peak_value", lambda x: sched.warmup(COS, 20, peak_value=x), [1e-3, 2e-3]),
-    ("warmup.warmup_steps", lambda x: sched.warmup(COS, x), [10.0, 30.0]),
-    ("scale.factor", lambda x: sched.scale(COS, x), [0.5, 2.0]),
-    ("shift.steps", lambda x: sched.shift(COS, x), [5.0, 40.0]),
-    ("stretch.factor", lambda x: sched.stretch(COS, x), [0.5, 3.0]),
-    ("repeat.period_mult", lambda x: sched.repeat(COS, 40, x), [1.0, 2.0]),
-    ("repeat.decay", lambda x: sched.repeat(COS, 40, 1.0, x), [0.5, 0.9]),
-    ("per_epoch.steps_per_epoch", lambda x: sched.per_epoch(COS, x), [3.0, 10.0]),
-    ("clip.floor", lambda x: sched.clip(COS, floor=x), [2e-4, 5e-4]),
+  ("warmup.peak_value", lambda x: sched.warmup(COS, 20, peak_value=x), [1e-3, 2e-3]),
+  ("warmup.warmup_steps", lambda x: sched.warmup(COS, x), [10.0, 30.0]),
+  ("scale.factor", lambda x: sched.scale(COS, x), [0.5, 2.0]),
+  ("shift.steps", lambda x: sched.shift(COS, x), [5.0, 40.0]),
+  ("stretch.factor", lambda x: sched.stretch(COS, x), [0.5, 3.0]),
+  ("repeat.period_mult", lambda x: sched.repeat(COS, 40, x), [1.0, 2.0]),
+  ("repeat.decay", lambda x: sched.repeat(COS, 40, 1.0, x), [0.5, 0.9]),
+  ("per_epoch.steps_per_epoch", lambda x: sched.per_epoch(COS, x), [3.0, 10.0]),
+  ("clip.floor", lambda x: sched.clip(COS, floor=x), [2e-4, 5e-4]),
 ]
 
 
@@ -305,12 +332,12 @@ def test_vmap_over_construction_equals_one_at_a_time(name, build, values):
 
 
 GRADS = [
-    ("warmup peak", lambda x: sched.warmup(COS, 20, peak_value=x), 1e-3, 10),
-    ("scale factor", lambda x: sched.scale(COS, x), 0.5, 30),
-    ("repeat decay", lambda x: sched.repeat(COS, 40.0, 1.0, x), 0.7, 90),
-    ("repeat period_mult", lambda x: sched.repeat(COS, 40.0, x), 1.5, 90),
-    ("stretch factor", lambda x: sched.stretch(COS, x), 2.0, 90),
-    ("shift steps", lambda x: sched.shift(COS, x), 10.0, 50),
+  ("warmup peak", lambda x: sched.warmup(COS, 20, peak_value=x), 1e-3, 10),
+  ("scale factor", lambda x: sched.scale(COS, x), 0.5, 30),
+  ("repeat decay", lambda x: sched.repeat(COS, 40.0, 1.0, x), 0.7, 90),
+  ("repeat period_mult", lambda x: sched.repeat(COS, 40.0, x), 1.5, 90),
+  ("stretch factor", lambda x: sched.stretch(COS, x), 2.0, 90),
+  ("shift steps", lambda x: sched.shift(COS, x), 10.0, 50),
 ]
 
 
@@ -320,6 +347,7 @@ def test_grad_wrt_a_hyperparameter_matches_finite_difference(name, build, x, ste
 
 
 # -- configs, repr, docs --------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_config_round_trip_rebuilds_an_equal_schedule(name):
@@ -340,8 +368,7 @@ def test_repr_evaluates_to_an_equal_schedule(name):
   assert eval(repr(s), vars(sched)) == s
 
 
-@pytest.mark.parametrize("module", [
-    "join", "arithmetic", "timing", "warmup", "durations"])
+@pytest.mark.parametrize("module", ["join", "arithmetic", "timing", "warmup", "durations"])
 def test_docstring_examples_print_what_the_code_gives(module):
   mod = importlib.import_module(f"optax_sched.combinators.{module}")
   result = doctest.testmod(mod)

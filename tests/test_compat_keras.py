@@ -1,12 +1,12 @@
 """optax_sched.compat.keras gives Keras's LRs step for step (golden traces)."""
+
 import dataclasses
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
-
 from conftest import assert_close, golden_cases, load_golden, padded
+
 from optax_sched.compat import keras as kl
 
 
@@ -35,8 +35,10 @@ def test_every_schedule_is_covered_by_golden_cases():
 @pytest.mark.parametrize("name", kl.__all__)
 def test_argument_names_and_defaults_are_keras(name):
   theirs = load_golden("keras")["signatures"][name]
-  ours = [[f.name, None if f.default is dataclasses.MISSING else f.default]
-          for f in dataclasses.fields(getattr(kl, name))]
+  ours = [
+    [f.name, None if f.default is dataclasses.MISSING else f.default]
+    for f in dataclasses.fields(getattr(kl, name))
+  ]
   assert ours == theirs
 
 
@@ -61,21 +63,21 @@ def test_vmap_over_initial_learning_rate():
 
 
 BAD = [
-    (lambda: kl.ExponentialDecay(0.1, 0, 0.5), "decay_steps"),
-    (lambda: kl.ExponentialDecay(0.1, 10, 0.0), "decay_rate"),
-    (lambda: kl.ExponentialDecay(0.1, 10, 0.5, staircase="yes"), "staircase"),
-    (lambda: kl.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]), "boundaries"),
-    (lambda: kl.PiecewiseConstantDecay([10, 10], [1.0, 0.5, 0.1]), "boundaries"),
-    (lambda: kl.PiecewiseConstantDecay([10], [1.0]), "values"),
-    (lambda: kl.PolynomialDecay(0.1, 0), "decay_steps"),
-    (lambda: kl.PolynomialDecay(0.1, 10, power=-1.0), "power"),
-    (lambda: kl.InverseTimeDecay(0.1, 0, 0.5), "decay_steps"),
-    (lambda: kl.InverseTimeDecay(0.1, 10, -0.5), "decay_rate"),
-    (lambda: kl.CosineDecay(0.1, 0), "decay_steps"),
-    (lambda: kl.CosineDecay(0.1, 10, warmup_target=1.0, warmup_steps=-1), "warmup_steps"),
-    (lambda: kl.CosineDecayRestarts(0.1, 0), "first_decay_steps"),
-    (lambda: kl.CosineDecayRestarts(0.1, 10, t_mul=0.5), "t_mul"),
-    (lambda: kl.CosineDecayRestarts(0.1, 10, m_mul=-0.5), "m_mul"),
+  (lambda: kl.ExponentialDecay(0.1, 0, 0.5), "decay_steps"),
+  (lambda: kl.ExponentialDecay(0.1, 10, 0.0), "decay_rate"),
+  (lambda: kl.ExponentialDecay(0.1, 10, 0.5, staircase="yes"), "staircase"),
+  (lambda: kl.PiecewiseConstantDecay([10, 5], [1.0, 0.5, 0.1]), "boundaries"),
+  (lambda: kl.PiecewiseConstantDecay([10, 10], [1.0, 0.5, 0.1]), "boundaries"),
+  (lambda: kl.PiecewiseConstantDecay([10], [1.0]), "values"),
+  (lambda: kl.PolynomialDecay(0.1, 0), "decay_steps"),
+  (lambda: kl.PolynomialDecay(0.1, 10, power=-1.0), "power"),
+  (lambda: kl.InverseTimeDecay(0.1, 0, 0.5), "decay_steps"),
+  (lambda: kl.InverseTimeDecay(0.1, 10, -0.5), "decay_rate"),
+  (lambda: kl.CosineDecay(0.1, 0), "decay_steps"),
+  (lambda: kl.CosineDecay(0.1, 10, warmup_target=1.0, warmup_steps=-1), "warmup_steps"),
+  (lambda: kl.CosineDecayRestarts(0.1, 0), "first_decay_steps"),
+  (lambda: kl.CosineDecayRestarts(0.1, 10, t_mul=0.5), "t_mul"),
+  (lambda: kl.CosineDecayRestarts(0.1, 10, m_mul=-0.5), "m_mul"),
 ]
 
 

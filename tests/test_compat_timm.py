@@ -1,24 +1,29 @@
 """compat.timm gives timm's numbers (golden traces of the real schedulers)."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import assert_close, evaluate, first_case_per_name, golden_cases, grads_of_every_leaf
+from conftest import build_case as build
 
 import optax_sched as sched
-from conftest import (
-    assert_close, build_case as build, evaluate, first_case_per_name, golden_cases,
-    grads_of_every_leaf)
 from optax_sched.compat import timm
 
 CASES = golden_cases("timm")
-NAMES = ["CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler",
-         "StepLRScheduler", "MultiStepLRScheduler", "WSDLRScheduler"]
+NAMES = [
+  "CosineLRScheduler",
+  "TanhLRScheduler",
+  "PolyLRScheduler",
+  "StepLRScheduler",
+  "MultiStepLRScheduler",
+  "WSDLRScheduler",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_matches_timm_trace(case):
-  assert_close(evaluate(build(case), np.asarray(case["steps"])), case["values"],
-               rtol=2e-6)
+  assert_close(evaluate(build(case), np.asarray(case["steps"])), case["values"], rtol=2e-6)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -47,7 +52,9 @@ def test_t_in_epochs_does_not_change_the_values():
   assert_close(a(jnp.arange(30)), b(jnp.arange(30)))
 
 
-@pytest.mark.parametrize("cls,kwargs,arg", [
+@pytest.mark.parametrize(
+  "cls,kwargs,arg",
+  [
     (timm.CosineLRScheduler, dict(t_initial=10, noise_range_t=[2, 5]), "noise_range_t"),
     (timm.StepLRScheduler, dict(decay_t=10, noise_range_t=3), "noise_range_t"),
     (timm.CosineLRScheduler, dict(t_initial=0), "t_initial"),
@@ -66,38 +73,45 @@ def test_t_in_epochs_does_not_change_the_values():
     (timm.MultiStepLRScheduler, dict(decay_t=10), "decay_t"),
     (timm.WSDLRScheduler, dict(t_initial=10, decay_t=20), "decay_t"),
     (timm.WSDLRScheduler, dict(t_initial=10, decay_t=5, decay_fn="sqrt"), "decay_fn"),
-    (timm.WSDLRScheduler, dict(t_initial=10, decay_t=5, decay_fn=lambda f: 1 - f),
-     "decay_fn"),
-    (timm.WSDLRScheduler, dict(t_initial=10, decay_t=5, stable_fn="rsqrt"),
-     "stable_timescale"),
+    (timm.WSDLRScheduler, dict(t_initial=10, decay_t=5, decay_fn=lambda f: 1 - f), "decay_fn"),
+    (timm.WSDLRScheduler, dict(t_initial=10, decay_t=5, stable_fn="rsqrt"), "stable_timescale"),
     (timm.WSDLRScheduler, dict(t_initial=10, decay_t=5, decay_ratio=1.0), "decay_ratio"),
-])
+  ],
+)
 def test_out_of_domain_argument_raises_naming_it(cls, kwargs, arg):
   with pytest.raises(ValueError, match=rf"{cls.name}: {arg}(\[\d+\])?="):
     cls(1e-3, **kwargs)
 
 
-@pytest.mark.parametrize("build_one,xs", [
-    (lambda x: timm.CosineLRScheduler(x, t_initial=30, warmup_t=5, cycle_limit=3),
-     [1e-4, 5e-4]),
-    (lambda x: timm.TanhLRScheduler(1e-3, t_initial=30, warmup_t=5, lr_min=x),
-     [1e-5, 1e-4]),
-    (lambda x: timm.PolyLRScheduler(1e-3, t_initial=30, power=x, cycle_limit=2),
-     [0.6, 1.7]),
-    (lambda x: timm.WSDLRScheduler(1e-3, t_initial=40, decay_t=20, decay_power=x,
-                                   decay_fn="power", warmup_t=5), [0.6, 1.7]),
-], ids=["cosine.base_lr", "tanh.lr_min", "poly.power", "wsd.decay_power"])
+@pytest.mark.parametrize(
+  "build_one,xs",
+  [
+    (lambda x: timm.CosineLRScheduler(x, t_initial=30, warmup_t=5, cycle_limit=3), [1e-4, 5e-4]),
+    (lambda x: timm.TanhLRScheduler(1e-3, t_initial=30, warmup_t=5, lr_min=x), [1e-5, 1e-4]),
+    (lambda x: timm.PolyLRScheduler(1e-3, t_initial=30, power=x, cycle_limit=2), [0.6, 1.7]),
+    (
+      lambda x: timm.WSDLRScheduler(
+        1e-3, t_initial=40, decay_t=20, decay_power=x, decay_fn="power", warmup_t=5
+      ),
+      [0.6, 1.7],
+    ),
+  ],
+  ids=["cosine.base_lr", "tanh.lr_min", "poly.power", "wsd.decay_power"],
+)
 def test_traced_hyperparameter_under_vmap_equals_one_at_a_time(build_one, xs):
   steps = jnp.arange(0, 90, 3)
   swept = jax.vmap(lambda x: build_one(x)(steps))(jnp.array(xs))
   assert_close(swept, np.stack([build_one(x)(steps) for x in xs]))
 
 
-@pytest.mark.parametrize("cls,kwargs", [
+@pytest.mark.parametrize(
+  "cls,kwargs",
+  [
     (timm.PolyLRScheduler, dict(t_initial=30, power=0.5, k_decay=0.7, cycle_limit=2)),
     (timm.WSDLRScheduler, dict(t_initial=40, decay_t=20, warmup_t=5, stable_fn="rsqrt")),
     (timm.CosineLRScheduler, dict(t_initial=30, k_decay=0.5, warmup_t=3)),
-])
+  ],
+)
 def test_grad_wrt_every_hyperparameter_is_finite_at_every_step(cls, kwargs):
   for grad in grads_of_every_leaf(cls(1e-3, **kwargs), np.arange(120)):
     assert np.all(np.isfinite(grad))

@@ -1,11 +1,12 @@
 """optax_sched.compat.torch gives torch's LRs step for step (golden traces)."""
+
+import golden_functions
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-import golden_functions
 from conftest import assert_close, golden_cases, load_golden, padded
+
 from optax_sched.compat import torch as tl
 
 
@@ -63,14 +64,18 @@ def test_argument_names_and_defaults_are_torchs(name):
   if name not in ("CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler"):
     expected = [("base_lr", None)] + expected
   import dataclasses
-  ours = [(f.name, None if f.default is dataclasses.MISSING else f.default)
-          for f in dataclasses.fields(getattr(tl, name))]
+
+  ours = [
+    (f.name, None if f.default is dataclasses.MISSING else f.default)
+    for f in dataclasses.fields(getattr(tl, name))
+  ]
   assert [a for a, _ in ours] == [a for a, _ in expected]
   for (a, d), (_, e) in zip(ours, expected):
     assert d == pytest.approx(e) if isinstance(e, float) else d == e, a
 
 
 # ---- quirks reproduced (numbers are torch's, from the golden file) ----
+
 
 def golden_case(name, **match):
   for c in load_golden("torch")["cases"]:
@@ -99,8 +104,9 @@ def test_onecycle_holds_its_final_lr_after_total_steps():
 
 
 def test_sequential_restarts_the_next_scheduler_at_its_milestone():
-  s = tl.SequentialLR([tl.LinearLR(0.1, 0.1, 1.0, 5),
-                       tl.ExponentialLR(0.1, gamma=0.5)], milestones=[3])
+  s = tl.SequentialLR(
+    [tl.LinearLR(0.1, 0.1, 1.0, 5), tl.ExponentialLR(0.1, gamma=0.5)], milestones=[3]
+  )
   assert float(s(3)) == pytest.approx(0.1)
   assert float(s(4)) == pytest.approx(0.05)
 
@@ -124,6 +130,7 @@ def test_chained_scheduler_multiplies_factors():
 
 # ---- transformations ----
 
+
 def test_vmap_over_base_lr_equals_one_at_a_time():
   lrs = jnp.array([1e-3, 3e-3])
   t = jnp.arange(50)
@@ -139,6 +146,7 @@ def test_grad_with_respect_to_max_lr_is_finite():
 
 def test_config_round_trip():
   from optax_sched import from_config, to_config
+
   s = tl.SequentialLR([tl.LinearLR(0.1, 0.1, 1.0, 5), tl.StepLR(0.1, 10)], [5])
   assert from_config(to_config(s)) == s
 
@@ -146,59 +154,51 @@ def test_config_round_trip():
 # ---- out-of-domain arguments ----
 
 BAD = [
-    (lambda: tl.StepLR(0.1, step_size=0), "step_size"),
-    (lambda: tl.StepLR(0.1, step_size=2.5), "step_size"),
-    (lambda: tl.StepLR(0.1, step_size=10, gamma=-0.1), "gamma"),
-    (lambda: tl.StepLR(0.1, 10, last_epoch=5), "last_epoch"),
-    (lambda: tl.MultiStepLR(0.1, milestones=[30, 10]), "milestones"),
-    (lambda: tl.MultiStepLR(0.1, milestones=[-1]), "milestones"),
-    (lambda: tl.ConstantLR(0.1, factor=0.0), "factor"),
-    (lambda: tl.ConstantLR(0.1, factor=1.5), "factor"),
-    (lambda: tl.ConstantLR(0.1, total_iters=0), "total_iters"),
-    (lambda: tl.LinearLR(0.1, start_factor=0.0), "start_factor"),
-    (lambda: tl.LinearLR(0.1, end_factor=1.5), "end_factor"),
-    (lambda: tl.LinearLR(0.1, total_iters=0), "total_iters"),
-    (lambda: tl.ExponentialLR(0.1, gamma=0.0), "gamma"),
-    (lambda: tl.PolynomialLR(0.1, total_iters=0), "total_iters"),
-    (lambda: tl.PolynomialLR(0.1, power=-1.0), "power"),
-    (lambda: tl.CosineAnnealingLR(0.1, T_max=0), "T_max"),
-    (lambda: tl.CosineAnnealingWarmRestarts(0.1, T_0=0), "T_0"),
-    (lambda: tl.CosineAnnealingWarmRestarts(0.1, T_0=10, T_mult=1.5), "T_mult"),
-    (lambda: tl.CyclicLR(0.01, 0.1, step_size_up=0), "step_size_up"),
-    (lambda: tl.CyclicLR(0.01, 0.1, step_size_down=-1), "step_size_down"),
-    (lambda: tl.CyclicLR(0.01, 0.1, mode="sine"), "mode"),
-    (lambda: tl.CyclicLR(0.01, 0.1, scale_mode="epochs", scale_fn=lambda x: 1.0),
-     "scale_mode"),
-    (lambda: tl.CyclicLR(0.01, 0.1, mode="exp_range", gamma=0.0), "gamma"),
-    (lambda: tl.OneCycleLR(0.1), "total_steps"),
-    (lambda: tl.OneCycleLR(0.1, total_steps=0), "total_steps"),
-    (lambda: tl.OneCycleLR(0.1, epochs=2, steps_per_epoch=0), "steps_per_epoch"),
-    (lambda: tl.OneCycleLR(0.1, total_steps=100, pct_start=1.5), "pct_start"),
-    (lambda: tl.OneCycleLR(0.1, total_steps=100, pct_start=0.01), "pct_start"),
-    (lambda: tl.OneCycleLR(0.1, total_steps=100, pct_start=0.6, three_phase=True),
-     "pct_start"),
-    (lambda: tl.OneCycleLR(0.1, total_steps=100, anneal_strategy="cosine"),
-     "anneal_strategy"),
-    (lambda: tl.OneCycleLR(0.1, total_steps=100, div_factor=0.0), "div_factor"),
-    (lambda: tl.LambdaLR(0.1, 0.5), "lr_lambda"),
-    (lambda: tl.LambdaLR(0.1, [lambda t: 1.0, lambda t: 0.5]), "lr_lambda"),
-    (lambda: tl.MultiplicativeLR(0.1, lambda e: 0.9 ** e), "lr_lambda"),
-    (lambda: tl.MultiplicativeLR(0.1, lambda e: 0.9 if e < 10 else 1.0), "lr_lambda"),
-    (lambda: tl.SequentialLR([tl.StepLR(0.1, 5)], milestones=[5]), "milestones"),
-    (lambda: tl.SequentialLR([tl.StepLR(0.1, 5), tl.StepLR(0.1, 5)], milestones=[]),
-     "milestones"),
-    (lambda: tl.SequentialLR([tl.StepLR(0.1, 5)] * 3, milestones=[10, 5]), "milestones"),
-    (lambda: tl.SequentialLR([tl.StepLR(0.1, 5)] * 2, milestones=[0]), "milestones"),
-    (lambda: tl.SequentialLR([tl.StepLR(0.1, 5), tl.MultiplicativeLR(0.1, 0.9)], [5]),
-     "schedulers"),
-    (lambda: tl.SequentialLR([tl.OneCycleLR(0.1, 10), tl.StepLR(0.1, 5)], [5]),
-     "schedulers"),
-    (lambda: tl.SequentialLR([], milestones=[]), "schedulers"),
-    (lambda: tl.ChainedScheduler([tl.StepLR(0.1, 5), tl.LambdaLR(0.1, lambda t: t)]),
-     "schedulers"),
-    (lambda: tl.ChainedScheduler([tl.StepLR(0.1, 5), tl.CosineAnnealingLR(0.1, 10)]),
-     "schedulers"),
-    (lambda: tl.ChainedScheduler([tl.StepLR(0.1, 5), tl.StepLR(0.2, 5)]), "base_lr"),
+  (lambda: tl.StepLR(0.1, step_size=0), "step_size"),
+  (lambda: tl.StepLR(0.1, step_size=2.5), "step_size"),
+  (lambda: tl.StepLR(0.1, step_size=10, gamma=-0.1), "gamma"),
+  (lambda: tl.StepLR(0.1, 10, last_epoch=5), "last_epoch"),
+  (lambda: tl.MultiStepLR(0.1, milestones=[30, 10]), "milestones"),
+  (lambda: tl.MultiStepLR(0.1, milestones=[-1]), "milestones"),
+  (lambda: tl.ConstantLR(0.1, factor=0.0), "factor"),
+  (lambda: tl.ConstantLR(0.1, factor=1.5), "factor"),
+  (lambda: tl.ConstantLR(0.1, total_iters=0), "total_iters"),
+  (lambda: tl.LinearLR(0.1, start_factor=0.0), "start_factor"),
+  (lambda: tl.LinearLR(0.1, end_factor=1.5), "end_factor"),
+  (lambda: tl.LinearLR(0.1, total_iters=0), "total_iters"),
+  (lambda: tl.ExponentialLR(0.1, gamma=0.0), "gamma"),
+  (lambda: tl.PolynomialLR(0.1, total_iters=0), "total_iters"),
+  (lambda: tl.PolynomialLR(0.1, power=-1.0), "power"),
+  (lambda: tl.CosineAnnealingLR(0.1, T_max=0), "T_max"),
+  (lambda: tl.CosineAnnealingWarmRestarts(0.1, T_0=0), "T_0"),
+  (lambda: tl.CosineAnnealingWarmRestarts(0.1, T_0=10, T_mult=1.5), "T_mult"),
+  (lambda: tl.CyclicLR(0.01, 0.1, step_size_up=0), "step_size_up"),
+  (lambda: tl.CyclicLR(0.01, 0.1, step_size_down=-1), "step_size_down"),
+  (lambda: tl.CyclicLR(0.01, 0.1, mode="sine"), "mode"),
+  (lambda: tl.CyclicLR(0.01, 0.1, scale_mode="epochs", scale_fn=lambda x: 1.0), "scale_mode"),
+  (lambda: tl.CyclicLR(0.01, 0.1, mode="exp_range", gamma=0.0), "gamma"),
+  (lambda: tl.OneCycleLR(0.1), "total_steps"),
+  (lambda: tl.OneCycleLR(0.1, total_steps=0), "total_steps"),
+  (lambda: tl.OneCycleLR(0.1, epochs=2, steps_per_epoch=0), "steps_per_epoch"),
+  (lambda: tl.OneCycleLR(0.1, total_steps=100, pct_start=1.5), "pct_start"),
+  (lambda: tl.OneCycleLR(0.1, total_steps=100, pct_start=0.01), "pct_start"),
+  (lambda: tl.OneCycleLR(0.1, total_steps=100, pct_start=0.6, three_phase=True), "pct_start"),
+  (lambda: tl.OneCycleLR(0.1, total_steps=100, anneal_strategy="cosine"), "anneal_strategy"),
+  (lambda: tl.OneCycleLR(0.1, total_steps=100, div_factor=0.0), "div_factor"),
+  (lambda: tl.LambdaLR(0.1, 0.5), "lr_lambda"),
+  (lambda: tl.LambdaLR(0.1, [lambda t: 1.0, lambda t: 0.5]), "lr_lambda"),
+  (lambda: tl.MultiplicativeLR(0.1, lambda e: 0.9**e), "lr_lambda"),
+  (lambda: tl.MultiplicativeLR(0.1, lambda e: 0.9 if e < 10 else 1.0), "lr_lambda"),
+  (lambda: tl.SequentialLR([tl.StepLR(0.1, 5)], milestones=[5]), "milestones"),
+  (lambda: tl.SequentialLR([tl.StepLR(0.1, 5), tl.StepLR(0.1, 5)], milestones=[]), "milestones"),
+  (lambda: tl.SequentialLR([tl.StepLR(0.1, 5)] * 3, milestones=[10, 5]), "milestones"),
+  (lambda: tl.SequentialLR([tl.StepLR(0.1, 5)] * 2, milestones=[0]), "milestones"),
+  (lambda: tl.SequentialLR([tl.StepLR(0.1, 5), tl.MultiplicativeLR(0.1, 0.9)], [5]), "schedulers"),
+  (lambda: tl.SequentialLR([tl.OneCycleLR(0.1, 10), tl.StepLR(0.1, 5)], [5]), "schedulers"),
+  (lambda: tl.SequentialLR([], milestones=[]), "schedulers"),
+  (lambda: tl.ChainedScheduler([tl.StepLR(0.1, 5), tl.LambdaLR(0.1, lambda t: t)]), "schedulers"),
+  (lambda: tl.ChainedScheduler([tl.StepLR(0.1, 5), tl.CosineAnnealingLR(0.1, 10)]), "schedulers"),
+  (lambda: tl.ChainedScheduler([tl.StepLR(0.1, 5), tl.StepLR(0.2, 5)]), "base_lr"),
 ]
 
 
@@ -219,5 +219,6 @@ def test_matches_torch_with_the_schedule_as_a_jit_argument(case):
 
 def test_a_lambda_cannot_be_saved_as_config_and_says_why():
   from optax_sched import to_config
+
   with pytest.raises(ValueError, match="Python callable"):
     to_config(tl.LambdaLR(0.1, lambda t: 1.0))

@@ -1,14 +1,16 @@
 """Schedules as data: config dicts, JSON, YAML and loading from any source."""
+
 import dataclasses
 import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from every_example import every_example
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import optax_sched as sched
 from optax_sched import _base, config
-from every_example import every_example
 
 EXAMPLES = every_example()
 NAMES = sorted(EXAMPLES)
@@ -42,16 +44,15 @@ def test_config_carries_the_format_version():
 
 
 def test_nested_schedules_are_nested_configs():
-  s = sched.join_schedules([sched.linear_schedule(0.0, 1e-3, 10),
-                            sched.cosine_decay_schedule(1e-3, 90)], [10])
+  s = sched.join_schedules(
+    [sched.linear_schedule(0.0, 1e-3, 10), sched.cosine_decay_schedule(1e-3, 90)], [10]
+  )
   pieces = sched.to_config(s)["args"]["schedules"]
-  assert [p["name"] for p in pieces] == ["linear_schedule",
-                                         "cosine_decay_schedule"]
+  assert [p["name"] for p in pieces] == ["linear_schedule", "cosine_decay_schedule"]
 
 
 def test_handwritten_yaml_reads_exponent_notation_as_numbers():
-  s = sched.from_yaml("name: cosine_decay_schedule\n"
-                      "args: {init_value: 1e-3, decay_steps: 1000}\n")
+  s = sched.from_yaml("name: cosine_decay_schedule\nargs: {init_value: 1e-3, decay_steps: 1000}\n")
   assert s == sched.cosine_decay_schedule(1e-3, 1000)
 
 
@@ -62,6 +63,7 @@ def fake_compat():
   @_base.register(name="torch.FakeStepLR")
   class FakeStepLR(_base.Schedule):
     """Test double of a compat class."""
+
     base_lr: Any
     step_size: Any
     gamma: Any = 0.1
@@ -88,25 +90,29 @@ def test_function_schedule_cannot_be_saved():
     sched.to_config(sched.function_schedule(lambda t: t))
 
 
-@pytest.mark.parametrize("cfg, names", [
-    ({"format_version": 2, "name": "constant_schedule", "args": {"value": 1}},
-     "format_version=2"),
+@pytest.mark.parametrize(
+  "cfg, names",
+  [
+    ({"format_version": 2, "name": "constant_schedule", "args": {"value": 1}}, "format_version=2"),
     ({"name": "no_such_schedule", "args": {}}, "'no_such_schedule'"),
-    ({"name": "function_schedule", "args": {"fn": "print"}},
-     "'function_schedule'"),
+    ({"name": "function_schedule", "args": {"fn": "print"}}, "'function_schedule'"),
     ({"name": ["constant_schedule"], "args": {}}, "config.name"),
     ({"name": "constant_schedule", "args": []}, "config.args"),
-    ({"name": "constant_schedule", "args": {"value": 1}, "extra": 1},
-     "extra"),
+    ({"name": "constant_schedule", "args": {"value": 1}, "extra": 1}, "extra"),
     ({"name": "constant_schedule", "args": {"valu": 1}}, "valu"),
     ({"name": "constant_schedule", "args": {"value": "0.1"}}, "value='0.1'"),
-    ({"name": "constant_schedule", "args": {"value": 10**30}},
-     "64 bits"),
-    ({"name": "piecewise_constant_schedule",
-      "args": {"init_value": 1, "boundaries_and_scales": {"$dict": [1, 2]}}},
-     "\\$dict"),
+    ({"name": "constant_schedule", "args": {"value": 10**30}}, "64 bits"),
+    (
+      {
+        "name": "piecewise_constant_schedule",
+        "args": {"init_value": 1, "boundaries_and_scales": {"$dict": [1, 2]}},
+      },
+      "\\$dict",
+    ),
     ("constant_schedule(1)", "expected a dict"),
-], ids=lambda x: x if isinstance(x, str) else None)
+  ],
+  ids=lambda x: x if isinstance(x, str) else None,
+)
 def test_bad_configs_raise_value_error_naming_the_entry(cfg, names):
   with pytest.raises(ValueError, match=names):
     sched.from_config(cfg)
@@ -145,9 +151,15 @@ def test_json_without_nan_or_infinity():
     sched.from_json('{"name": "constant_schedule", "args": {"value": NaN}}')
 
 
-@pytest.mark.parametrize("suffix, write", [
-    (".json", sched.to_json), (".yaml", sched.to_yaml), (".yml", sched.to_yaml),
-    (".txt", sched.to_spec)])
+@pytest.mark.parametrize(
+  "suffix, write",
+  [
+    (".json", sched.to_json),
+    (".yaml", sched.to_yaml),
+    (".yml", sched.to_yaml),
+    (".txt", sched.to_spec),
+  ],
+)
 def test_load_reads_config_and_spec_files(tmp_path, suffix, write):
   s = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 10, 100)
   path = tmp_path / f"lr{suffix}"
@@ -156,13 +168,15 @@ def test_load_reads_config_and_spec_files(tmp_path, suffix, write):
   assert sched.load(path) == s
 
 
-@pytest.mark.parametrize("source", [
+@pytest.mark.parametrize(
+  "source",
+  [
     "cosine_decay_schedule(1e-3, 100)",
-    '{"name": "cosine_decay_schedule", "args": {"init_value": 0.001,'
-    ' "decay_steps": 100}}',
-    {"name": "cosine_decay_schedule",
-     "args": {"init_value": 1e-3, "decay_steps": 100}},
-], ids=["spec", "json-text", "dict"])
+    '{"name": "cosine_decay_schedule", "args": {"init_value": 0.001, "decay_steps": 100}}',
+    {"name": "cosine_decay_schedule", "args": {"init_value": 1e-3, "decay_steps": 100}},
+  ],
+  ids=["spec", "json-text", "dict"],
+)
 def test_load_reads_text_and_dicts(source):
   assert sched.load(source) == sched.cosine_decay_schedule(1e-3, 100)
 
@@ -175,22 +189,40 @@ def test_load_names_a_missing_file():
 def test_every_public_name_is_a_dataclass_schedule():
   names = config.public_names()
   assert "function_schedule" not in names
-  assert all(dataclasses.is_dataclass(c) and issubclass(c, sched.Schedule)
-             for c in names.values())
+  assert all(dataclasses.is_dataclass(c) and issubclass(c, sched.Schedule) for c in names.values())
 
 
 _JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["name", "args", "$dict", "value", "init_value",
-                         "decay_steps", "schedules", "boundaries", "x"]),
-        inner, max_size=4),
-    max_leaves=20)
+  st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+  lambda inner: (
+    st.lists(inner, max_size=4)
+    | st.dictionaries(
+      st.sampled_from(
+        [
+          "name",
+          "args",
+          "$dict",
+          "value",
+          "init_value",
+          "decay_steps",
+          "schedules",
+          "boundaries",
+          "x",
+        ]
+      ),
+      inner,
+      max_size=4,
+    )
+  ),
+  max_leaves=20,
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(sorted(config.public_names()) + ["nope", "__import__"]),
-       st.dictionaries(st.text(max_size=12), _JSONISH, max_size=4))
+@given(
+  st.sampled_from(sorted(config.public_names()) + ["nope", "__import__"]),
+  st.dictionaries(st.text(max_size=12), _JSONISH, max_size=4),
+)
 def test_fuzzed_configs_give_a_schedule_or_value_error(name, args):
   try:
     s = sched.from_config({"name": name, "args": args})

@@ -8,39 +8,52 @@ fails ``test_every_registered_name_has_an_example``.
 
 ``OPTAX_SCHED_EXAMPLES`` (default 6) sets the hypothesis examples per name.
 """
+
 import os
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from every_example import every_example
+from examples import FUNCTION_HOLDING
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optax_sched as sched
-from every_example import every_example
-from examples import FUNCTION_HOLDING
 
 BUILDERS = {**every_example(), **FUNCTION_HOLDING}
 NAMES = sorted(BUILDERS)
 EXAMPLES = int(os.environ.get("OPTAX_SCHED_EXAMPLES", "6"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
-INT32_MIN, INT32_MAX = -2**31, 2**31 - 1
+SETTINGS = settings(
+  max_examples=EXAMPLES,
+  deadline=None,
+  derandomize=True,
+  suppress_health_check=[HealthCheck.too_slow],
+)
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 N = 16  # steps per draw: a fixed shape, so one compiled program per name
 # The schedule is an argument: one compile serves every draw.
 EVAL = jax.jit(lambda s, t: s(t))
 EVAL_VMAP = jax.jit(lambda s, t: jax.vmap(s)(t))
 EVAL64 = jax.jit(lambda s, t: s(t))  # its own cache for the x64 programs
 
-int_steps = st.lists(st.one_of(st.integers(0, 5000), st.integers(INT32_MIN, INT32_MAX),
-                               st.sampled_from([0, 1, INT32_MAX, INT32_MAX - 1, 2**24 + 1])),
-                     min_size=N, max_size=N).map(lambda x: np.asarray(x, np.int32))
-float_steps = st.lists(st.floats(-1e9, 4e9, width=32), min_size=N,
-                       max_size=N).map(lambda x: np.asarray(x, np.float32))
+int_steps = st.lists(
+  st.one_of(
+    st.integers(0, 5000),
+    st.integers(INT32_MIN, INT32_MAX),
+    st.sampled_from([0, 1, INT32_MAX, INT32_MAX - 1, 2**24 + 1]),
+  ),
+  min_size=N,
+  max_size=N,
+).map(lambda x: np.asarray(x, np.int32))
+float_steps = st.lists(st.floats(-1e9, 4e9, width=32), min_size=N, max_size=N).map(
+  lambda x: np.asarray(x, np.float32)
+)
 # Whole numbers float32 holds exactly: the same steps as ints.
 whole_steps = st.lists(st.integers(0, 2**24), min_size=N, max_size=N).map(
-    lambda x: np.asarray(x, np.int32))
+  lambda x: np.asarray(x, np.int32)
+)
 
 
 def _close(a, b, rtol=1e-6, scale=None):

@@ -1,12 +1,13 @@
 """The lessons' exercise: fixed problem, per-step schedules, its outputs."""
+
 import argparse
 import json
 
 import jax
 import numpy as np
 import pytest
-
 from conftest import assert_close
+
 from optax_sched import exercise
 
 EPOCHS, BATCH = 2, 128
@@ -20,8 +21,17 @@ def problem():
 def _args(tmp_path, **kw):
   parser = argparse.ArgumentParser()
   exercise.add_arguments(parser)
-  argv = ["--out", str(tmp_path), "--epochs", str(EPOCHS), "--batch-size", str(BATCH),
-          "--seed", "3", "--no-progress"]
+  argv = [
+    "--out",
+    str(tmp_path),
+    "--epochs",
+    str(EPOCHS),
+    "--batch-size",
+    str(BATCH),
+    "--seed",
+    "3",
+    "--no-progress",
+  ]
   for k, v in kw.items():
     argv += [f"--{k.replace('_', '-')}", str(v)]
   return parser.parse_args(argv)
@@ -36,7 +46,8 @@ def outputs(tmp_path_factory):
 
 def test_the_lessons_schedules_are_all_offered():
   assert {"constant", "steplr", "cosine", "warmup_cosine", "onecycle", "wsd"} <= set(
-      exercise.SCHEDULES)
+    exercise.SCHEDULES
+  )
 
 
 def test_defaults_are_the_lessons():
@@ -108,8 +119,14 @@ def test_command_curves_equal_the_pure_train_function(outputs, problem):
 def test_metrics_csv_has_a_row_per_run_and_epoch(outputs):
   _, out = outputs
   lines = (out / "metrics.csv").read_text().strip().splitlines()
-  assert lines[0].split(",") == ["schedule", "epoch", "train_loss", "val_loss", "val_acc",
-                                 "last_lr"]
+  assert lines[0].split(",") == [
+    "schedule",
+    "epoch",
+    "train_loss",
+    "val_loss",
+    "val_acc",
+    "last_lr",
+  ]
   assert len(lines) == 1 + 2 * EPOCHS
 
 
@@ -120,12 +137,15 @@ def test_prints_a_table_of_final_validation_numbers(tmp_path, capsys):
   assert out.splitlines()[2].startswith("constant")
 
 
-@pytest.mark.parametrize("kw, message", [
+@pytest.mark.parametrize(
+  "kw, message",
+  [
     ({"schedules": "constant,linear"}, "--schedules='constant,linear' is not allowed"),
     ({"epochs": 0}, "--epochs=0 is not allowed"),
     ({"batch_size": 100000}, "load_problem: batch_size=100000 is not allowed"),
     ({"lr": -1.0}, "--lr=-1.0 is not allowed"),
-])
+  ],
+)
 def test_bad_option_exits_2_with_a_message(tmp_path, capsys, kw, message):
   assert exercise.run(_args(tmp_path, **kw)) == 2
   assert message in capsys.readouterr().err
@@ -140,4 +160,4 @@ def test_runs_share_initial_parameters_and_batch_order(problem):
   _, step = train(exercise.SCHEDULES["steplr"][1](3e-2, total), problem)
   first = total // 3
   np.testing.assert_array_equal(const.train_loss[:first], step.train_loss[:first])
-  assert not np.array_equal(const.train_loss[first + 1:], step.train_loss[first + 1:])
+  assert not np.array_equal(const.train_loss[first + 1 :], step.train_loss[first + 1 :])

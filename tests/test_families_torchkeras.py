@@ -4,6 +4,7 @@ Each reference below is written from the family's docstring formula, in
 float64, one step at a time; then sweeps under vmap, gradients, step shapes
 and bad arguments.
 """
+
 import bisect
 import math
 
@@ -11,18 +12,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from conftest import assert_close
+
 from optax_sched.families.annealing import cosine_annealing_schedule
 from optax_sched.families.cyclic import cyclic_schedule
 from optax_sched.families.inverse_time import inverse_time_decay_schedule
 from optax_sched.families.onecycle import onecycle_schedule
 from optax_sched.families.polynomial import polynomial_decay_schedule
-from optax_sched.families.ramps import (constant_factor_schedule,
-                                        linear_factor_schedule)
-from optax_sched.families.step import (multistep_decay_schedule,
-                                       piecewise_values_schedule,
-                                       step_decay_schedule)
+from optax_sched.families.ramps import constant_factor_schedule, linear_factor_schedule
+from optax_sched.families.step import (
+  multistep_decay_schedule,
+  piecewise_values_schedule,
+  step_decay_schedule,
+)
 
 T = 400
 
@@ -59,37 +61,57 @@ def poly_cycle_ref(t, init, steps, end, power):
 
 
 CASES = [
-    (step_decay_schedule(0.1, 7, 0.5), lambda t: 0.1 * 0.5 ** (t // 7)),
-    (step_decay_schedule(0.1, 1, 0.9), lambda t: 0.1 * 0.9**t),
-    (multistep_decay_schedule(1.0, [5, 5, 30], 0.3),
-     lambda t: 0.3 ** bisect.bisect_right([5, 5, 30], t)),
-    (piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
-     lambda t: [3.0, 2.0, 1.0][bisect.bisect_right([10, 50], t)]),
-    (piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
-     lambda t: [3.0, 2.0, 1.0][bisect.bisect_left([10, 50], t)]),
-    (linear_factor_schedule(0.2, 0.1, 0.7, 40),
-     lambda t: 0.2 * (0.1 + 0.6 * min(t, 40) / 40)),
-    (constant_factor_schedule(0.2, 0.25, 13), lambda t: 0.2 * (0.25 if t < 13 else 1.0)),
-    (cosine_annealing_schedule(1.0, 37, 0.01),
-     lambda t: 0.01 + 0.99 * (1 + math.cos(math.pi * t / 37)) / 2),
-    (cyclic_schedule(0.01, 0.1, 9, 4, "triangular"),
-     lambda t: cyclic_ref(t, 0.01, 0.1, 9, 4, "triangular", 1.0)),
-    (cyclic_schedule(0.01, 0.1, 10, None, "triangular2"),
-     lambda t: cyclic_ref(t, 0.01, 0.1, 10, 10, "triangular2", 1.0)),
-    (cyclic_schedule(0.01, 0.1, 6, 11, "exp_range", gamma=0.995),
-     lambda t: cyclic_ref(t, 0.01, 0.1, 6, 11, "exp_range", 0.995)),
-    (onecycle_schedule(300, 0.1, 0.3),
-     lambda t: onecycle_ref(t, 300, 0.1, 0.3, "cos", 25, 1e4, False)),
-    (onecycle_schedule(250, 0.1, 0.2, "linear", 10.0, 100.0, True),
-     lambda t: onecycle_ref(t, 250, 0.1, 0.2, "linear", 10.0, 100.0, True)),
-    (onecycle_schedule(50, 0.1, 0.0),
-     lambda t: onecycle_ref(t, 50, 0.1, 0.0, "cos", 25, 1e4, False)),
-    (inverse_time_decay_schedule(0.1, 20, 0.7), lambda t: 0.1 / (1 + 0.7 * t / 20)),
-    (inverse_time_decay_schedule(0.1, 20, 0.7, True), lambda t: 0.1 / (1 + 0.7 * (t // 20))),
-    (polynomial_decay_schedule(0.1, 30, 0.001, 0.5, cycle=True),
-     lambda t: poly_cycle_ref(t, 0.1, 30, 0.001, 0.5)),
-    (polynomial_decay_schedule(0.1, 30, 0.001, 2.0),
-     lambda t: (0.1 - 0.001) * (1 - min(t, 30) / 30) ** 2 + 0.001),
+  (step_decay_schedule(0.1, 7, 0.5), lambda t: 0.1 * 0.5 ** (t // 7)),
+  (step_decay_schedule(0.1, 1, 0.9), lambda t: 0.1 * 0.9**t),
+  (
+    multistep_decay_schedule(1.0, [5, 5, 30], 0.3),
+    lambda t: 0.3 ** bisect.bisect_right([5, 5, 30], t),
+  ),
+  (
+    piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
+    lambda t: [3.0, 2.0, 1.0][bisect.bisect_right([10, 50], t)],
+  ),
+  (
+    piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
+    lambda t: [3.0, 2.0, 1.0][bisect.bisect_left([10, 50], t)],
+  ),
+  (linear_factor_schedule(0.2, 0.1, 0.7, 40), lambda t: 0.2 * (0.1 + 0.6 * min(t, 40) / 40)),
+  (constant_factor_schedule(0.2, 0.25, 13), lambda t: 0.2 * (0.25 if t < 13 else 1.0)),
+  (
+    cosine_annealing_schedule(1.0, 37, 0.01),
+    lambda t: 0.01 + 0.99 * (1 + math.cos(math.pi * t / 37)) / 2,
+  ),
+  (
+    cyclic_schedule(0.01, 0.1, 9, 4, "triangular"),
+    lambda t: cyclic_ref(t, 0.01, 0.1, 9, 4, "triangular", 1.0),
+  ),
+  (
+    cyclic_schedule(0.01, 0.1, 10, None, "triangular2"),
+    lambda t: cyclic_ref(t, 0.01, 0.1, 10, 10, "triangular2", 1.0),
+  ),
+  (
+    cyclic_schedule(0.01, 0.1, 6, 11, "exp_range", gamma=0.995),
+    lambda t: cyclic_ref(t, 0.01, 0.1, 6, 11, "exp_range", 0.995),
+  ),
+  (
+    onecycle_schedule(300, 0.1, 0.3),
+    lambda t: onecycle_ref(t, 300, 0.1, 0.3, "cos", 25, 1e4, False),
+  ),
+  (
+    onecycle_schedule(250, 0.1, 0.2, "linear", 10.0, 100.0, True),
+    lambda t: onecycle_ref(t, 250, 0.1, 0.2, "linear", 10.0, 100.0, True),
+  ),
+  (onecycle_schedule(50, 0.1, 0.0), lambda t: onecycle_ref(t, 50, 0.1, 0.0, "cos", 25, 1e4, False)),
+  (inverse_time_decay_schedule(0.1, 20, 0.7), lambda t: 0.1 / (1 + 0.7 * t / 20)),
+  (inverse_time_decay_schedule(0.1, 20, 0.7, True), lambda t: 0.1 / (1 + 0.7 * (t // 20))),
+  (
+    polynomial_decay_schedule(0.1, 30, 0.001, 0.5, cycle=True),
+    lambda t: poly_cycle_ref(t, 0.1, 30, 0.001, 0.5),
+  ),
+  (
+    polynomial_decay_schedule(0.1, 30, 0.001, 2.0),
+    lambda t: (0.1 - 0.001) * (1 - min(t, 30) / 30) ** 2 + 0.001,
+  ),
 ]
 IDS = [f"{i}-{s.name}" for i, (s, _) in enumerate(CASES)]
 
@@ -112,23 +134,29 @@ def test_any_shape_of_steps(schedule, reference):
 
 
 SWEEPS = [
-    ("step_decay.gamma", lambda x: step_decay_schedule(0.1, 7, x), [0.5, 0.9]),
-    ("step_decay.step_size", lambda x: step_decay_schedule(0.1, x, 0.5), [5.0, 9.0]),
-    ("multistep.gamma", lambda x: multistep_decay_schedule(0.1, [10, 30], x), [0.1, 0.5]),
-    ("multistep.milestone", lambda x: multistep_decay_schedule(0.1, [x, 60], 0.5), [10.0, 30.0]),
-    ("piecewise_values.value", lambda x: piecewise_values_schedule([20], [x, 0.5]), [1.0, 2.0]),
-    ("linear_factor.start_factor", lambda x: linear_factor_schedule(0.1, x, 1.0, 30), [0.1, 0.5]),
-    ("constant_factor.total_steps", lambda x: constant_factor_schedule(0.1, 0.5, x), [10.0, 25.0]),
-    ("cosine_annealing.decay_steps", lambda x: cosine_annealing_schedule(0.1, x), [20.0, 33.0]),
-    ("cyclic.peak_value", lambda x: cyclic_schedule(0.01, x, 8), [0.1, 0.2]),
-    ("cyclic.step_size_up", lambda x: cyclic_schedule(0.01, 0.1, x, 5, "triangular2"), [4.0, 9.0]),
-    ("cyclic.gamma", lambda x: cyclic_schedule(0.01, 0.1, 8, mode="exp_range", gamma=x),
-     [0.99, 0.999]),
-    ("onecycle.pct_start", lambda x: onecycle_schedule(100, 0.1, x), [0.2, 0.4]),
-    ("onecycle.total_steps", lambda x: onecycle_schedule(x, 0.1, three_phase=True), [80.0, 120.0]),
-    ("inverse_time.decay_rate", lambda x: inverse_time_decay_schedule(0.1, 10, x), [0.5, 2.0]),
-    ("polynomial_decay.power", lambda x: polynomial_decay_schedule(0.1, 30, 0.0, x, True),
-     [0.5, 2.0]),
+  ("step_decay.gamma", lambda x: step_decay_schedule(0.1, 7, x), [0.5, 0.9]),
+  ("step_decay.step_size", lambda x: step_decay_schedule(0.1, x, 0.5), [5.0, 9.0]),
+  ("multistep.gamma", lambda x: multistep_decay_schedule(0.1, [10, 30], x), [0.1, 0.5]),
+  ("multistep.milestone", lambda x: multistep_decay_schedule(0.1, [x, 60], 0.5), [10.0, 30.0]),
+  ("piecewise_values.value", lambda x: piecewise_values_schedule([20], [x, 0.5]), [1.0, 2.0]),
+  ("linear_factor.start_factor", lambda x: linear_factor_schedule(0.1, x, 1.0, 30), [0.1, 0.5]),
+  ("constant_factor.total_steps", lambda x: constant_factor_schedule(0.1, 0.5, x), [10.0, 25.0]),
+  ("cosine_annealing.decay_steps", lambda x: cosine_annealing_schedule(0.1, x), [20.0, 33.0]),
+  ("cyclic.peak_value", lambda x: cyclic_schedule(0.01, x, 8), [0.1, 0.2]),
+  ("cyclic.step_size_up", lambda x: cyclic_schedule(0.01, 0.1, x, 5, "triangular2"), [4.0, 9.0]),
+  (
+    "cyclic.gamma",
+    lambda x: cyclic_schedule(0.01, 0.1, 8, mode="exp_range", gamma=x),
+    [0.99, 0.999],
+  ),
+  ("onecycle.pct_start", lambda x: onecycle_schedule(100, 0.1, x), [0.2, 0.4]),
+  ("onecycle.total_steps", lambda x: onecycle_schedule(x, 0.1, three_phase=True), [80.0, 120.0]),
+  ("inverse_time.decay_rate", lambda x: inverse_time_decay_schedule(0.1, 10, x), [0.5, 2.0]),
+  (
+    "polynomial_decay.power",
+    lambda x: polynomial_decay_schedule(0.1, 30, 0.0, x, True),
+    [0.5, 2.0],
+  ),
 ]
 STEPS = jnp.array([0, 1, 5, 9, 10, 11, 29, 30, 31, 60, 99, 100, 150])
 
@@ -143,27 +171,28 @@ def test_vmap_over_construction_equals_one_at_a_time(name, build, values):
 @pytest.mark.parametrize("name,build,values", SWEEPS, ids=[s[0] for s in SWEEPS])
 def test_grads_are_finite(name, build, values):
   grads = jax.jit(jax.vmap(jax.grad(lambda x, t: build(x)(t)), in_axes=(None, 0)))(
-      jnp.float32(values[0]), STEPS)
+    jnp.float32(values[0]), STEPS
+  )
   assert np.all(np.isfinite(grads))
 
 
 BAD = [
-    (lambda: step_decay_schedule(0.1, 0), "step_size"),
-    (lambda: step_decay_schedule(0.1, 5, -0.5), "gamma"),
-    (lambda: multistep_decay_schedule(0.1, [5, 2]), "milestones"),
-    (lambda: multistep_decay_schedule(0.1, 5), "milestones"),
-    (lambda: piecewise_values_schedule([5], [1.0, 2.0, 3.0]), "values"),
-    (lambda: piecewise_values_schedule([-5], [1.0, 2.0]), "boundaries"),
-    (lambda: linear_factor_schedule(0.1, total_steps=0), "total_steps"),
-    (lambda: constant_factor_schedule(0.1, factor="a"), "factor"),
-    (lambda: cosine_annealing_schedule(0.1, 0), "decay_steps"),
-    (lambda: cyclic_schedule(0.1, 1.0, 0), "step_size_up"),
-    (lambda: cyclic_schedule(0.1, 1.0, 5, mode="square"), "mode"),
-    (lambda: onecycle_schedule(0, 0.1), "total_steps"),
-    (lambda: onecycle_schedule(10, 0.1, pct_start=0.1), "pct_start"),
-    (lambda: onecycle_schedule(10, 0.1, anneal_strategy="cosine"), "anneal_strategy"),
-    (lambda: inverse_time_decay_schedule(0.1, 10, -1.0), "decay_rate"),
-    (lambda: polynomial_decay_schedule(0.1, 10, cycle=1), "cycle"),
+  (lambda: step_decay_schedule(0.1, 0), "step_size"),
+  (lambda: step_decay_schedule(0.1, 5, -0.5), "gamma"),
+  (lambda: multistep_decay_schedule(0.1, [5, 2]), "milestones"),
+  (lambda: multistep_decay_schedule(0.1, 5), "milestones"),
+  (lambda: piecewise_values_schedule([5], [1.0, 2.0, 3.0]), "values"),
+  (lambda: piecewise_values_schedule([-5], [1.0, 2.0]), "boundaries"),
+  (lambda: linear_factor_schedule(0.1, total_steps=0), "total_steps"),
+  (lambda: constant_factor_schedule(0.1, factor="a"), "factor"),
+  (lambda: cosine_annealing_schedule(0.1, 0), "decay_steps"),
+  (lambda: cyclic_schedule(0.1, 1.0, 0), "step_size_up"),
+  (lambda: cyclic_schedule(0.1, 1.0, 5, mode="square"), "mode"),
+  (lambda: onecycle_schedule(0, 0.1), "total_steps"),
+  (lambda: onecycle_schedule(10, 0.1, pct_start=0.1), "pct_start"),
+  (lambda: onecycle_schedule(10, 0.1, anneal_strategy="cosine"), "anneal_strategy"),
+  (lambda: inverse_time_decay_schedule(0.1, 10, -1.0), "decay_rate"),
+  (lambda: polynomial_decay_schedule(0.1, 10, cycle=1), "cycle"),
 ]
 
 
@@ -174,11 +203,11 @@ def test_out_of_domain_argument_raises_naming_it(make, arg):
 
 
 STEP_FUNCTIONS = [
-    step_decay_schedule(0.1, 7, 0.5),
-    multistep_decay_schedule(1.0, [5, 5, 30], 0.3),
-    piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
-    piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
-    constant_factor_schedule(0.2, 0.25, 13),
+  step_decay_schedule(0.1, 7, 0.5),
+  multistep_decay_schedule(1.0, [5, 5, 30], 0.3),
+  piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
+  piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
+  constant_factor_schedule(0.2, 0.25, 13),
 ]
 
 
@@ -190,12 +219,17 @@ def test_declared_jumps_are_where_a_step_function_changes(schedule):
   assert declared == changes
 
 
-@pytest.mark.parametrize("schedule", [
+@pytest.mark.parametrize(
+  "schedule",
+  [
     cyclic_schedule(0.01, 0.1, 9, 4, "triangular2"),
     cyclic_schedule(0.01, 0.1, 5, 0),
     polynomial_decay_schedule(0.1, 30, 0.001, 0.5, cycle=True),
-], ids=lambda s: repr(s))
+  ],
+  ids=lambda s: repr(s),
+)
 def test_lint_sees_cycles_as_deliberate(schedule):
   from optax_sched.inspect import lint
+
   codes = {f.code for f in lint(schedule, 200)}
   assert not codes & {"jump", "rises-after-decay"}

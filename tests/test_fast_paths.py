@@ -4,36 +4,46 @@ Every O(log n) or O(1) evaluation is compared with the plain semantics it
 replaces, on random pieces, boundaries and steps (no timing here: speed is
 measured by scripts/bench.py).
 """
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from conftest import assert_close
 
 import optax_sched as sched
-from conftest import assert_close
 
 SEEDS = range(2)
 
 # One family each, with random hyperparameters drawn from ``rng``.
 FAMILIES = {
-    "cosine_decay": lambda r: sched.cosine_decay_schedule(
-        r.uniform(1e-4, 1e-2), int(r.randint(1, 60)), r.uniform(0, 0.5)),
-    "warmup_cosine": lambda r: sched.warmup_cosine_decay_schedule(
-        r.uniform(0, 1e-4), r.uniform(1e-3, 1e-2), int(r.randint(0, 10)),
-        int(r.randint(11, 60)), r.uniform(0, 1e-4)),
-    "linear": lambda r: sched.linear_schedule(
-        r.uniform(0, 1), r.uniform(0, 1), int(r.randint(0, 40)), int(r.randint(0, 5))),
-    "polynomial": lambda r: sched.polynomial_schedule(
-        r.uniform(0.5, 1), r.uniform(0, 0.1), r.uniform(0.5, 3), int(r.randint(1, 40))),
-    "exponential_staircase": lambda r: sched.exponential_decay(
-        r.uniform(0.1, 1), int(r.randint(1, 9)), r.uniform(0.3, 0.99),
-        int(r.randint(0, 5)), True),
-    "exponential_floor": lambda r: sched.exponential_decay(
-        r.uniform(0.1, 1), r.uniform(1, 9), r.uniform(0.3, 0.99), end_value=0.05),
-    "constant": lambda r: sched.constant_schedule(r.uniform(-1, 1)),
-    "piecewise_constant": lambda r: sched.piecewise_constant_schedule(
-        r.uniform(0.1, 1), {5: r.uniform(0, 1), 17: r.uniform(0, 2)}),
+  "cosine_decay": lambda r: sched.cosine_decay_schedule(
+    r.uniform(1e-4, 1e-2), int(r.randint(1, 60)), r.uniform(0, 0.5)
+  ),
+  "warmup_cosine": lambda r: sched.warmup_cosine_decay_schedule(
+    r.uniform(0, 1e-4),
+    r.uniform(1e-3, 1e-2),
+    int(r.randint(0, 10)),
+    int(r.randint(11, 60)),
+    r.uniform(0, 1e-4),
+  ),
+  "linear": lambda r: sched.linear_schedule(
+    r.uniform(0, 1), r.uniform(0, 1), int(r.randint(0, 40)), int(r.randint(0, 5))
+  ),
+  "polynomial": lambda r: sched.polynomial_schedule(
+    r.uniform(0.5, 1), r.uniform(0, 0.1), r.uniform(0.5, 3), int(r.randint(1, 40))
+  ),
+  "exponential_staircase": lambda r: sched.exponential_decay(
+    r.uniform(0.1, 1), int(r.randint(1, 9)), r.uniform(0.3, 0.99), int(r.randint(0, 5)), True
+  ),
+  "exponential_floor": lambda r: sched.exponential_decay(
+    r.uniform(0.1, 1), r.uniform(1, 9), r.uniform(0.3, 0.99), end_value=0.05
+  ),
+  "constant": lambda r: sched.constant_schedule(r.uniform(-1, 1)),
+  "piecewise_constant": lambda r: sched.piecewise_constant_schedule(
+    r.uniform(0.1, 1), {5: r.uniform(0, 1), 17: r.uniform(0, 2)}
+  ),
 }
 
 
@@ -86,8 +96,11 @@ def test_one_family_join_keeps_the_step_shape():
 
 
 def test_mixed_join_takes_optax_path_and_equals_it():
-  pieces = [sched.linear_schedule(0.0, 1.0, 10), sched.cosine_decay_schedule(1.0, 50),
-            sched.constant_schedule(0.1)]
+  pieces = [
+    sched.linear_schedule(0.0, 1.0, 10),
+    sched.cosine_decay_schedule(1.0, 50),
+    sched.constant_schedule(0.1),
+  ]
   s = sched.join_schedules(pieces, [10, 60])
   assert not s.fast
   steps = np.arange(100)
@@ -107,10 +120,8 @@ def test_nested_fast_join_inside_mixed_join_equals_flat_optax_join():
   warm = sched.linear_schedule(0.0, 1e-2, 25)
   tail = sched.constant_schedule(1e-5)
   end = 25 + 30 * 20
-  nested = sched.join_schedules(
-      [warm, sched.join_schedules(cycles, bounds), tail], [25, end])
-  flat = optax.join_schedules([warm] + cycles + [tail],
-                              [25] + [25 + b for b in bounds] + [end])
+  nested = sched.join_schedules([warm, sched.join_schedules(cycles, bounds), tail], [25, end])
+  flat = optax.join_schedules([warm] + cycles + [tail], [25] + [25 + b for b in bounds] + [end])
   steps = np.arange(end + 50)
   assert_close(run(nested, steps), run(flat, steps), rtol=2e-6)
 
@@ -120,8 +131,13 @@ def test_fast_join_under_vmap_over_a_piece_hyperparameter():
 
   def build(peak):
     return sched.join_schedules(
-        [sched.cosine_decay_schedule(peak, 40), sched.cosine_decay_schedule(0.5 * peak, 40),
-         sched.cosine_decay_schedule(0.25 * peak, 40)], [40, 80])
+      [
+        sched.cosine_decay_schedule(peak, 40),
+        sched.cosine_decay_schedule(0.5 * peak, 40),
+        sched.cosine_decay_schedule(0.25 * peak, 40),
+      ],
+      [40, 80],
+    )
 
   peaks = jnp.array([1e-3, 3e-3])
   swept = jax.vmap(lambda p: build(p)(steps))(peaks)
@@ -147,12 +163,20 @@ def test_fast_join_grad_flows_to_the_selected_piece_only():
 @pytest.mark.parametrize("seed", SEEDS)
 def test_sgdr_with_many_cycles_equals_optax(seed):
   rng = np.random.RandomState(seed)
-  kwargs = [dict(init_value=float(rng.uniform(0, 1e-4)), peak_value=float(rng.uniform(1e-3, 1e-2)),
-                 warmup_steps=int(rng.randint(0, 5)), decay_steps=int(rng.randint(6, 40)),
-                 end_value=float(rng.uniform(0, 1e-5))) for _ in range(40)]
+  kwargs = [
+    dict(
+      init_value=float(rng.uniform(0, 1e-4)),
+      peak_value=float(rng.uniform(1e-3, 1e-2)),
+      warmup_steps=int(rng.randint(0, 5)),
+      decay_steps=int(rng.randint(6, 40)),
+      end_value=float(rng.uniform(0, 1e-5)),
+    )
+    for _ in range(40)
+  ]
   steps = np.arange(0, 40 * 40 + 20)
-  assert_close(run(sched.sgdr_schedule(kwargs), steps), run(optax.sgdr_schedule(kwargs), steps),
-               rtol=2e-6)
+  assert_close(
+    run(sched.sgdr_schedule(kwargs), steps), run(optax.sgdr_schedule(kwargs), steps), rtol=2e-6
+  )
 
 
 def _random_boundaries(rng, n):
@@ -165,8 +189,10 @@ def test_piecewise_constant_with_many_boundaries_equals_optax(seed):
   rng = np.random.RandomState(seed)
   bs = _random_boundaries(rng, 300)
   steps = np.arange(0, 20 * 300 + 10)
-  np.testing.assert_array_equal(run(sched.piecewise_constant_schedule(0.1, bs), steps),
-                                run(optax.piecewise_constant_schedule(0.1, bs), steps))
+  np.testing.assert_array_equal(
+    run(sched.piecewise_constant_schedule(0.1, bs), steps),
+    run(optax.piecewise_constant_schedule(0.1, bs), steps),
+  )
 
 
 @pytest.mark.parametrize("kind", ["linear", "cosine"])
@@ -189,15 +215,15 @@ def test_piecewise_constant_traced_init_value_multiplies_in_the_same_order():
 
 
 BOUNDS = {
-    "even": lambda r, n: np.arange(1, n + 1) * 997,
-    "random": lambda r, n: np.sort(r.randint(0, 10**6, n)),
-    "clustered": lambda r, n: np.sort(np.concatenate([r.randint(0, 50, n // 2),
-                                                      r.randint(0, 10**6, n - n // 2)])),
-    "repeated": lambda r, n: np.sort(r.randint(0, 10, n) * 1000),
-    "at int32 max": lambda r, n: np.concatenate([np.sort(r.randint(0, 10**6, n - 1)),
-                                                 [2**31 - 1]]),
-    # Bucketed (a few bounds a bucket), the last bucket holding the int maximum.
-    "spread to int32 max": lambda r, n: np.linspace(0, 2**31 - 1, n).astype(np.int64),
+  "even": lambda r, n: np.arange(1, n + 1) * 997,
+  "random": lambda r, n: np.sort(r.randint(0, 10**6, n)),
+  "clustered": lambda r, n: np.sort(
+    np.concatenate([r.randint(0, 50, n // 2), r.randint(0, 10**6, n - n // 2)])
+  ),
+  "repeated": lambda r, n: np.sort(r.randint(0, 10, n) * 1000),
+  "at int32 max": lambda r, n: np.concatenate([np.sort(r.randint(0, 10**6, n - 1)), [2**31 - 1]]),
+  # Bucketed (a few bounds a bucket), the last bucket holding the int maximum.
+  "spread to int32 max": lambda r, n: np.linspace(0, 2**31 - 1, n).astype(np.int64),
 }
 
 
@@ -205,10 +231,19 @@ BOUNDS = {
 @pytest.mark.parametrize("kind", sorted(BOUNDS))
 def test_search_over_concrete_bounds_equals_numpy(kind, n):
   from optax_sched._math import searchsorted_right
+
   rng = np.random.RandomState(n)
   bounds = BOUNDS[kind](rng, n).astype(np.int32)
-  steps = np.concatenate([np.arange(0, 3000), rng.randint(0, 2**31 - 1, 2000),
-                          bounds, bounds - 1, bounds + 1, [2**31 - 1]])
+  steps = np.concatenate(
+    [
+      np.arange(0, 3000),
+      rng.randint(0, 2**31 - 1, 2000),
+      bounds,
+      bounds - 1,
+      bounds + 1,
+      [2**31 - 1],
+    ]
+  )
   steps = np.clip(steps, 0, 2**31 - 1).astype(np.int32)
   expected = np.searchsorted(bounds, steps, side="right")
   np.testing.assert_array_equal(jax.jit(lambda t: searchsorted_right(bounds, t))(steps), expected)
@@ -221,14 +256,23 @@ def test_select_piece_equals_numpy_lookup(kind, n):
   """The bucket select gives ``values[searchsorted(bounds, t)]``, with values
   known or traced (vmapped over a scale), for every kind of bounds."""
   from optax_sched._math import select_piece
+
   rng = np.random.RandomState(n + 1)
   if kind == "from 0, 3 per bucket":
     bounds = np.sort(np.concatenate([[0, 0, 1], np.arange(1, n - 2) * 64 + 1])).astype(np.int32)
   else:
     bounds = BOUNDS[kind](rng, n).astype(np.int32)
   values = rng.uniform(0, 1, n + 1).astype(np.float32)
-  steps = np.concatenate([np.arange(0, 3000), rng.randint(0, 2**31 - 1, 2000),
-                          bounds, bounds - 1, bounds + 1, [2**31 - 1]])
+  steps = np.concatenate(
+    [
+      np.arange(0, 3000),
+      rng.randint(0, 2**31 - 1, 2000),
+      bounds,
+      bounds - 1,
+      bounds + 1,
+      [2**31 - 1],
+    ]
+  )
   steps = np.clip(steps, 0, 2**31 - 1).astype(np.int32)
   expected = values[np.searchsorted(bounds, steps, side="right")]
   got = jax.jit(lambda t: select_piece(values, bounds, t))(steps)
@@ -238,7 +282,8 @@ def test_select_piece_equals_numpy_lookup(kind, n):
   np.testing.assert_array_equal(got, scales[:, None] * expected[None])
   left = np.searchsorted(bounds, steps, side="left")
   np.testing.assert_array_equal(
-      jax.jit(lambda t: select_piece(values, bounds, t, side="left"))(steps), values[left])
+    jax.jit(lambda t: select_piece(values, bounds, t, side="left"))(steps), values[left]
+  )
 
 
 def _repeat_reference(child, t, period, mult, decay, stretch=True):
@@ -304,8 +349,13 @@ def _transition_cases(rng):
       length += 0.5
     if rng.rand() < 0.3:
       begin += 0.25
-    yield (rng.uniform(0.5, 1), rng.uniform(0, 0.1),
-           float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0])), length, begin)
+    yield (
+      rng.uniform(0.5, 1),
+      rng.uniform(0, 0.1),
+      float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0])),
+      length,
+      begin,
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -1,15 +1,24 @@
 """describe and lint: the numbers and mistakes to see before training."""
+
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from every_example import every_example
 
 import optax_sched as sched
 from optax_sched.inspect import CODES, SEVERITIES
-from every_example import every_example
 
-REQUIRED = ("init_value", "peak_value", "peak_step", "warmup_steps",
-            "final_value", "min_value", "mean_value", "zero_steps")
+REQUIRED = (
+  "init_value",
+  "peak_value",
+  "peak_step",
+  "warmup_steps",
+  "final_value",
+  "min_value",
+  "mean_value",
+  "zero_steps",
+)
 
 WARMUP_COSINE = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000, 1e-5)
 
@@ -29,16 +38,22 @@ def test_lint_runs_on_every_example(name):
 
 def test_describe_reads_peak_and_warmup_from_the_curve():
   facts = sched.describe(WARMUP_COSINE, 1000)
-  assert (facts["init_value"], facts["peak_value"], facts["peak_step"],
-          facts["warmup_steps"]) == (0.0, 1e-3, 100, 100)
+  assert (facts["init_value"], facts["peak_value"], facts["peak_step"], facts["warmup_steps"]) == (
+    0.0,
+    1e-3,
+    100,
+    100,
+  )
 
 
 def test_describe_final_min_and_mean_match_the_trace():
   values = np.asarray(WARMUP_COSINE(np.arange(1000)), np.float64)
   facts = sched.describe(WARMUP_COSINE, 1000)
   np.testing.assert_allclose(
-      [facts["final_value"], facts["min_value"], facts["mean_value"]],
-      [values[-1], values.min(), values.mean()], rtol=1e-6)
+    [facts["final_value"], facts["min_value"], facts["mean_value"]],
+    [values[-1], values.min(), values.mean()],
+    rtol=1e-6,
+  )
 
 
 def test_describe_counts_steps_at_exactly_zero():
@@ -46,19 +61,23 @@ def test_describe_counts_steps_at_exactly_zero():
   assert sched.describe(s, 500)["zero_steps"] == 11
 
 
-@pytest.mark.parametrize("schedule, warmup", [
+@pytest.mark.parametrize(
+  "schedule, warmup",
+  [
     (sched.warmup_constant_schedule(0.0, 1e-3, 40), 40),
     (sched.cosine_decay_schedule(1e-3, 100), 0),
     (sched.constant_schedule(1e-3), 0),
     (sched.linear_onecycle_schedule(1000, 1e-3), 300),
-])
+  ],
+)
 def test_describe_warmup_ends_where_the_initial_rise_stops(schedule, warmup):
   assert sched.describe(schedule, 1000)["warmup_steps"] == warmup
 
 
 def test_describe_counts_restarts():
-  s = sched.sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3,
-                                warmup_steps=5, decay_steps=50)] * 3)
+  s = sched.sgdr_schedule(
+    [dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5, decay_steps=50)] * 3
+  )
   assert sched.describe(s, 150)["restarts"] == 2
 
 
@@ -69,8 +88,7 @@ def test_total_steps_must_be_a_sensible_count(steps):
 
 
 def test_plain_optax_callables_can_be_inspected():
-  assert sched.describe(optax.cosine_decay_schedule(1e-3, 100), 100)[
-      "peak_value"] == 1e-3
+  assert sched.describe(optax.cosine_decay_schedule(1e-3, 100), 100)["peak_value"] == 1e-3
 
 
 def _codes(schedule, steps):
@@ -78,8 +96,7 @@ def _codes(schedule, steps):
 
 
 def test_well_formed_warmup_cosine_gets_only_zero_lr():
-  assert [(f.code, f.severity) for f in sched.lint(WARMUP_COSINE, 1000)] == [
-      ("zero-lr", "info")]
+  assert [(f.code, f.severity) for f in sched.lint(WARMUP_COSINE, 1000)] == [("zero-lr", "info")]
 
 
 def _fn(f):
@@ -93,78 +110,139 @@ def _join_after_warmup(peak, then, warmup=100):
 # code -> (schedules that must trigger it, schedules that must not), each a
 # (schedule, total_steps) pair.
 CASES = {
-    "negative-or-nonfinite": (
-        [(sched.constant_schedule(-1e-3), 100),
-         (_fn(lambda t: jnp.where(t > 5, jnp.nan, 1e-3)), 100),
-         (_fn(lambda t: jnp.where(t > 5, jnp.inf, 1e-3)), 100)],
-        [(WARMUP_COSINE, 1000)]),
-    "zero-lr": (
-        [(WARMUP_COSINE, 1000), (sched.cosine_decay_schedule(1e-3, 500), 1000),
-         (sched.constant_schedule(0.0), 10)],
-        [(WARMUP_COSINE.replace(init_value=1e-5), 1000)]),
-    "decays-too-early": (
-        [(sched.cosine_decay_schedule(1e-3, 200, alpha=0.01), 1000),
-         (sched.exponential_decay(1e-3, 10, 0.5, end_value=1e-5), 1000)],
-        [(sched.cosine_decay_schedule(1e-3, 1000, alpha=0.01), 1000),
-         (sched.cosine_decay_schedule(1e-3, 1000), 3),
-         (sched.constant_schedule(0.0), 10),
-         (sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 0.1}), 1000),
-         (sched.constant_schedule(1e-3), 1000)]),
-    "rises-after-decay": (
-        # Like torch's CosineAnnealingLR past T_max.
-        [(_fn(lambda t: 5e-4 * (1 + jnp.cos(jnp.pi * t / 1000))), 2000),
-         (sched.piecewise_interpolate_schedule(
-             "linear", 1e-3, {500: 0.1, 1000: 10}), 1000)],
-        [(sched.sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3,
-                                    warmup_steps=5, decay_steps=50)] * 3), 150),
-         (sched.linear_onecycle_schedule(1000, 1e-3), 1000)]),
-    "jump": (
-        [(_fn(lambda t: jnp.where(t < 50, 1e-3, 5e-4)), 100),
-         (sched.linear_schedule(1e-3, 1e-4, 0, transition_begin=500), 1000)],
-        [(sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 0.1}), 1000),
-         (sched.exponential_decay(1e-3, 100, 0.5, staircase=True), 1000),
-         (sched.warmup_exponential_decay_schedule(
-             0.0, 1e-3, 100, 100, 0.9, staircase=True), 1000),
-         (sched.sgdr_schedule([dict(init_value=1e-3, peak_value=1e-3,
-                                    warmup_steps=0, decay_steps=50)] * 3), 150),
-         (sched.join_schedules([sched.constant_schedule(1e-3),
-                                sched.constant_schedule(1e-4)], [500]), 1000)]),
-    "end-above-peak": (
-        [(WARMUP_COSINE.replace(peak_value=1e-4, end_value=1e-3), 1000),
-         (sched.join_schedules([sched.cosine_decay_schedule(1e-3, 100),
-                                sched.linear_schedule(0.0, 2e-3, 900)], [100]),
-          1000)],
-        [(sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000),
-         (sched.linear_schedule(1e-6, 1e-3, 1000), 1000),
-         # A staircase warmup rises at its declared boundaries only.
-         (sched.piecewise_constant_schedule(1e-4, {100: 2.0, 200: 2.0, 300: 2.0}), 1000)]),
-    "warmup-mismatch": (
-        # Warmup to one peak, joined to a decay from another (up or down).
-        [(_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)), 1000),
-         (_join_after_warmup(1e-2, sched.cosine_decay_schedule(1e-3, 900)), 1000),
-         (_join_after_warmup(1e-3, sched.constant_schedule(5e-4)), 1000)],
-        [(_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-3, 900)), 1000),
-         (WARMUP_COSINE, 1000),
-         # A sawtooth rises again after each drop; a delayed start is flat.
-         (sched.repeat(sched.linear_schedule(0.0, 1e-3, 100), 100), 1000),
-         (sched.join_schedules([sched.constant_schedule(0.0),
-                                sched.cosine_decay_schedule(1e-3, 900)], [100]), 1000),
-         (sched.piecewise_constant_schedule(1e-4, {100: 2.0, 200: 2.0}), 1000),
-         (sched.sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3,
-                                    warmup_steps=5, decay_steps=50)] * 3), 150)]),
+  "negative-or-nonfinite": (
+    [
+      (sched.constant_schedule(-1e-3), 100),
+      (_fn(lambda t: jnp.where(t > 5, jnp.nan, 1e-3)), 100),
+      (_fn(lambda t: jnp.where(t > 5, jnp.inf, 1e-3)), 100),
+    ],
+    [(WARMUP_COSINE, 1000)],
+  ),
+  "zero-lr": (
+    [
+      (WARMUP_COSINE, 1000),
+      (sched.cosine_decay_schedule(1e-3, 500), 1000),
+      (sched.constant_schedule(0.0), 10),
+    ],
+    [(WARMUP_COSINE.replace(init_value=1e-5), 1000)],
+  ),
+  "decays-too-early": (
+    [
+      (sched.cosine_decay_schedule(1e-3, 200, alpha=0.01), 1000),
+      (sched.exponential_decay(1e-3, 10, 0.5, end_value=1e-5), 1000),
+    ],
+    [
+      (sched.cosine_decay_schedule(1e-3, 1000, alpha=0.01), 1000),
+      (sched.cosine_decay_schedule(1e-3, 1000), 3),
+      (sched.constant_schedule(0.0), 10),
+      (sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 0.1}), 1000),
+      (sched.constant_schedule(1e-3), 1000),
+    ],
+  ),
+  "rises-after-decay": (
+    # Like torch's CosineAnnealingLR past T_max.
+    [
+      (_fn(lambda t: 5e-4 * (1 + jnp.cos(jnp.pi * t / 1000))), 2000),
+      (sched.piecewise_interpolate_schedule("linear", 1e-3, {500: 0.1, 1000: 10}), 1000),
+    ],
+    [
+      (
+        sched.sgdr_schedule(
+          [dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5, decay_steps=50)] * 3
+        ),
+        150,
+      ),
+      (sched.linear_onecycle_schedule(1000, 1e-3), 1000),
+    ],
+  ),
+  "jump": (
+    [
+      (_fn(lambda t: jnp.where(t < 50, 1e-3, 5e-4)), 100),
+      (sched.linear_schedule(1e-3, 1e-4, 0, transition_begin=500), 1000),
+    ],
+    [
+      (sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 0.1}), 1000),
+      (sched.exponential_decay(1e-3, 100, 0.5, staircase=True), 1000),
+      (sched.warmup_exponential_decay_schedule(0.0, 1e-3, 100, 100, 0.9, staircase=True), 1000),
+      (
+        sched.sgdr_schedule(
+          [dict(init_value=1e-3, peak_value=1e-3, warmup_steps=0, decay_steps=50)] * 3
+        ),
+        150,
+      ),
+      (
+        sched.join_schedules([sched.constant_schedule(1e-3), sched.constant_schedule(1e-4)], [500]),
+        1000,
+      ),
+    ],
+  ),
+  "end-above-peak": (
+    [
+      (WARMUP_COSINE.replace(peak_value=1e-4, end_value=1e-3), 1000),
+      (
+        sched.join_schedules(
+          [sched.cosine_decay_schedule(1e-3, 100), sched.linear_schedule(0.0, 2e-3, 900)], [100]
+        ),
+        1000,
+      ),
+    ],
+    [
+      (sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000),
+      (sched.linear_schedule(1e-6, 1e-3, 1000), 1000),
+      # A staircase warmup rises at its declared boundaries only.
+      (sched.piecewise_constant_schedule(1e-4, {100: 2.0, 200: 2.0, 300: 2.0}), 1000),
+    ],
+  ),
+  "warmup-mismatch": (
+    # Warmup to one peak, joined to a decay from another (up or down).
+    [
+      (_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)), 1000),
+      (_join_after_warmup(1e-2, sched.cosine_decay_schedule(1e-3, 900)), 1000),
+      (_join_after_warmup(1e-3, sched.constant_schedule(5e-4)), 1000),
+    ],
+    [
+      (_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-3, 900)), 1000),
+      (WARMUP_COSINE, 1000),
+      # A sawtooth rises again after each drop; a delayed start is flat.
+      (sched.repeat(sched.linear_schedule(0.0, 1e-3, 100), 100), 1000),
+      (
+        sched.join_schedules(
+          [sched.constant_schedule(0.0), sched.cosine_decay_schedule(1e-3, 900)], [100]
+        ),
+        1000,
+      ),
+      (sched.piecewise_constant_schedule(1e-4, {100: 2.0, 200: 2.0}), 1000),
+      (
+        sched.sgdr_schedule(
+          [dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5, decay_steps=50)] * 3
+        ),
+        150,
+      ),
+    ],
+  ),
 }
 
 
-@pytest.mark.parametrize("code, schedule, steps", [
+@pytest.mark.parametrize(
+  "code, schedule, steps",
+  [
     pytest.param(code, s, n, id=f"{code}-{i}")
-    for code, (hits, _) in CASES.items() for i, (s, n) in enumerate(hits)])
+    for code, (hits, _) in CASES.items()
+    for i, (s, n) in enumerate(hits)
+  ],
+)
 def test_lint_code_is_triggered(code, schedule, steps):
   assert code in _codes(schedule, steps)
 
 
-@pytest.mark.parametrize("code, schedule, steps", [
+@pytest.mark.parametrize(
+  "code, schedule, steps",
+  [
     pytest.param(code, s, n, id=f"{code}-{i}")
-    for code, (_, misses) in CASES.items() for i, (s, n) in enumerate(misses)])
+    for code, (_, misses) in CASES.items()
+    for i, (s, n) in enumerate(misses)
+  ],
+)
 def test_lint_code_is_not_triggered(code, schedule, steps):
   assert code not in _codes(schedule, steps)
 
@@ -173,17 +251,32 @@ def test_every_code_has_cases():
   assert set(CASES) == set(CODES)
 
 
-@pytest.mark.parametrize("schedule, steps, words", [
-    (_fn(lambda t: jnp.where(t < 50, 1e-3, 5e-4)), 100,
-     ["jump", "0.001 at step 49", "0.0005 at step 50"]),
-    (sched.cosine_decay_schedule(1e-3, 200, alpha=0.01), 1000,
-     ["decays-too-early", "1e-05 at step 200", "800 of 1000"]),
+@pytest.mark.parametrize(
+  "schedule, steps, words",
+  [
+    (
+      _fn(lambda t: jnp.where(t < 50, 1e-3, 5e-4)),
+      100,
+      ["jump", "0.001 at step 49", "0.0005 at step 50"],
+    ),
+    (
+      sched.cosine_decay_schedule(1e-3, 200, alpha=0.01),
+      1000,
+      ["decays-too-early", "1e-05 at step 200", "800 of 1000"],
+    ),
     (WARMUP_COSINE, 1000, ["zero-lr", "step 0 "]),
-    (_join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)), 1000,
-     ["warmup-mismatch", "0.00099 (step 99)", "0.01 (step 100)"]),
-    (_fn(lambda t: 5e-4 * (1 + jnp.cos(jnp.pi * t / 1000))), 2000,
-     ["rises-after-decay", "0 at step 1000", "0.001 at step 1999"]),
-])
+    (
+      _join_after_warmup(1e-3, sched.cosine_decay_schedule(1e-2, 900)),
+      1000,
+      ["warmup-mismatch", "0.00099 (step 99)", "0.01 (step 100)"],
+    ),
+    (
+      _fn(lambda t: 5e-4 * (1 + jnp.cos(jnp.pi * t / 1000))),
+      2000,
+      ["rises-after-decay", "0 at step 1000", "0.001 at step 1999"],
+    ),
+  ],
+)
 def test_messages_name_steps_and_values(schedule, steps, words):
   code = words[0]
   (finding,) = [f for f in sched.lint(schedule, steps) if f.code == code]
@@ -208,19 +301,30 @@ def test_finding_prints_severity_code_and_message():
   assert str(finding).startswith("info: zero-lr: the LR is exactly 0")
 
 
-@pytest.mark.parametrize("schedule, steps, expected", [
-    (sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 1.0}), 1000,
-     [300]),
-    (sched.exponential_decay(1e-3, 100, 0.5, transition_begin=50,
-                             staircase=True), 400, [150, 250, 350]),
-    (sched.sgdr_schedule([dict(init_value=1e-3, peak_value=1e-3,
-                               warmup_steps=0, decay_steps=50)] * 3), 150,
-     [50, 100]),
-    (sched.join_schedules(
-        [sched.constant_schedule(1e-3),
-         sched.piecewise_constant_schedule(1e-3, {100: 0.1})], [500]), 1000,
-     [500, 600]),
-])
-def test_declared_jumps_of_step_decays_restarts_and_joins(schedule, steps,
-                                                          expected):
+@pytest.mark.parametrize(
+  "schedule, steps, expected",
+  [
+    (sched.piecewise_constant_schedule(1e-3, {300: 0.1, 600: 1.0}), 1000, [300]),
+    (
+      sched.exponential_decay(1e-3, 100, 0.5, transition_begin=50, staircase=True),
+      400,
+      [150, 250, 350],
+    ),
+    (
+      sched.sgdr_schedule(
+        [dict(init_value=1e-3, peak_value=1e-3, warmup_steps=0, decay_steps=50)] * 3
+      ),
+      150,
+      [50, 100],
+    ),
+    (
+      sched.join_schedules(
+        [sched.constant_schedule(1e-3), sched.piecewise_constant_schedule(1e-3, {100: 0.1})], [500]
+      ),
+      1000,
+      [500, 600],
+    ),
+  ],
+)
+def test_declared_jumps_of_step_decays_restarts_and_joins(schedule, steps, expected):
   assert sorted(float(b) for b in schedule.declared_jumps(steps)) == expected

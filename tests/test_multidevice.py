@@ -5,6 +5,7 @@ The schedule is evaluated inside the jitted update from the count in
 device and every process holds the same count, the same rate and the same
 parameters, and the loop runs with host transfers disallowed.
 """
+
 import functools
 import json
 import os
@@ -16,9 +17,10 @@ import sys
 import jax
 import numpy as np
 import pytest
-from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
-
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 from multidevice_setup import BATCH, SCHEDULE, problem
+
 from optax_sched import exercise
 from optax_sched.training import step_count
 
@@ -44,16 +46,17 @@ REFERENCE = _single_device_run()
 @pytest.fixture(scope="module")
 def sharded_run():
   if jax.device_count() < 8:
-    pytest.skip(f"needs 8 devices, found {jax.device_count()}: XLA_FLAGS must hold"
-                " --xla_force_host_platform_device_count=8 before jax starts")
+    pytest.skip(
+      f"needs 8 devices, found {jax.device_count()}: XLA_FLAGS must hold"
+      " --xla_force_host_platform_device_count=8 before jax starts"
+    )
   mesh = Mesh(np.array(jax.devices()[:8]), ("data",))
   replicated, data = NamedSharding(mesh, P()), NamedSharding(mesh, P("data"))
   params = jax.device_put(PROBLEM.params, replicated)
   opt_state = jax.device_put(exercise.optimizer(SCHEDULE).init(PROBLEM.params), replicated)
   xs = [jax.device_put(PROBLEM.x_train[i], data) for i in BATCHES]
   ys = [jax.device_put(PROBLEM.y_train[i], data) for i in BATCHES]
-  step = jax.jit(functools.partial(exercise.train_step, SCHEDULE),
-                 out_shardings=(replicated,) * 4)
+  step = jax.jit(functools.partial(exercise.train_step, SCHEDULE), out_shardings=(replicated,) * 4)
   lrs = []
   # The step counter, the rate and the parameters stay on the devices.
   with jax.transfer_guard("disallow"):
@@ -68,8 +71,10 @@ def _shards(a):
 
 
 def test_batch_is_split_over_8_devices(sharded_run):
-  x = jax.device_put(PROBLEM.x_train[BATCHES[0]],
-                     NamedSharding(Mesh(np.array(jax.devices()[:8]), ("data",)), P("data")))
+  x = jax.device_put(
+    PROBLEM.x_train[BATCHES[0]],
+    NamedSharding(Mesh(np.array(jax.devices()[:8]), ("data",)), P("data")),
+  )
   assert [s.data.shape[0] for s in x.addressable_shards] == [BATCH // 8] * 8
 
 
@@ -116,9 +121,16 @@ def two_processes(tmp_path_factory):
   procs = []
   for i, (out, err) in enumerate(outs):
     with open(out, "w") as fo, open(err, "w") as fe:
-      procs.append(subprocess.Popen(
+      procs.append(
+        subprocess.Popen(
           [sys.executable, worker, str(i), str(port), str(STEPS)],
-          stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, env=env, cwd=str(ROOT)))
+          stdout=fo,
+          stderr=fe,
+          stdin=subprocess.DEVNULL,
+          env=env,
+          cwd=str(ROOT),
+        )
+      )
   try:
     for p in procs:
       p.wait(timeout=180)
@@ -126,14 +138,18 @@ def two_processes(tmp_path_factory):
     for p in procs:
       p.kill()
       p.wait()
-    pytest.fail("the two jax.distributed processes did not finish within 180 s:\n"
-                + "\n".join(e.read_text()[-1500:] for _, e in outs))
+    pytest.fail(
+      "the two jax.distributed processes did not finish within 180 s:\n"
+      + "\n".join(e.read_text()[-1500:] for _, e in outs)
+    )
   for p, (_, err_path) in zip(procs, outs):
     err = err_path.read_text()
     if p.returncode != 0:
       if "collectives" in err.lower() and ("not" in err.lower() or "unsupported" in err.lower()):
-        pytest.skip("this jax cannot run CPU collectives across processes (gloo): "
-                    + err.strip().splitlines()[-1])
+        pytest.skip(
+          "this jax cannot run CPU collectives across processes (gloo): "
+          + err.strip().splitlines()[-1]
+        )
       pytest.fail(f"worker exited with {p.returncode}:\n{err[-3000:]}")
   return [json.loads(out.read_text().strip().splitlines()[-1]) for out, _ in outs]
 

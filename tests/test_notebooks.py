@@ -1,4 +1,5 @@
 """The notebooks run top to bottom with the current code (so they cannot rot)."""
+
 import os
 import pathlib
 
@@ -22,9 +23,15 @@ def test_notebook_executes_without_error(path, tmp_path):
   env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
   env["MPLBACKEND"] = "Agg"
   env.pop("XLA_FLAGS", None)
-  client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                          resources={"metadata": {"path": str(tmp_path)}})
+  client = NotebookClient(
+    nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+  )
   client.execute(env=env)
-  errors = [o for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+  errors = [
+    o
+    for c in nb.cells
+    if c.cell_type == "code"
+    for o in c.get("outputs", [])
+    if o.get("output_type") == "error"
+  ]
   assert not errors

@@ -1,12 +1,13 @@
 """Every optax name gives optax's numbers (golden traces of real optax)."""
+
 import inspect
 
 import numpy as np
 import optax
 import pytest
+from conftest import assert_close, golden_cases
 
 import optax_sched as sched
-from conftest import assert_close, golden_cases
 
 
 def build(name, args):
@@ -17,8 +18,6 @@ def build(name, args):
   if name == "join_schedules":
     args["schedules"] = [build(p["name"], p["args"]) for p in args["schedules"]]
   return getattr(sched, name)(**args)
-
-
 
 
 @pytest.mark.parametrize("case", golden_cases("optax"))
@@ -61,8 +60,8 @@ def test_lesson_cosine_decay_values(step, expected):
 
 def test_lesson_warmup_cosine_shape():
   s = sched.warmup_cosine_decay_schedule(
-      init_value=0.0, peak_value=1e-3, warmup_steps=1000, decay_steps=50000,
-      end_value=1e-5)
+    init_value=0.0, peak_value=1e-3, warmup_steps=1000, decay_steps=50000, end_value=1e-5
+  )
   values = np.asarray(s(np.arange(60000)))
   assert values[0] == 0.0
   assert int(np.argmax(values)) == 1000

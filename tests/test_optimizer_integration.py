@@ -1,4 +1,5 @@
 """Our schedules inside optax optimizers give the parameters optax's own give."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -41,13 +42,17 @@ def _train(make_optimizer, schedule):
 
 
 OPTIMIZERS = {
-    "adamw": lambda s: optax.adamw(learning_rate=s, weight_decay=0.01),
-    "lesson_chain": lambda s: optax.chain(
-        optax.clip_by_global_norm(1.0), optax.scale_by_adam(),
-        optax.scale_by_schedule(s), optax.scale(-1.0)),
-    "inject_hyperparams": lambda s: optax.inject_hyperparams(optax.adamw)(learning_rate=s),
-    "clip_then_adamw": lambda s: optax.chain(optax.clip_by_global_norm(1.0),
-                                             optax.adamw(learning_rate=s)),
+  "adamw": lambda s: optax.adamw(learning_rate=s, weight_decay=0.01),
+  "lesson_chain": lambda s: optax.chain(
+    optax.clip_by_global_norm(1.0),
+    optax.scale_by_adam(),
+    optax.scale_by_schedule(s),
+    optax.scale(-1.0),
+  ),
+  "inject_hyperparams": lambda s: optax.inject_hyperparams(optax.adamw)(learning_rate=s),
+  "clip_then_adamw": lambda s: optax.chain(
+    optax.clip_by_global_norm(1.0), optax.adamw(learning_rate=s)
+  ),
 }
 
 

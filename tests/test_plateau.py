@@ -1,11 +1,12 @@
 """ReduceLROnPlateau: torch's numbers as a pure, jittable state machine."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
-
 from conftest import assert_close, golden_cases
+
 from optax_sched.plateau import PlateauState, ReduceLROnPlateau
 
 
@@ -18,6 +19,7 @@ def _run(plateau, metrics):
   def body(state, m):
     state = plateau.step(state, m)
     return state, state
+
   return jax.lax.scan(body, plateau.init(), metrics)[1]
 
 
@@ -57,13 +59,21 @@ def test_vmap_over_factor_equals_one_at_a_time():
     np.testing.assert_allclose(swept[i], _run(base.replace(factor=f), metrics).lr, rtol=1e-6)
 
 
-@pytest.mark.parametrize("kw, arg", [
-    ({"base_lr": 0.0}, "base_lr"), ({"mode": "lowest"}, "mode"),
-    ({"factor": 1.0}, "factor"), ({"factor": -0.1}, "factor"),
-    ({"patience": -1}, "patience"), ({"threshold": -1e-4}, "threshold"),
-    ({"threshold_mode": "relative"}, "threshold_mode"), ({"cooldown": -2}, "cooldown"),
-    ({"min_lr": -1.0}, "min_lr"), ({"eps": -1.0}, "eps"),
-])
+@pytest.mark.parametrize(
+  "kw, arg",
+  [
+    ({"base_lr": 0.0}, "base_lr"),
+    ({"mode": "lowest"}, "mode"),
+    ({"factor": 1.0}, "factor"),
+    ({"factor": -0.1}, "factor"),
+    ({"patience": -1}, "patience"),
+    ({"threshold": -1e-4}, "threshold"),
+    ({"threshold_mode": "relative"}, "threshold_mode"),
+    ({"cooldown": -2}, "cooldown"),
+    ({"min_lr": -1.0}, "min_lr"),
+    ({"eps": -1.0}, "eps"),
+  ],
+)
 def test_bad_argument_is_a_value_error_naming_it(kw, arg):
   args = {"base_lr": 0.1, **kw}
   with pytest.raises(ValueError, match=rf"torch.ReduceLROnPlateau: {arg}=.* is not allowed"):
@@ -71,6 +81,7 @@ def test_bad_argument_is_a_value_error_naming_it(kw, arg):
 
 
 # ---- driving an optax optimizer ----
+
 
 def _problem():
   x = jax.random.normal(jax.random.PRNGKey(0), (32, 4))
@@ -90,6 +101,7 @@ def _train(opt, after_epoch, epochs=8, steps=5):
       g = jax.grad(loss)(params)
       u, state = opt.update(g, state, params)
       return (optax.apply_updates(params, u), state), None
+
     (params, state), _ = jax.lax.scan(body, (params, state), None, length=steps)
     # The loss floored at 1: it stops improving once training gets there.
     return params, after_epoch(state, jnp.maximum(loss(params), 1.0))
@@ -118,8 +130,7 @@ def test_scale_by_lr_chain_equals_inject_hyperparams():
     return u, (state[0], inner)
 
   # The optimizer state carries the plateau state alongside inject's state.
-  with_plateau = optax.GradientTransformation(
-      lambda p: (PLATEAU.init(), inject.init(p)), update)
+  with_plateau = optax.GradientTransformation(lambda p: (PLATEAU.init(), inject.init(p)), update)
   p_inject, (pstate, _) = _train(with_plateau, step_inject)
   np.testing.assert_allclose(p_chain, p_inject, rtol=1e-4)  # float association differs
   np.testing.assert_allclose(st_chain[1].lr, pstate.lr)
@@ -148,9 +159,19 @@ def test_state_is_a_pytree_that_stays_on_device():
 
 def test_reachable_under_torch_name_with_torch_arguments():
   import inspect
+
   from optax_sched.compat import torch as tl
+
   assert tl.ReduceLROnPlateau is ReduceLROnPlateau
   # torch's signature with the optimizer replaced by base_lr (issue 6).
   assert list(inspect.signature(tl.ReduceLROnPlateau).parameters) == [
-      "base_lr", "mode", "factor", "patience", "threshold", "threshold_mode",
-      "cooldown", "min_lr", "eps"]
+    "base_lr",
+    "mode",
+    "factor",
+    "patience",
+    "threshold",
+    "threshold_mode",
+    "cooldown",
+    "min_lr",
+    "eps",
+  ]

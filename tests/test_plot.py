@@ -1,4 +1,5 @@
 """Plots: matplotlib axes with marks, the envelope of long runs, text plots."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -6,15 +7,16 @@ matplotlib.use("Agg")
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from conftest import assert_close  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import optax_sched as sched  # noqa: E402
-from conftest import assert_close  # noqa: E402
 from optax_sched.plot import envelope, terminal_plot  # noqa: E402
 
 WARMUP_COSINE = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000, 1e-5)
-SGDR = sched.sgdr_schedule([dict(init_value=1e-4, peak_value=1e-3,
-                                 warmup_steps=5, decay_steps=50)] * 3)
+SGDR = sched.sgdr_schedule(
+  [dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5, decay_steps=50)] * 3
+)
 
 
 def _ax():
@@ -39,15 +41,13 @@ def test_curve_holds_the_schedule_values():
 
 def test_marks_warmup_end_and_peak():
   ax = sched.plot(WARMUP_COSINE, 1000, ax=_ax())
-  marked = {(line.get_marker(), float(line.get_xdata()[0]))
-            for line in ax.get_lines()[1:]}
+  marked = {(line.get_marker(), float(line.get_xdata()[0])) for line in ax.get_lines()[1:]}
   assert marked == {("o", 100.0), ("*", 100.0)}
 
 
 def test_marks_each_restart_with_a_vertical_line():
   ax = sched.plot(SGDR, 150, ax=_ax())
-  verticals = [line for line in ax.get_lines()
-               if line.get_linestyle() == ":"]
+  verticals = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
   assert sorted(float(line.get_xdata()[0]) for line in verticals) == [50, 100]
 
 
@@ -92,10 +92,12 @@ def test_terminal_plot_labels_top_and_bottom_values():
 
 
 def test_terminal_plot_draws_dots_in_every_column():
-  lines = terminal_plot(sched.linear_schedule(1.0, 0.0, 100), 100,
-                        width=40, height=6).splitlines()[:6]
-  columns = ["".join(line[12:][i] if i < len(line) - 12 else " "
-                     for line in lines) for i in range(28)]
+  lines = terminal_plot(sched.linear_schedule(1.0, 0.0, 100), 100, width=40, height=6).splitlines()[
+    :6
+  ]
+  columns = [
+    "".join(line[12:][i] if i < len(line) - 12 else " " for line in lines) for i in range(28)
+  ]
   assert all(any("\u2800" < ch <= "\u28ff" for ch in col) for col in columns)
 
 

@@ -4,6 +4,7 @@ For each spec in ``property_specs.SPECS``: values are finite, inside the
 declared range, monotone and continuous where the family is, agree across
 eager/jit/vmap/array calls, and equal an independent float64 NumPy reference.
 """
+
 import os
 
 import jax
@@ -12,12 +13,15 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from property_specs import SPECS
 
 EXAMPLES = int(os.environ.get("OPTAX_SCHED_EXAMPLES", "20"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+  max_examples=EXAMPLES,
+  deadline=None,
+  derandomize=True,
+  suppress_health_check=[HealthCheck.too_slow],
+)
 NAMES = sorted(SPECS)
 # The schedule is an argument, so one compiled program serves every draw of a
 # family's hyperparameters (its leaves are traced).
@@ -27,8 +31,7 @@ EVAL = jax.jit(lambda s, t: s(t))
 def _steps(case):
   """A fixed number of steps (one compile): the start densely, then to 2x the run."""
   n = case.length
-  return np.sort(np.concatenate([np.arange(1024),
-                                 np.linspace(0, 2 * n, 1024).astype(np.int64)]))
+  return np.sort(np.concatenate([np.arange(1024), np.linspace(0, 2 * n, 1024).astype(np.int64)]))
 
 
 def _tol(case):
@@ -86,8 +89,9 @@ def test_continuous_where_it_should_be(name, data):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+  max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_jit_eager_vmap_and_array_calls_agree(name, data):
   case = data.draw(SPECS[name]())

@@ -1,12 +1,13 @@
 """cosine_restarts_schedule against an independent float64 stepping loop."""
+
 import math
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from conftest import assert_close
+
 from optax_sched.families.restarts import cosine_restarts_schedule
 
 
@@ -25,13 +26,13 @@ def reference(n, init, period, mult, decay, floor, limit, k, mode):
 
 
 CASES = [
-    (1e-3, 10, 1, 1.0, 0.0, None, 1.0, "peak"),
-    (1e-3, 10, 2, 1.0, 1e-5, None, 1.0, "peak"),
-    (1e-3, 7, 3, 0.5, 1e-6, None, 1.0, "peak"),
-    (1e-3, 25, 1, 0.8, 1e-5, 3, 1.0, "peak"),
-    (1e-3, 25, 2, 0.7, 1e-4, None, 1.0, "amplitude"),
-    (1e-3, 40, 1, 1.0, 0.0, None, 2.0, "peak"),
-    (1e-3, 13, 1.5, 0.9, 0.0, 4, 0.5, "peak"),
+  (1e-3, 10, 1, 1.0, 0.0, None, 1.0, "peak"),
+  (1e-3, 10, 2, 1.0, 1e-5, None, 1.0, "peak"),
+  (1e-3, 7, 3, 0.5, 1e-6, None, 1.0, "peak"),
+  (1e-3, 25, 1, 0.8, 1e-5, 3, 1.0, "peak"),
+  (1e-3, 25, 2, 0.7, 1e-4, None, 1.0, "amplitude"),
+  (1e-3, 40, 1, 1.0, 0.0, None, 2.0, "peak"),
+  (1e-3, 13, 1.5, 0.9, 0.0, 4, 0.5, "peak"),
 ]
 
 
@@ -60,12 +61,15 @@ def test_exact_cycle_position_near_int32_max():
 
 def test_traced_period_mult_and_decay():
   out = jax.vmap(lambda m: cosine_restarts_schedule(1.0, 10, m, 0.5)(jnp.arange(100)))(
-      jnp.array([1.0, 2.0]))
+    jnp.array([1.0, 2.0])
+  )
   assert_close(out[0], cosine_restarts_schedule(1.0, 10, 1.0, 0.5)(jnp.arange(100)))
   assert_close(out[1], cosine_restarts_schedule(1.0, 10, 2.0, 0.5)(jnp.arange(100)))
 
 
-@pytest.mark.parametrize("kwargs,arg", [
+@pytest.mark.parametrize(
+  "kwargs,arg",
+  [
     (dict(first_period=0), "first_period"),
     (dict(first_period=10, period_mult=0.5), "period_mult"),
     (dict(first_period=10, decay=-1.0), "decay"),
@@ -73,7 +77,8 @@ def test_traced_period_mult_and_decay():
     (dict(first_period=10, cycle_limit=1.5), "cycle_limit"),
     (dict(first_period=10, k_decay=0.0), "k_decay"),
     (dict(first_period=10, decay_mode="both"), "decay_mode"),
-])
+  ],
+)
 def test_bad_arguments(kwargs, arg):
   with pytest.raises(ValueError, match=arg):
     cosine_restarts_schedule(1e-3, **kwargs)

@@ -1,4 +1,5 @@
 """The Schedule contract: pytree, immutable, repr, replace, step handling."""
+
 import dataclasses
 import warnings
 
@@ -6,9 +7,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from examples import OPTAX_EXAMPLES
 
 import optax_sched as sched
-from examples import OPTAX_EXAMPLES
 
 NAMES = sorted(OPTAX_EXAMPLES)
 
@@ -20,6 +21,7 @@ def schedule(request):
 
 def test_is_an_optax_schedule_usable_as_learning_rate(schedule):
   import optax
+
   opt = optax.sgd(learning_rate=schedule)
   params = {"w": jnp.ones(3)}
   state = opt.init(params)
@@ -55,8 +57,10 @@ def test_repr_reads_like_the_call_that_built_it(schedule):
 
 def test_readme_repr_example():
   s = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 1000, 50000, 1e-5)
-  assert repr(s) == ("warmup_cosine_decay_schedule(init_value=0.0, peak_value=0.001,"
-                     " warmup_steps=1000, decay_steps=50000, end_value=1e-05)")
+  assert repr(s) == (
+    "warmup_cosine_decay_schedule(init_value=0.0, peak_value=0.001,"
+    " warmup_steps=1000, decay_steps=50000, end_value=1e-05)"
+  )
 
 
 def test_replace_changes_one_argument_and_validates():
@@ -77,8 +81,20 @@ def test_equal_schedules_hash_equal():
 
 
 @pytest.mark.parametrize("shape", [(), (5,), (2, 3), (4, 1, 2)])
-@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint8, np.uint32,
-                                   np.float16, np.float32, np.float64, jnp.bfloat16])
+@pytest.mark.parametrize(
+  "dtype",
+  [
+    np.int8,
+    np.int16,
+    np.int32,
+    np.uint8,
+    np.uint32,
+    np.float16,
+    np.float32,
+    np.float64,
+    jnp.bfloat16,
+  ],
+)
 def test_any_shape_and_dtype_gives_float32_of_that_shape(schedule, shape, dtype):
   steps = (np.arange(int(np.prod(shape))).reshape(shape) * 7).astype(dtype)
   out = schedule(steps)
@@ -92,8 +108,7 @@ def test_python_int_and_float_steps(schedule):
 
 
 def test_negative_steps_equal_step_zero(schedule):
-  np.testing.assert_array_equal(schedule(jnp.array([-5, -1, 0])),
-                                jnp.full(3, schedule(0)))
+  np.testing.assert_array_equal(schedule(jnp.array([-5, -1, 0])), jnp.full(3, schedule(0)))
   assert float(schedule(-3.5)) == float(schedule(0))
 
 
@@ -103,8 +118,7 @@ def test_float_steps_between_integers(schedule):
   assert min(lo, hi) - 1e-9 <= mid <= max(lo, hi) + 1e-9
 
 
-@pytest.mark.parametrize("bad", ["10", None, [1, "a"], [[2], [b"x"]], True,
-                                 jnp.array([1j])])
+@pytest.mark.parametrize("bad", ["10", None, [1, "a"], [[2], [b"x"]], True, jnp.array([1j])])
 def test_bad_step_is_a_value_error_naming_step(bad):
   # Also no warning from deep inside jax on the way (text in a list).
   with warnings.catch_warnings():

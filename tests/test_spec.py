@@ -1,14 +1,16 @@
 """Spec strings: the Python call syntax, read with ast, never evaluated."""
+
 import builtins
 import warnings
 from typing import Any
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from every_example import every_example
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import optax_sched as sched
 from optax_sched import _base
-from every_example import every_example
 
 EXAMPLES = every_example()
 
@@ -21,25 +23,26 @@ def test_repr_reads_back_as_an_equal_schedule(name):
 
 def test_nested_join_from_the_issue():
   s = sched.from_spec(
-      "join_schedules([linear_schedule(0.0, 1e-3, 100),"
-      " cosine_decay_schedule(1e-3, 900)], [100])")
+    "join_schedules([linear_schedule(0.0, 1e-3, 100), cosine_decay_schedule(1e-3, 900)], [100])"
+  )
   assert s == sched.join_schedules(
-      [sched.linear_schedule(0.0, 1e-3, 100),
-       sched.cosine_decay_schedule(1e-3, 900)], [100])
+    [sched.linear_schedule(0.0, 1e-3, 100), sched.cosine_decay_schedule(1e-3, 900)], [100]
+  )
 
 
-@pytest.mark.parametrize("text", [
+@pytest.mark.parametrize(
+  "text",
+  [
     "polynomial_schedule(1e-3, 1e-5, 2.0, 100, 5)",
     "polynomial_schedule(init_value=1e-3, end_value=1e-5, power=2.0,"
     " transition_steps=100, transition_begin=5)",
-    "polynomial_schedule(1e-3, 1e-5, transition_steps=100, power=2.0,"
-    " transition_begin=+5)",
+    "polynomial_schedule(1e-3, 1e-5, transition_steps=100, power=2.0, transition_begin=+5)",
     "  optax.polynomial_schedule(1e-3, 1e-5, 2.0, 100, 5)\n",
     "optax_sched.polynomial_schedule(1e-3, 1e-5, 2.0, 100, 5)",
-])
+  ],
+)
 def test_positional_keyword_signs_and_module_paths(text):
-  assert sched.from_spec(text) == sched.polynomial_schedule(
-      1e-3, 1e-5, 2.0, 100, 5)
+  assert sched.from_spec(text) == sched.polynomial_schedule(1e-3, 1e-5, 2.0, 100, 5)
 
 
 def test_negative_numbers():
@@ -59,17 +62,17 @@ def test_dict_call_takes_keywords_only():
 
 def test_dict_call_with_keywords_and_tuples():
   s = sched.from_spec(
-      "sgdr_schedule((dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5,"
-      " decay_steps=50), {'init_value': 1e-4, 'peak_value': 1e-3,"
-      " 'warmup_steps': 5, 'decay_steps': 50}))")
+    "sgdr_schedule((dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5,"
+    " decay_steps=50), {'init_value': 1e-4, 'peak_value': 1e-3,"
+    " 'warmup_steps': 5, 'decay_steps': 50}))"
+  )
   assert s == sched.sgdr_schedule(
-      [dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5,
-            decay_steps=50)] * 2)
+    [dict(init_value=1e-4, peak_value=1e-3, warmup_steps=5, decay_steps=50)] * 2
+  )
 
 
 def test_string_and_boolean_arguments():
-  s = sched.from_spec(
-      "exponential_decay(1e-3, 20, 0.5, staircase=True, end_value=None)")
+  s = sched.from_spec("exponential_decay(1e-3, 20, 0.5, staircase=True, end_value=None)")
   assert s == sched.exponential_decay(1e-3, 20, 0.5, staircase=True)
 
 
@@ -78,6 +81,7 @@ def fake_compat():
   @_base.register(name="torch.FakeOneCycleLR")
   class FakeOneCycleLR(_base.Schedule):
     """Test double of a compat class."""
+
     max_lr: Any
     total_steps: Any
 
@@ -88,8 +92,9 @@ def fake_compat():
   del _base._REGISTRY["torch.FakeOneCycleLR"]
 
 
-@pytest.mark.parametrize("prefix", ["torch.", "torch.optim.lr_scheduler.",
-                                    "optax_sched.compat.torch."])
+@pytest.mark.parametrize(
+  "prefix", ["torch.", "torch.optim.lr_scheduler.", "optax_sched.compat.torch."]
+)
 def test_dotted_compat_names(fake_compat, prefix):
   s = sched.from_spec(f"{prefix}FakeOneCycleLR(max_lr=1e-3, total_steps=1000)")
   assert s == fake_compat(1e-3, 1000)
@@ -99,7 +104,9 @@ def test_to_spec_keeps_compat_names(fake_compat):
   assert sched.to_spec(fake_compat(1e-3, 10)).startswith("torch.FakeOneCycleLR(")
 
 
-@pytest.mark.parametrize("text, part", [
+@pytest.mark.parametrize(
+  "text, part",
+  [
     ("cosine_decay_schedule(1e-3, 100, alpha=oops)", "`oops`"),
     ("cosine_decay_schedule(1e-3, 10 * 10)", "`10 * 10`"),
     ("cosine_decay_schedule(1e-3, [1][0])", "`[1][0]`"),
@@ -119,7 +126,8 @@ def test_to_spec_keeps_compat_names(fake_compat):
     ("cosine_decay_schedule(1e-3, 0)", "decay_steps=0"),
     ("1e-3", "`1e-3`"),
     ("", "empty"),
-])
+  ],
+)
 def test_errors_name_the_offending_part(text, part):
   with pytest.raises(ValueError) as e:
     sched.from_spec(text)
@@ -127,19 +135,19 @@ def test_errors_name_the_offending_part(text, part):
 
 
 HOSTILE = [
-    "__import__('os').system('touch {marker}')",
-    "os.system('touch {marker}')",
-    "open('{marker}', 'w')",
-    "(lambda: open('{marker}', 'w'))()",
-    "cosine_decay_schedule(1e-3, [open('{marker}', 'w') for _ in 'a'])",
-    "cosine_decay_schedule(1e-3, {{open('{marker}', 'w')}})",
-    "cosine_decay_schedule(1e-3, (x := open('{marker}', 'w')))",
-    "cosine_decay_schedule.__init__.__globals__['os']",
-    "().__class__.__base__.__subclasses__()",
-    "cosine_decay_schedule(1e-3, 100).__class__('{marker}')",
-    "exec('open(\"{marker}\", \"w\")')",
-    "cosine_decay_schedule(1e-3, 100); open('{marker}', 'w')",
-    "cosine_decay_schedule(1e-3, 100)\nopen('{marker}', 'w')",
+  "__import__('os').system('touch {marker}')",
+  "os.system('touch {marker}')",
+  "open('{marker}', 'w')",
+  "(lambda: open('{marker}', 'w'))()",
+  "cosine_decay_schedule(1e-3, [open('{marker}', 'w') for _ in 'a'])",
+  "cosine_decay_schedule(1e-3, {{open('{marker}', 'w')}})",
+  "cosine_decay_schedule(1e-3, (x := open('{marker}', 'w')))",
+  "cosine_decay_schedule.__init__.__globals__['os']",
+  "().__class__.__base__.__subclasses__()",
+  "cosine_decay_schedule(1e-3, 100).__class__('{marker}')",
+  'exec(\'open("{marker}", "w")\')',
+  "cosine_decay_schedule(1e-3, 100); open('{marker}', 'w')",
+  "cosine_decay_schedule(1e-3, 100)\nopen('{marker}', 'w')",
 ]
 
 
@@ -158,37 +166,88 @@ def test_spec_reading_never_calls_eval_or_exec(monkeypatch):
   monkeypatch.setattr(builtins, "eval", forbidden)
   monkeypatch.setattr(builtins, "exec", forbidden)
   assert sched.from_spec("cosine_decay_schedule(1e-3, 100)") == (
-      sched.cosine_decay_schedule(1e-3, 100))
+    sched.cosine_decay_schedule(1e-3, 100)
+  )
 
 
-@pytest.mark.parametrize("text", [
+@pytest.mark.parametrize(
+  "text",
+  [
     "[" * 100_000 + "]" * 100_000,
     "cosine_decay_schedule(1e-3, " + "[" * 150 + "]" * 150 + ")",
     "cosine_decay_schedule(1e-3, " + "-" * 5000 + "1)",
-    "join_schedules([" + "join_schedules([" * 80 + "constant_schedule(1)"
-    + "], [])" * 80 + "], [])",
+    "join_schedules(["
+    + "join_schedules([" * 80
+    + "constant_schedule(1)"
+    + "], [])" * 80
+    + "], [])",
     "cosine_decay_schedule(1e-3, " + "9" * 5000 + ")",
     "cosine_decay_schedule(1e-3, " + "9" * 30 + ")",
     "constant_schedule(" + "1" * 2_000_000 + ")",
     "constant_schedule(1)\x00",
-], ids=["brackets", "nested-lists", "signs", "nested-calls", "huge-int",
-        "int-over-64-bits", "huge-text", "null-byte"])
+  ],
+  ids=[
+    "brackets",
+    "nested-lists",
+    "signs",
+    "nested-calls",
+    "huge-int",
+    "int-over-64-bits",
+    "huge-text",
+    "null-byte",
+  ],
+)
 def test_oversized_or_deep_specs_are_refused(text):
   with pytest.raises(ValueError):
     sched.from_spec(text)
 
 
-_TOKENS = st.sampled_from([
-    "cosine_decay_schedule", "join_schedules", "constant_schedule", "torch.",
-    "StepLR", "(", ")", "[", "]", "{", "}", ",", ":", "=", "-", "+", "*", ".",
-    "1e-3", "100", "0", "-1", "'linear'", "True", "None", "lambda", "x",
-    "__import__", "dict", " ", "\n", "1j", "'", '"', "\\", "#", "**", "@",
-])
+_TOKENS = st.sampled_from(
+  [
+    "cosine_decay_schedule",
+    "join_schedules",
+    "constant_schedule",
+    "torch.",
+    "StepLR",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "=",
+    "-",
+    "+",
+    "*",
+    ".",
+    "1e-3",
+    "100",
+    "0",
+    "-1",
+    "'linear'",
+    "True",
+    "None",
+    "lambda",
+    "x",
+    "__import__",
+    "dict",
+    " ",
+    "\n",
+    "1j",
+    "'",
+    '"',
+    "\\",
+    "#",
+    "**",
+    "@",
+  ]
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(max_size=80),
-                 st.lists(_TOKENS, max_size=30).map("".join)))
+@given(st.one_of(st.text(max_size=80), st.lists(_TOKENS, max_size=30).map("".join)))
 def test_fuzzed_text_gives_a_schedule_or_value_error(text):
   try:
     s = sched.from_spec(text)

@@ -1,12 +1,13 @@
 """The whole step range: int32 extremes, optax's saturating count, long runs."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 import pytest
+from examples import OPTAX_EXAMPLES
 
 import optax_sched as sched
-from examples import OPTAX_EXAMPLES
 
 INT32_MAX = 2**31 - 1
 NAMES = sorted(OPTAX_EXAMPLES)
@@ -64,15 +65,23 @@ _SAW = lambda: sched.repeat(sched.linear_schedule(0.0, 1.0, 1000), 1000)  # noqa
 # Schedules whose value depends on the step modulo a period: at 2**31 a
 # float32 step is off by up to 128, so only integer arithmetic (no overflow,
 # no float rounding) lands on the exact position.
-@pytest.mark.parametrize("build, exact", [
+@pytest.mark.parametrize(
+  "build, exact",
+  [
     (_SAW, lambda t: (t % 1000) / 1000),
     (lambda: sched.shift(_SAW(), 5), lambda t: ((t - 5) % 1000) / 1000),
-    (lambda: sched.per_epoch(sched.repeat(sched.linear_schedule(0.0, 1.0, 100), 100), 7),
-     lambda t: (t // 7 % 100) / 100),
+    (
+      lambda: sched.per_epoch(sched.repeat(sched.linear_schedule(0.0, 1.0, 100), 100), 7),
+      lambda t: (t // 7 % 100) / 100,
+    ),
     (lambda: sched.cyclic_schedule(0.0, 1.0, 500), lambda t: 1 - np.abs(t % 1000 / 500 - 1)),
-    (lambda: sched.cosine_restarts_schedule(1.0, 1000),
-     lambda t: 0.5 * (1 + np.cos(np.pi * (t % 1000) / 1000))),
-], ids=["repeat", "shift", "per_epoch", "cyclic", "cosine_restarts"])
+    (
+      lambda: sched.cosine_restarts_schedule(1.0, 1000),
+      lambda t: 0.5 * (1 + np.cos(np.pi * (t % 1000) / 1000)),
+    ),
+  ],
+  ids=["repeat", "shift", "per_epoch", "cyclic", "cosine_restarts"],
+)
 def test_periodic_position_is_exact_next_to_the_int32_maximum(build, exact):
   out = np.asarray(build()(_NEAR_MAX.astype(np.int32)), np.float64)
   np.testing.assert_allclose(out, exact(_NEAR_MAX), atol=1e-6)

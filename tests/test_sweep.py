@@ -1,4 +1,5 @@
 """Sweeps: K runs in one jit(vmap) program equal K separate runs."""
+
 import jax
 import numpy as np
 import pytest
@@ -46,8 +47,10 @@ def test_sweep_over_two_arguments_at_once():
 
 
 def test_sweep_schedules_of_one_family_equals_separate_runs():
-  family = [sched.cosine_onecycle_schedule(TOTAL, p, pct_start=f)
-            for p, f in [(1e-2, 0.2), (2e-2, 0.3), (3e-2, 0.5)]]
+  family = [
+    sched.cosine_onecycle_schedule(TOTAL, p, pct_start=f)
+    for p, f in [(1e-2, 0.2), (2e-2, 0.3), (3e-2, 0.5)]
+  ]
   _assert_runs_equal(sweep_schedules(_train, family), [_one(s) for s in family])
 
 
@@ -62,12 +65,15 @@ def test_stack_of_different_families_is_a_value_error():
     stack([sched.cosine_decay_schedule(1.0, 10), sched.constant_schedule(1.0)])
 
 
-@pytest.mark.parametrize("values, message", [
+@pytest.mark.parametrize(
+  "values, message",
+  [
     ({}, "no values given"),
     ({"peak": [1.0]}, r"argument\(s\) \['peak'\] are not allowed"),
     ({"peak_value": [1.0, 2.0], "warmup_steps": [1]}, "lengths"),
     ({"peak_value": 1.0}, "lengths"),
-])
+  ],
+)
 def test_bad_sweep_values_are_value_errors(values, message):
   with pytest.raises(ValueError, match=message):
     sweep(_train, BASE, **values)

@@ -1,4 +1,5 @@
 """current_lr: the rate of the next update, read from any optax state."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -13,23 +14,29 @@ PARAMS = {"w": jnp.zeros(3), "b": jnp.zeros(())}
 GRADS = {"w": jnp.ones(3), "b": jnp.ones(())}
 
 OPTIMIZERS = {
-    "scale_by_schedule": lambda s: optax.chain(optax.scale_by_schedule(s), optax.scale(-1.0)),
-    "sgd": lambda s: optax.sgd(s),
-    "adamw": lambda s: optax.adamw(learning_rate=s, weight_decay=0.01),
-    "chain_clip_adamw": lambda s: optax.chain(optax.clip_by_global_norm(1.0),
-                                              optax.adamw(learning_rate=s)),
-    "lesson_chain": lambda s: optax.chain(
-        optax.clip_by_global_norm(1.0), optax.scale_by_adam(),
-        optax.scale_by_schedule(s), optax.scale(-1.0)),
-    "inject_hyperparams": lambda s: optax.inject_hyperparams(optax.adamw)(learning_rate=s),
-    "multisteps": lambda s: optax.MultiSteps(optax.adamw(s), every_k_schedule=1),
+  "scale_by_schedule": lambda s: optax.chain(optax.scale_by_schedule(s), optax.scale(-1.0)),
+  "sgd": lambda s: optax.sgd(s),
+  "adamw": lambda s: optax.adamw(learning_rate=s, weight_decay=0.01),
+  "chain_clip_adamw": lambda s: optax.chain(
+    optax.clip_by_global_norm(1.0), optax.adamw(learning_rate=s)
+  ),
+  "lesson_chain": lambda s: optax.chain(
+    optax.clip_by_global_norm(1.0),
+    optax.scale_by_adam(),
+    optax.scale_by_schedule(s),
+    optax.scale(-1.0),
+  ),
+  "inject_hyperparams": lambda s: optax.inject_hyperparams(optax.adamw)(learning_rate=s),
+  "multisteps": lambda s: optax.MultiSteps(optax.adamw(s), every_k_schedule=1),
 }
 
 
 def _updates(opt, n):
   """The state after ``n`` updates, in one compiled loop."""
+
   def body(_, state):
     return opt.update(GRADS, state, PARAMS)[1]
+
   return jax.jit(lambda: jax.lax.fori_loop(0, n, body, opt.init(PARAMS)))()
 
 

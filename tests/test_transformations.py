@@ -1,11 +1,10 @@
 """The same schedule under jit, no jit, on a device, under pmap, on every backend."""
+
 import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-import optax_sched as sched
 from conftest import assert_close
 from examples import OPTAX_EXAMPLES
 
@@ -14,7 +13,6 @@ STEPS = jnp.arange(0, 160, 7)
 
 
 class VariantsTest(chex.TestCase):
-
   @chex.variants(with_jit=True, without_jit=True, with_device=True)
   def test_step_array_agrees_with_scalar_calls(self):
     for name in NAMES:
@@ -48,8 +46,14 @@ def _platforms():
       devices = jax.devices(platform)
     except RuntimeError:
       devices = []
-    params.append(pytest.param(platform, marks=pytest.mark.skipif(
-        not devices, reason=f"no {platform} device visible to jax on this machine")))
+    params.append(
+      pytest.param(
+        platform,
+        marks=pytest.mark.skipif(
+          not devices, reason=f"no {platform} device visible to jax on this machine"
+        ),
+      )
+    )
   return params
 
 

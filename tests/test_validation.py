@@ -2,6 +2,7 @@
 
 The table of bad arguments is ``tests/test_bad_input.py``.
 """
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -58,8 +59,10 @@ def test_traced_checks_report_invalid_traced_values_through_checkify():
 
 def test_validate_checks_a_schedule_passed_into_jit_and_its_children():
   from jax.experimental import checkify
+
   good = sched.join_schedules(
-      [sched.linear_schedule(0.0, 1e-3, 10), sched.cosine_decay_schedule(1e-3, 100)], [10])
+    [sched.linear_schedule(0.0, 1e-3, 10), sched.cosine_decay_schedule(1e-3, 100)], [10]
+  )
   bad = jax.tree.map(lambda x: 0 * x, good)  # every leaf 0: decay_steps=0 inside
 
   def f(s):

@@ -6,15 +6,26 @@ schedule), pointwise arithmetic (``multiply``, ``divide``, ``add``, ``scale``,
 time maps (``shift``, ``stretch``, ``repeat``, ``per_epoch``) and
 ``fraction`` for durations given as fractions of a run.
 """
-from optax_sched.combinators.arithmetic import (
-    add, clip, divide, maximum, minimum, multiply, scale)
+
+from optax_sched.combinators.arithmetic import add, clip, divide, maximum, minimum, multiply, scale
 from optax_sched.combinators.durations import fraction
 from optax_sched.combinators.join import join_schedules
 from optax_sched.combinators.timing import per_epoch, repeat, shift, stretch
 from optax_sched.combinators.warmup import warmup
 
 __all__ = [
-    "join_schedules", "warmup", "multiply", "divide", "add", "scale",
-    "minimum", "maximum", "clip", "shift", "stretch", "repeat", "per_epoch",
-    "fraction",
+  "join_schedules",
+  "warmup",
+  "multiply",
+  "divide",
+  "add",
+  "scale",
+  "minimum",
+  "maximum",
+  "clip",
+  "shift",
+  "stretch",
+  "repeat",
+  "per_epoch",
+  "fraction",
 ]

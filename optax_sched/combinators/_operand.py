@@ -1,4 +1,5 @@
 """Arguments of combinators that may be a schedule or a number."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,8 +41,7 @@ class Wrapper(Schedule):
   """Base of combinators with one ``schedule`` field (an operand)."""
 
   def __post_init__(self):
-    object.__setattr__(self, "schedule",
-                       operand(self, "schedule", self.schedule))
+    object.__setattr__(self, "schedule", operand(self, "schedule", self.schedule))
     super().__post_init__()
 
   def declared_jumps(self, total_steps):

@@ -5,9 +5,11 @@ are hyperparameters (pytree leaves), so ``jax.vmap`` can sweep them. The
 operators on :class:`~optax_sched.Schedule` build these lazily:
 ``0.5 * s`` is ``multiply(s, 0.5)``, ``s - c`` is ``add(s, -1.0 * c)``.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -120,14 +122,16 @@ def _extremum_init(self, *schedules: Any, **kwargs: Any):
   # Positional for users (``minimum(a, b)``); ``schedules=`` for configs and
   # repr. Set in each class body: a dataclass would replace an inherited one.
   if set(kwargs) - {"schedules"} or (schedules and kwargs):
-    raise TypeError(f"{self.name}() takes schedules positionally, or one"
-                    " keyword argument schedules=[...]")
+    raise TypeError(
+      f"{self.name}() takes schedules positionally, or one keyword argument schedules=[...]"
+    )
   if kwargs:
     schedules = kwargs["schedules"]
     if not isinstance(schedules, (list, tuple)):
       v.fail(self, "schedules", schedules, "it must be a list of schedules")
-  object.__setattr__(self, "schedules", tuple(
-      operand(self, f"schedules[{i}]", s) for i, s in enumerate(schedules)))
+  object.__setattr__(
+    self, "schedules", tuple(operand(self, f"schedules[{i}]", s) for i, s in enumerate(schedules))
+  )
   self.__post_init__()
 
 
@@ -136,8 +140,9 @@ class _Extremum(Schedule):
 
   def _check(self):
     if len(self.schedules) < 2:
-      v.fail(self, "schedules", list(self.schedules),
-             "it must hold at least two schedules or numbers")
+      v.fail(
+        self, "schedules", list(self.schedules), "it must hold at least two schedules or numbers"
+      )
 
   def declared_jumps(self, total_steps):
     """Where any operand jumps."""
@@ -208,15 +213,15 @@ class clip(Schedule):
     super().__post_init__()
 
   def _check(self):
-    lo, hi = (None if isinstance(x, Schedule) else v.concrete(x)
-              for x in (self.floor, self.ceiling))
+    lo, hi = (
+      None if isinstance(x, Schedule) else v.concrete(x) for x in (self.floor, self.ceiling)
+    )
     if lo is not None and hi is not None and not lo <= hi:
       v.fail(self, "ceiling", self.ceiling, f"it must be >= floor={lo.item()!r}")
 
   def declared_jumps(self, total_steps):
     """Where the schedule or a bound jumps."""
-    return _union(self.schedule, self.floor, self.ceiling,
-                  total_steps=total_steps)
+    return _union(self.schedule, self.floor, self.ceiling, total_steps=total_steps)
 
   def _value(self, t):
     out = evaluate(self.schedule, t)

@@ -1,4 +1,5 @@
 """Durations given as fractions of a run whose length is known."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,7 +1,9 @@
 """``join_schedules``: pieces one after another, O(log n) for one family."""
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -27,8 +29,7 @@ def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
   if any(td != treedef for _, td in flat[1:]):
     return None
   columns = zip(*(leaves for leaves, _ in flat))
-  return jax.tree_util.tree_unflatten(
-      treedef, [stack_leaves(col) for col in columns])
+  return jax.tree_util.tree_unflatten(treedef, [stack_leaves(col) for col in columns])
 
 
 def stacked(pieces: Sequence[Schedule]) -> Schedule:
@@ -40,8 +41,8 @@ def stacked(pieces: Sequence[Schedule]) -> Schedule:
   family = family_of(pieces)
   if family is None:
     raise ValueError(
-        "stacked: schedules of different structure (family or static"
-        " arguments) cannot be stacked")
+      "stacked: schedules of different structure (family or static arguments) cannot be stacked"
+    )
   return family
 
 
@@ -76,9 +77,12 @@ def _check_steps(owner: Any, name: str, steps: Sequence[Any]) -> None:
     v.fail(owner, f"{name}[{i}]", steps[i], "it must be a finite step >= 0")
   if len(where) == len(steps) and np.any(np.diff(values) < 0):
     i = int(np.argmax(np.diff(values) < 0)) + 1
-    v.fail(owner, f"{name}[{i}]", steps[i],
-           f"{name} must be in increasing order, and it is below"
-           f" {name}[{i - 1}]={steps[i - 1]!r}")
+    v.fail(
+      owner,
+      f"{name}[{i}]",
+      steps[i],
+      f"{name} must be in increasing order, and it is below {name}[{i - 1}]={steps[i - 1]!r}",
+    )
 
 
 @register
@@ -120,11 +124,12 @@ class join_schedules(Schedule):
       try:
         object.__setattr__(self, "boundaries", list(self.boundaries))
       except TypeError:
-        v.fail(self, "boundaries", self.boundaries,
-               "it must be a list of steps")
-    object.__setattr__(self, "schedules", tuple(
-        as_schedule(s, f"schedules[{i}]", self.name)
-        for i, s in enumerate(self.schedules)))
+        v.fail(self, "boundaries", self.boundaries, "it must be a list of steps")
+    object.__setattr__(
+      self,
+      "schedules",
+      tuple(as_schedule(s, f"schedules[{i}]", self.name) for i, s in enumerate(self.schedules)),
+    )
     object.__setattr__(self, "boundaries", tuple(self.boundaries))
     super().__post_init__()
 
@@ -132,10 +137,14 @@ class join_schedules(Schedule):
     if not self.schedules:
       v.fail(self, "schedules", [], "it must hold at least one schedule")
     if len(self.boundaries) != len(self.schedules) - 1:
-      v.fail(self, "boundaries", list(self.boundaries),
-             f"it must hold len(schedules) - 1 = {len(self.schedules) - 1}"
-             f" steps, one between each pair of schedules (got"
-             f" {len(self.boundaries)})")
+      v.fail(
+        self,
+        "boundaries",
+        list(self.boundaries),
+        f"it must hold len(schedules) - 1 = {len(self.schedules) - 1}"
+        f" steps, one between each pair of schedules (got"
+        f" {len(self.boundaries)})",
+      )
     _check_steps(self, "boundaries", self.boundaries)
 
   def declared_jumps(self, total_steps):
@@ -162,8 +171,7 @@ class join_schedules(Schedule):
     if cached != ():
       return cached
     family = family_of(self.schedules)
-    if all(v.concrete(x) is not None
-           for x in jax.tree.leaves((family, self.boundaries))):
+    if all(v.concrete(x) is not None for x in jax.tree.leaves((family, self.boundaries))):
       # Safe to keep: no tracer inside. Not a field, so not in the pytree.
       object.__setattr__(self, "_family_cache", family)
     return family
@@ -173,8 +181,7 @@ class join_schedules(Schedule):
       return self.schedules[0](t)
     family = self._family()
     if family is None:
-      return optax.join_schedules(list(self.schedules),
-                                  list(self.boundaries))(t)
+      return optax.join_schedules(list(self.schedules), list(self.boundaries))(t)
     bounds = steps_array(self.boundaries)
     index = searchsorted_right(bounds, t)
     starts = jnp.concatenate([jnp.zeros((1,), bounds.dtype), bounds])

@@ -5,6 +5,7 @@ Integer steps stay integers wherever the mapping allows (``shift``,
 ``per_epoch``, ``repeat`` with a constant period), so those are exact for
 every int32 step.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,8 +25,7 @@ class _Timed(Wrapper):
 
   def __post_init__(self):
     if not (isinstance(self.schedule, Schedule) or callable(self.schedule)):
-      v.fail(self, "schedule", self.schedule,
-             "it must be a schedule or a callable of the step")
+      v.fail(self, "schedule", self.schedule, "it must be a schedule or a callable of the step")
     super().__post_init__()
 
 

@@ -1,4 +1,5 @@
 """``warmup``: a ramp into any schedule."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +8,7 @@ import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import (
-    cosine_interpolate, linear_interpolate, safe_div, safe_pow)
+from optax_sched._math import cosine_interpolate, linear_interpolate, safe_div, safe_pow
 from optax_sched.combinators._operand import Wrapper
 
 SHAPES = ("linear", "cosine", "exponential", "constant", "1-sqrt")
@@ -111,10 +111,8 @@ class warmup(Wrapper):
       return ()
     w = float(w)
     if self.prefix:
-      inner = [w + j for j in self.schedule.declared_jumps(
-          max(int(total_steps - w), 0))]
+      inner = [w + j for j in self.schedule.declared_jumps(max(int(total_steps - w), 0))]
     else:
       inner = [j for j in self.schedule.declared_jumps(total_steps) if j > w]
-    ends_apart = self.shape == "constant" or (
-        self.peak_value is not None and not self.prefix)
+    ends_apart = self.shape == "constant" or (self.peak_value is not None and not self.prefix)
     return tuple(([w] if w > 0 and ends_apart else []) + inner)

@@ -9,7 +9,5 @@ README's "Where the libraries disagree".
   >>> from optax_sched.compat import torch as tl
   >>> s = tl.CosineAnnealingLR(1e-3, T_max=100, eta_min=1e-6)
 """
-from optax_sched.compat import keras
-from optax_sched.compat import timm
-from optax_sched.compat import torch
-from optax_sched.compat import transformers
+
+from optax_sched.compat import keras, timm, torch, transformers

@@ -1,4 +1,5 @@
 """The base of compat schedules: a peer's names mapped onto a native family."""
+
 from __future__ import annotations
 
 import re

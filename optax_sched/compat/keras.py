@@ -13,15 +13,16 @@ What differs from Keras, on purpose: arguments Keras accepts but that give
 ``nan`` or nonsense (a ``decay_rate`` <= 0, ``t_mul`` < 1, boundaries out
 of order) raise ``ValueError`` here, naming the argument.
 """
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from optax_sched import _validate as v
 from optax_sched._base import register, static
 from optax_sched.compat._mapping import Mapping
-from optax_sched.families.cosine import (cosine_decay_schedule,
-                                         warmup_cosine_decay_schedule)
+from optax_sched.families.cosine import cosine_decay_schedule, warmup_cosine_decay_schedule
 from optax_sched.families.exponential import exponential_decay
 from optax_sched.families.inverse_time import inverse_time_decay_schedule
 from optax_sched.families.polynomial import polynomial_decay_schedule
@@ -39,12 +40,12 @@ class ExponentialDecay(Mapping):
   decay_rate: Any
   staircase: bool = static(False)
 
-  renames = {"init_value": "initial_learning_rate",
-             "transition_steps": "decay_steps"}
+  renames = {"init_value": "initial_learning_rate", "transition_steps": "decay_steps"}
 
   def native(self):
-    return exponential_decay(self.initial_learning_rate, self.decay_steps,
-                             self.decay_rate, staircase=self.staircase)
+    return exponential_decay(
+      self.initial_learning_rate, self.decay_steps, self.decay_rate, staircase=self.staircase
+    )
 
 
 @register(name="keras.PiecewiseConstantDecay")
@@ -72,8 +73,7 @@ class PiecewiseConstantDecay(Mapping):
     v.increasing(self, "boundaries", self.boundaries, strict=True)
 
   def native(self):
-    return piecewise_values_schedule(self.boundaries, self.values,
-                                     closed_right=True)
+    return piecewise_values_schedule(self.boundaries, self.values, closed_right=True)
 
 
 @register(name="keras.PolynomialDecay")
@@ -87,13 +87,12 @@ class PolynomialDecay(Mapping):
   power: Any = 1.0
   cycle: bool = static(False)
 
-  renames = {"init_value": "initial_learning_rate",
-             "end_value": "end_learning_rate"}
+  renames = {"init_value": "initial_learning_rate", "end_value": "end_learning_rate"}
 
   def native(self):
-    return polynomial_decay_schedule(self.initial_learning_rate,
-                                     self.decay_steps, self.end_learning_rate,
-                                     self.power, self.cycle)
+    return polynomial_decay_schedule(
+      self.initial_learning_rate, self.decay_steps, self.end_learning_rate, self.power, self.cycle
+    )
 
 
 @register(name="keras.InverseTimeDecay")
@@ -109,9 +108,9 @@ class InverseTimeDecay(Mapping):
   renames = {"init_value": "initial_learning_rate"}
 
   def native(self):
-    return inverse_time_decay_schedule(self.initial_learning_rate,
-                                       self.decay_steps, self.decay_rate,
-                                       self.staircase)
+    return inverse_time_decay_schedule(
+      self.initial_learning_rate, self.decay_steps, self.decay_rate, self.staircase
+    )
 
 
 @register(name="keras.CosineDecay")
@@ -132,8 +131,7 @@ class CosineDecay(Mapping):
   warmup_target: Any = None
   warmup_steps: Any = 0
 
-  renames = {"init_value": "initial_learning_rate",
-             "peak_value": "warmup_target"}
+  renames = {"init_value": "initial_learning_rate", "peak_value": "warmup_target"}
 
   def _check_args(self):
     v.positive(self, "decay_steps")
@@ -142,12 +140,14 @@ class CosineDecay(Mapping):
 
   def native(self):
     if self.warmup_target is None:
-      return cosine_decay_schedule(self.initial_learning_rate,
-                                   self.decay_steps, self.alpha)
+      return cosine_decay_schedule(self.initial_learning_rate, self.decay_steps, self.alpha)
     return warmup_cosine_decay_schedule(
-        self.initial_learning_rate, self.warmup_target, self.warmup_steps,
-        self.warmup_steps + self.decay_steps,
-        self.alpha * self.warmup_target)
+      self.initial_learning_rate,
+      self.warmup_target,
+      self.warmup_steps,
+      self.warmup_steps + self.decay_steps,
+      self.alpha * self.warmup_target,
+    )
 
 
 @register(name="keras.CosineDecayRestarts")
@@ -163,21 +163,32 @@ class CosineDecayRestarts(Mapping):
   m_mul: Any = 1.0
   alpha: Any = 0.0
 
-  renames = {"init_value": "initial_learning_rate",
-             "first_period": "first_decay_steps", "period_mult": "t_mul",
-             "decay": "m_mul"}
+  renames = {
+    "init_value": "initial_learning_rate",
+    "first_period": "first_decay_steps",
+    "period_mult": "t_mul",
+    "decay": "m_mul",
+  }
 
   def _check_args(self):
     v.real(self, "alpha")
 
   def native(self):
     return cosine_restarts_schedule(
-        self.initial_learning_rate, self.first_decay_steps, self.t_mul,
-        self.m_mul, self.alpha * self.initial_learning_rate,
-        decay_mode="amplitude")
+      self.initial_learning_rate,
+      self.first_decay_steps,
+      self.t_mul,
+      self.m_mul,
+      self.alpha * self.initial_learning_rate,
+      decay_mode="amplitude",
+    )
 
 
 __all__ = [
-    "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
-    "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
+  "ExponentialDecay",
+  "PiecewiseConstantDecay",
+  "PolynomialDecay",
+  "InverseTimeDecay",
+  "CosineDecay",
+  "CosineDecayRestarts",
 ]

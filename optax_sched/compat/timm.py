@@ -53,6 +53,7 @@ warmup_t=5, warmup_lr_init=1e-6)`` with ``lr=1e-3``):
   >>> [round(float(s(k)), 7) for k in (0, 4, 5, 50, 100)]
   [1e-06, 0.0008002, 0.0009939, 0.000505, 1e-05]
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -63,8 +64,7 @@ from optax_sched._base import Composite, Schedule, register, static
 from optax_sched.combinators import warmup
 from optax_sched.families.exponential import exponential_decay
 from optax_sched.families.piecewise import piecewise_constant_schedule
-from optax_sched.families.restarts import (
-    cosine_restarts_schedule, polynomial_restarts_schedule)
+from optax_sched.families.restarts import cosine_restarts_schedule, polynomial_restarts_schedule
 from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.wsd import DECAY_SHAPES, STABLE_SHAPES, wsd_schedule
 
@@ -84,9 +84,13 @@ class _Timm(Composite):
     v.nonnegative(self, "warmup_lr_init")
     v.flag(self, "t_in_epochs")
     if self.noise_range_t is not None:
-      v.fail(self, "noise_range_t", self.noise_range_t,
-             "LR noise is not supported (timm draws it from a torch generator"
-             " on every step, which cannot be replayed in JAX): use None")
+      v.fail(
+        self,
+        "noise_range_t",
+        self.noise_range_t,
+        "LR noise is not supported (timm draws it from a torch generator"
+        " on every step, which cannot be replayed in JAX): use None",
+      )
     for name in ("noise_pct", "noise_std", "noise_seed"):
       v.real(self, name)
 
@@ -96,8 +100,13 @@ class _Timm(Composite):
     The warmup ends at ``base_lr`` unless ``to_body`` (then at the body's
     value at ``warmup_t``, tanh's rule without a prefix).
     """
-    return warmup(body, self.warmup_t, init_value=self.warmup_lr_init,
-                  peak_value=None if to_body else self.base_lr, prefix=prefix)
+    return warmup(
+      body,
+      self.warmup_t,
+      init_value=self.warmup_lr_init,
+      peak_value=None if to_body else self.base_lr,
+      prefix=prefix,
+    )
 
 
 class _Cycles(_Timm):
@@ -107,11 +116,19 @@ class _Cycles(_Timm):
     super()._check()
     v.positive(self, "t_initial")
     v.nonnegative(self, "lr_min")
-    v.number(self, "cycle_mul", ok=lambda a: a >= 1,
-             allowed="it must be >= 1 (timm fails on shrinking cycles)")
+    v.number(
+      self,
+      "cycle_mul",
+      ok=lambda a: a >= 1,
+      allowed="it must be >= 1 (timm fails on shrinking cycles)",
+    )
     v.nonnegative(self, "cycle_decay")
-    v.number(self, "cycle_limit", ok=lambda a: (a >= 1) & (a == a // 1),
-             allowed="it must be a whole number >= 1")
+    v.number(
+      self,
+      "cycle_limit",
+      ok=lambda a: (a >= 1) & (a == a // 1),
+      allowed="it must be a whole number >= 1",
+    )
     v.flag(self, "warmup_prefix")
 
 
@@ -147,8 +164,14 @@ class CosineLRScheduler(_Cycles):
 
   def native(self) -> Schedule:
     body = cosine_restarts_schedule(
-        self.base_lr, self.t_initial, self.cycle_mul, self.cycle_decay,
-        self.lr_min, self.cycle_limit, self.k_decay)
+      self.base_lr,
+      self.t_initial,
+      self.cycle_mul,
+      self.cycle_decay,
+      self.lr_min,
+      self.cycle_limit,
+      self.k_decay,
+    )
     return self._warm(body, self.warmup_prefix)
 
 
@@ -187,10 +210,16 @@ class TanhLRScheduler(_Cycles):
 
   def native(self) -> Schedule:
     body = tanh_schedule(
-        self.base_lr, self.t_initial, self.lr_min, self.lb, self.ub,
-        self.cycle_mul, self.cycle_decay, self.cycle_limit)
-    return self._warm(body, self.warmup_prefix,
-                      to_body=not self.warmup_prefix)
+      self.base_lr,
+      self.t_initial,
+      self.lr_min,
+      self.lb,
+      self.ub,
+      self.cycle_mul,
+      self.cycle_decay,
+      self.cycle_limit,
+    )
+    return self._warm(body, self.warmup_prefix, to_body=not self.warmup_prefix)
 
 
 @register(name="timm.PolyLRScheduler")
@@ -228,8 +257,15 @@ class PolyLRScheduler(_Cycles):
 
   def native(self) -> Schedule:
     body = polynomial_restarts_schedule(
-        self.base_lr, self.t_initial, self.power, self.cycle_mul,
-        self.cycle_decay, self.lr_min, self.cycle_limit, self.k_decay)
+      self.base_lr,
+      self.t_initial,
+      self.power,
+      self.cycle_mul,
+      self.cycle_decay,
+      self.lr_min,
+      self.cycle_limit,
+      self.k_decay,
+    )
     return self._warm(body, self.warmup_prefix)
 
 
@@ -263,8 +299,7 @@ class StepLRScheduler(_Timm):
     v.flag(self, "warmup_prefix")
 
   def native(self) -> Schedule:
-    body = exponential_decay(self.base_lr, self.decay_t, self.decay_rate,
-                             staircase=True)
+    body = exponential_decay(self.base_lr, self.decay_t, self.decay_rate, staircase=True)
     return self._warm(body, self.warmup_prefix)
 
 
@@ -304,8 +339,13 @@ class MultiStepLRScheduler(_Timm):
     if not isinstance(self.decay_t, tuple):
       v.fail(self, "decay_t", self.decay_t, "it must be a list of steps")
     for i, m in enumerate(self.decay_t):
-      v.number(self, f"decay_t[{i}]", m, ok=lambda a: (a >= 0) & (a == a // 1),
-               allowed="milestones must be whole steps >= 0")
+      v.number(
+        self,
+        f"decay_t[{i}]",
+        m,
+        ok=lambda a: (a >= 0) & (a == a // 1),
+        allowed="milestones must be whole steps >= 0",
+      )
     v.increasing(self, "decay_t", self.decay_t)
     v.positive(self, "decay_rate")
     v.flag(self, "warmup_prefix")
@@ -313,7 +353,8 @@ class MultiStepLRScheduler(_Timm):
   def native(self) -> Schedule:
     counts = Counter(max(int(m) - 1, 0) for m in self.decay_t)
     body = piecewise_constant_schedule(
-        self.base_lr, {b: self.decay_rate**n for b, n in sorted(counts.items())})
+      self.base_lr, {b: self.decay_rate**n for b, n in sorted(counts.items())}
+    )
     return self._warm(body, self.warmup_prefix)
 
 
@@ -354,9 +395,13 @@ class WSDLRScheduler(_Timm):
     v.nonnegative(self, "lr_min")
     v.choice(self, "stable_fn", STABLE_SHAPES)
     if callable(self.decay_fn):
-      v.fail(self, "decay_fn", self.decay_fn,
-             "a callable is not supported (it could not be saved as config):"
-             " use one of " + ", ".join(map(repr, DECAY_SHAPES)))
+      v.fail(
+        self,
+        "decay_fn",
+        self.decay_fn,
+        "a callable is not supported (it could not be saved as config):"
+        " use one of " + ", ".join(map(repr, DECAY_SHAPES)),
+      )
     v.choice(self, "decay_fn", DECAY_SHAPES)
     v.positive(self, "decay_power")
     v.positive(self, "stable_power")
@@ -365,19 +410,28 @@ class WSDLRScheduler(_Timm):
       if self.stable_timescale is None:
         w = v.concrete(self.warmup_t)
         if w is not None and not w > 0:
-          v.fail(self, "stable_timescale", None,
-                 f"stable_fn={self.stable_fn!r} needs a stable_timescale > 0;"
-                 " it defaults to warmup_t, which is 0: set it explicitly")
+          v.fail(
+            self,
+            "stable_timescale",
+            None,
+            f"stable_fn={self.stable_fn!r} needs a stable_timescale > 0;"
+            " it defaults to warmup_t, which is 0: set it explicitly",
+          )
       else:
         v.positive(self, "stable_timescale")
 
   def native(self) -> Schedule:
-    timescale = (self.warmup_t if self.stable_timescale is None
-                 else self.stable_timescale)
+    timescale = self.warmup_t if self.stable_timescale is None else self.stable_timescale
     body = wsd_schedule(
-        self.base_lr, self.t_initial - self.decay_t, self.decay_t, self.lr_min,
-        decay_shape=self.decay_fn, exponent=self.decay_power,
-        decay_ratio=self.decay_ratio, stable_shape=self.stable_fn,
-        timescale=None if self.stable_fn == "constant" else timescale,
-        stable_power=self.stable_power)
+      self.base_lr,
+      self.t_initial - self.decay_t,
+      self.decay_t,
+      self.lr_min,
+      decay_shape=self.decay_fn,
+      exponent=self.decay_power,
+      decay_ratio=self.decay_ratio,
+      stable_shape=self.stable_fn,
+      timescale=None if self.stable_fn == "constant" else timescale,
+      stable_power=self.stable_power,
+    )
     return self._warm(body, prefix=True)

@@ -30,9 +30,11 @@ What differs from torch, on purpose:
   ``pct_start * total_steps`` of 1, ``ConstantLR(factor=0)``) raise
   ``ValueError`` here, naming the argument.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -46,19 +48,22 @@ from optax_sched.families.cyclic import cyclic_schedule
 from optax_sched.families.exponential import exponential_decay
 from optax_sched.families.onecycle import onecycle_schedule
 from optax_sched.families.polynomial import polynomial_schedule
-from optax_sched.families.ramps import (constant_factor_schedule,
-                                        linear_factor_schedule)
+from optax_sched.families.ramps import constant_factor_schedule, linear_factor_schedule
 from optax_sched.families.restarts import cosine_restarts_schedule
-from optax_sched.families.step import (multistep_decay_schedule,
-                                       step_decay_schedule)
+from optax_sched.families.step import multistep_decay_schedule, step_decay_schedule
+
 # Not a Schedule (it follows a metric, not the step): a jittable state machine.
 from optax_sched.plateau import ReduceLROnPlateau  # noqa: F401
 
 
 def _whole(owner, name, minimum, value=None):
-  v.number(owner, name, value,
-           ok=lambda a: (a >= minimum) & (a == a // 1),
-           allowed=f"it must be a whole number >= {minimum}")
+  v.number(
+    owner,
+    name,
+    value,
+    ok=lambda a: (a >= minimum) & (a == a // 1),
+    allowed=f"it must be a whole number >= {minimum}",
+  )
 
 
 class _Torch(Mapping):
@@ -66,10 +71,14 @@ class _Torch(Mapping):
 
   def _check(self):
     if self.last_epoch != -1:
-      v.fail(self, "last_epoch", self.last_epoch,
-             "only -1 (a fresh scheduler): optax's step count is saved in"
-             " opt_state and resumes with it; to start part-way, evaluate"
-             " s(t + offset)")
+      v.fail(
+        self,
+        "last_epoch",
+        self.last_epoch,
+        "only -1 (a fresh scheduler): optax's step count is saved in"
+        " opt_state and resumes with it; to start part-way, evaluate"
+        " s(t + offset)",
+      )
     super()._check()
 
 
@@ -134,8 +143,7 @@ class ConstantLR(_Torch):
     _whole(self, "total_iters", 1)
 
   def native(self):
-    return constant_factor_schedule(self.base_lr, self.factor,
-                                    self.total_iters)
+    return constant_factor_schedule(self.base_lr, self.factor, self.total_iters)
 
 
 @register(name="torch.LinearLR")
@@ -158,8 +166,9 @@ class LinearLR(_Torch):
     _whole(self, "total_iters", 1)
 
   def native(self):
-    return linear_factor_schedule(self.base_lr, self.start_factor,
-                                  self.end_factor, self.total_iters)
+    return linear_factor_schedule(
+      self.base_lr, self.start_factor, self.end_factor, self.total_iters
+    )
 
 
 @register(name="torch.ExponentialLR")
@@ -196,8 +205,7 @@ class PolynomialLR(_Torch):
     v.nonnegative(self, "power")
 
   def native(self):
-    return polynomial_schedule(self.base_lr, 0.0, self.power,
-                               self.total_iters)
+    return polynomial_schedule(self.base_lr, 0.0, self.power, self.total_iters)
 
 
 @register(name="torch.CosineAnnealingLR")
@@ -213,8 +221,7 @@ class CosineAnnealingLR(_Torch):
   eta_min: Any = 0.0
   last_epoch: int = static(-1)
 
-  renames = {"init_value": "base_lr", "decay_steps": "T_max",
-             "end_value": "eta_min"}
+  renames = {"init_value": "base_lr", "decay_steps": "T_max", "end_value": "eta_min"}
 
   def native(self):
     return cosine_annealing_schedule(self.base_lr, self.T_max, self.eta_min)
@@ -231,16 +238,19 @@ class CosineAnnealingWarmRestarts(_Torch):
   eta_min: Any = 0.0
   last_epoch: int = static(-1)
 
-  renames = {"init_value": "base_lr", "first_period": "T_0",
-             "period_mult": "T_mult", "end_value": "eta_min"}
+  renames = {
+    "init_value": "base_lr",
+    "first_period": "T_0",
+    "period_mult": "T_mult",
+    "end_value": "eta_min",
+  }
 
   def _check_args(self):
     _whole(self, "T_0", 1)
     _whole(self, "T_mult", 1)
 
   def native(self):
-    return cosine_restarts_schedule(self.base_lr, self.T_0, self.T_mult,
-                                    end_value=self.eta_min)
+    return cosine_restarts_schedule(self.base_lr, self.T_0, self.T_mult, end_value=self.eta_min)
 
 
 @register(name="torch.CyclicLR")
@@ -265,9 +275,16 @@ class CyclicLR(_Torch):
   renames = {"init_value": "base_lr", "peak_value": "max_lr"}
 
   def native(self):
-    return cyclic_schedule(self.base_lr, self.max_lr, self.step_size_up,
-                           self.step_size_down, self.mode, self.gamma,
-                           self.scale_fn, self.scale_mode)
+    return cyclic_schedule(
+      self.base_lr,
+      self.max_lr,
+      self.step_size_up,
+      self.step_size_down,
+      self.mode,
+      self.gamma,
+      self.scale_fn,
+      self.scale_mode,
+    )
 
 
 @register(name="torch.OneCycleLR")
@@ -300,16 +317,21 @@ class OneCycleLR(_Torch):
       _whole(self, "epochs", 1)
       _whole(self, "steps_per_epoch", 1)
     else:
-      v.fail(self, "total_steps", None,
-             "give total_steps, or both epochs and steps_per_epoch")
+      v.fail(self, "total_steps", None, "give total_steps, or both epochs and steps_per_epoch")
 
   def native(self):
     n = self.total_steps
     if n is None:
       n = self.epochs * self.steps_per_epoch
-    return onecycle_schedule(n, self.max_lr, self.pct_start,
-                             self.anneal_strategy, self.div_factor,
-                             self.final_div_factor, self.three_phase)
+    return onecycle_schedule(
+      n,
+      self.max_lr,
+      self.pct_start,
+      self.anneal_strategy,
+      self.div_factor,
+      self.final_div_factor,
+      self.three_phase,
+    )
 
 
 @register(name="torch.LambdaLR")
@@ -336,11 +358,14 @@ class LambdaLR(_Torch):
   last_epoch: int = static(-1)
 
   def _check_args(self):
-    if isinstance(self.lr_lambda, (list, tuple)) or not callable(
-        self.lr_lambda):
-      v.fail(self, "lr_lambda", self.lr_lambda,
-             "it must be one jnp-traceable function of the step (one"
-             " schedule per parameter group: build one LambdaLR for each)")
+    if isinstance(self.lr_lambda, (list, tuple)) or not callable(self.lr_lambda):
+      v.fail(
+        self,
+        "lr_lambda",
+        self.lr_lambda,
+        "it must be one jnp-traceable function of the step (one"
+        " schedule per parameter group: build one LambdaLR for each)",
+      )
 
   def native(self):
     v.real(self, "base_lr")
@@ -366,11 +391,15 @@ def _constant_factor(owner, fn):
     seen = [None]
   out = seen[0] if seen else None
   if out is None or isinstance(out, jax.core.Tracer):
-    v.fail(owner, "lr_lambda", fn,
-           "MultiplicativeLR multiplies the LR by lr_lambda(k) at every step"
-           " k, a running product with no closed form unless the factor is a"
-           " constant: give a number (or a function returning one), or use"
-           " LambdaLR with the product written out, e.g. lambda t: 0.95 ** t")
+    v.fail(
+      owner,
+      "lr_lambda",
+      fn,
+      "MultiplicativeLR multiplies the LR by lr_lambda(k) at every step"
+      " k, a running product with no closed form unless the factor is a"
+      " constant: give a number (or a function returning one), or use"
+      " LambdaLR with the product written out, e.g. lambda t: 0.95 ** t",
+    )
   return out
 
 
@@ -392,17 +421,26 @@ class MultiplicativeLR(_Torch):
   renames = {"init_value": "base_lr", "decay_rate": "lr_lambda"}
 
   def native(self):
-    return exponential_decay(self.base_lr, 1,
-                             _constant_factor(self, self.lr_lambda))
+    return exponential_decay(self.base_lr, 1, _constant_factor(self, self.lr_lambda))
 
 
 # Schedulers that set the LR outright rather than scaling the current one:
 # in a torch chain they discard what the schedulers before them did.
-_OVERWRITING = ("torch.LambdaLR", "torch.CyclicLR", "torch.OneCycleLR",
-                "torch.CosineAnnealingWarmRestarts")
-_MULTIPLICATIVE = ("torch.StepLR", "torch.MultiStepLR", "torch.ConstantLR",
-                   "torch.LinearLR", "torch.ExponentialLR", "torch.PolynomialLR",
-                   "torch.MultiplicativeLR")
+_OVERWRITING = (
+  "torch.LambdaLR",
+  "torch.CyclicLR",
+  "torch.OneCycleLR",
+  "torch.CosineAnnealingWarmRestarts",
+)
+_MULTIPLICATIVE = (
+  "torch.StepLR",
+  "torch.MultiStepLR",
+  "torch.ConstantLR",
+  "torch.LinearLR",
+  "torch.ExponentialLR",
+  "torch.PolynomialLR",
+  "torch.MultiplicativeLR",
+)
 
 
 def _schedules(owner, name):
@@ -451,20 +489,28 @@ class SequentialLR(_Torch):
   def _check_args(self):
     n = len(self.schedulers)
     if len(self.milestones) != n - 1:
-      v.fail(self, "milestones", list(self.milestones),
-             f"it must hold len(schedulers) - 1 = {n - 1} steps, one between"
-             f" each pair of schedulers (got {len(self.milestones)})")
+      v.fail(
+        self,
+        "milestones",
+        list(self.milestones),
+        f"it must hold len(schedulers) - 1 = {n - 1} steps, one between"
+        f" each pair of schedulers (got {len(self.milestones)})",
+      )
     for i, m in enumerate(self.milestones):
       _whole(self, f"milestones[{i}]", 1, m)
     v.increasing(self, "milestones", self.milestones, strict=True)
     for i, s in enumerate(self.schedulers):
-      bad = s.name == "torch.OneCycleLR" or (i > 0 and s.name in (
-          "torch.MultiplicativeLR", "torch.SequentialLR",
-          "torch.ChainedScheduler"))
+      bad = s.name == "torch.OneCycleLR" or (
+        i > 0
+        and s.name in ("torch.MultiplicativeLR", "torch.SequentialLR", "torch.ChainedScheduler")
+      )
       if bad:
-        v.fail(self, f"schedulers[{i}]", s,
-               "torch does not restart this scheduler at a milestone (see"
-               " SequentialLR's docstring)")
+        v.fail(
+          self,
+          f"schedulers[{i}]",
+          s,
+          "torch does not restart this scheduler at a milestone (see SequentialLR's docstring)",
+        )
 
   def native(self):
     return join_schedules(list(self.schedulers), list(self.milestones))
@@ -503,19 +549,29 @@ class ChainedScheduler(_Torch):
   def _check_args(self):
     for i, s in enumerate(self.schedulers):
       if s.name not in _MULTIPLICATIVE:
-        reason = ("it sets the LR outright, discarding the schedulers before"
-                  " it" if s.name in _OVERWRITING else
-                  "its update is not a factor of the current LR")
-        v.fail(self, f"schedulers[{i}]", s,
-               f"a chain multiplies factors; {reason} (allowed: "
-               + ", ".join(n.split(".")[1] for n in _MULTIPLICATIVE) + ")")
+        reason = (
+          "it sets the LR outright, discarding the schedulers before it"
+          if s.name in _OVERWRITING
+          else "its update is not a factor of the current LR"
+        )
+        v.fail(
+          self,
+          f"schedulers[{i}]",
+          s,
+          f"a chain multiplies factors; {reason} (allowed: "
+          + ", ".join(n.split(".")[1] for n in _MULTIPLICATIVE)
+          + ")",
+        )
     first = v.concrete(self.schedulers[0].base_lr)
     for i, s in enumerate(self.schedulers[1:], 1):
       other = v.concrete(s.base_lr)
       if first is not None and other is not None and first != other:
-        v.fail(self, f"schedulers[{i}].base_lr", s.base_lr,
-               f"it must equal schedulers[0].base_lr={first.item()!r}: a chain"
-               " drives one optimizer")
+        v.fail(
+          self,
+          f"schedulers[{i}].base_lr",
+          s.base_lr,
+          f"it must equal schedulers[0].base_lr={first.item()!r}: a chain drives one optimizer",
+        )
 
   def native(self):
     # The product below is the whole mapping: no family to delegate to.
@@ -529,13 +585,23 @@ class ChainedScheduler(_Torch):
 
   def declared_jumps(self, total_steps):
     """Every scheduler's jumps."""
-    return tuple(sorted({float(j) for s in self.schedulers
-                         for j in s.declared_jumps(total_steps)}))
+    return tuple(sorted({float(j) for s in self.schedulers for j in s.declared_jumps(total_steps)}))
 
 
 __all__ = [
-    "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-    "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
-    "CyclicLR", "OneCycleLR", "SequentialLR", "ChainedScheduler", "LambdaLR",
-    "MultiplicativeLR", "ReduceLROnPlateau",
+  "StepLR",
+  "MultiStepLR",
+  "ConstantLR",
+  "LinearLR",
+  "ExponentialLR",
+  "PolynomialLR",
+  "CosineAnnealingLR",
+  "CosineAnnealingWarmRestarts",
+  "CyclicLR",
+  "OneCycleLR",
+  "SequentialLR",
+  "ChainedScheduler",
+  "LambdaLR",
+  "MultiplicativeLR",
+  "ReduceLROnPlateau",
 ]

@@ -37,6 +37,7 @@ Example (a recipe's ``get_cosine_schedule_with_warmup(opt, 500, N)`` with
   >>> [round(float(s(k)), 7) for k in (0, 250, 500, 10_000)]
   [0.0, 0.00015, 0.0003, 0.0]
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -49,7 +50,10 @@ from optax_sched._math import linear_interpolate
 from optax_sched.combinators import join_schedules, warmup
 from optax_sched.families.cosine_cycles import cosine_cycles_schedule
 from optax_sched.families.polynomial import (
-    constant_schedule, linear_schedule, warmup_polynomial_decay_schedule)
+  constant_schedule,
+  linear_schedule,
+  warmup_polynomial_decay_schedule,
+)
 from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.rsqrt import rsqrt_schedule
 from optax_sched.families.wsd import wsd_schedule
@@ -66,8 +70,13 @@ def _check_training(owner):
   """``num_training_steps`` must leave room for a decay after the warmup."""
   _check_warmup(owner)
   v.real(owner, "num_training_steps")
-  v.compare(owner, "num_training_steps", ">", "num_warmup_steps",
-            "it counts the warmup too, and the decay needs at least one step")
+  v.compare(
+    owner,
+    "num_training_steps",
+    ">",
+    "num_warmup_steps",
+    "it counts the warmup too, and the decay needs at least one step",
+  )
 
 
 def _decay_steps(owner):
@@ -77,8 +86,12 @@ def _decay_steps(owner):
 def _check_min_lr(owner):
   """Exactly one of ``min_lr`` / ``min_lr_rate``, each in its range."""
   if owner.min_lr is not None and owner.min_lr_rate is not None:
-    v.fail(owner, "min_lr_rate", owner.min_lr_rate,
-           f"give only one of min_lr (got {owner.min_lr!r}) and min_lr_rate")
+    v.fail(
+      owner,
+      "min_lr_rate",
+      owner.min_lr_rate,
+      f"give only one of min_lr (got {owner.min_lr!r}) and min_lr_rate",
+    )
   if owner.min_lr is None and owner.min_lr_rate is None:
     v.fail(owner, "min_lr", None, "give one of min_lr or min_lr_rate")
   if owner.min_lr_rate is not None:
@@ -185,8 +198,7 @@ class get_cosine_schedule_with_warmup(Composite):
     v.real(self, "num_cycles")
 
   def native(self) -> Schedule:
-    decay = cosine_cycles_schedule(self.base_lr, _decay_steps(self),
-                                   self.num_cycles)
+    decay = cosine_cycles_schedule(self.base_lr, _decay_steps(self), self.num_cycles)
     return warmup(decay, self.num_warmup_steps)
 
 
@@ -216,8 +228,7 @@ class get_cosine_with_hard_restarts_schedule_with_warmup(Composite):
   def native(self) -> Schedule:
     length = _decay_steps(self)
     cycles = cosine_restarts_schedule(self.base_lr, length / self.num_cycles)
-    return warmup(join_schedules([cycles, constant_schedule(0.0)], [length]),
-                  self.num_warmup_steps)
+    return warmup(join_schedules([cycles, constant_schedule(0.0)], [length]), self.num_warmup_steps)
 
 
 @register(name="transformers.get_polynomial_decay_schedule_with_warmup")
@@ -248,8 +259,8 @@ class get_polynomial_decay_schedule_with_warmup(Composite):
 
   def native(self) -> Schedule:
     return warmup_polynomial_decay_schedule(
-        0.0, self.base_lr, self.num_warmup_steps, self.num_training_steps,
-        self.lr_end, self.power)
+      0.0, self.base_lr, self.num_warmup_steps, self.num_training_steps, self.lr_end, self.power
+    )
 
 
 @register(name="transformers.get_inverse_sqrt_schedule")
@@ -280,8 +291,7 @@ class get_inverse_sqrt_schedule(Composite):
     if timescale is None:
       w = self.num_warmup_steps
       timescale = jnp.where(fl(w) > 0, fl(w), 10_000.0)
-    return warmup(rsqrt_schedule(self.base_lr, timescale),
-                  self.num_warmup_steps)
+    return warmup(rsqrt_schedule(self.base_lr, timescale), self.num_warmup_steps)
 
 
 @register(name="transformers.get_cosine_with_min_lr_schedule_with_warmup")
@@ -309,8 +319,7 @@ class get_cosine_with_min_lr_schedule_with_warmup(Composite):
     _check_min_lr(self)
 
   def native(self) -> Schedule:
-    decay = cosine_cycles_schedule(self.base_lr, _decay_steps(self),
-                                   self.num_cycles, _min_lr(self))
+    decay = cosine_cycles_schedule(self.base_lr, _decay_steps(self), self.num_cycles, _min_lr(self))
     return warmup(decay, self.num_warmup_steps)
 
 
@@ -356,11 +365,11 @@ class get_cosine_with_min_lr_schedule_with_warmup_lr_rate(Schedule):
     # cosine is read one step ahead, which no prefix of warmup expresses
     # when num_warmup_steps is 0 or 1.
     w = fl(self.num_warmup_steps)
-    rate = (1.0 / jnp.maximum(w, 1.0) if self.warmup_lr_rate is None
-            else fl(self.warmup_lr_rate))
+    rate = 1.0 / jnp.maximum(w, 1.0) if self.warmup_lr_rate is None else fl(self.warmup_lr_rate)
     ramp = linear_interpolate(rate, 1.0, fl(t) / jnp.maximum(w - 1.0, 1.0))
-    cosine = cosine_cycles_schedule(self.base_lr, _decay_steps(self),
-                                    self.num_cycles, _min_lr(self))
+    cosine = cosine_cycles_schedule(
+      self.base_lr, _decay_steps(self), self.num_cycles, _min_lr(self)
+    )
     decay = cosine(fl(t) - w + 1.0)
     return jnp.where(fl(t) < w, self.base_lr * ramp, decay)
 
@@ -399,61 +408,75 @@ class get_wsd_schedule(Composite):
     v.in_range(self, "min_lr_ratio", 0.0, 1.0)
     v.real(self, "num_cycles")
     if self.num_training_steps is None and self.num_stable_steps is None:
-      v.fail(self, "num_training_steps", None,
-             "give num_training_steps or num_stable_steps")
+      v.fail(self, "num_training_steps", None, "give num_training_steps or num_stable_steps")
     if self.num_stable_steps is not None:
       v.nonnegative(self, "num_stable_steps")
     if self.num_training_steps is None:
       return
     v.real(self, "num_training_steps")
-    parts = [v.concrete(getattr(self, k)) for k in (
-        "num_training_steps", "num_warmup_steps", "num_decay_steps",
-        "num_stable_steps")]
+    parts = [
+      v.concrete(getattr(self, k))
+      for k in ("num_training_steps", "num_warmup_steps", "num_decay_steps", "num_stable_steps")
+    ]
     if any(p is None for p in parts[:3]):
       return
     n, w, d, s = parts
     if self.num_stable_steps is None and not n >= w + d:
-      v.fail(self, "num_training_steps", self.num_training_steps,
-             f"it must be >= num_warmup_steps + num_decay_steps = {(w + d).item()!r}")
+      v.fail(
+        self,
+        "num_training_steps",
+        self.num_training_steps,
+        f"it must be >= num_warmup_steps + num_decay_steps = {(w + d).item()!r}",
+      )
     if s is not None and n != w + s + d:
-      v.fail(self, "num_stable_steps", self.num_stable_steps,
-             f"num_warmup_steps + num_stable_steps + num_decay_steps must equal"
-             f" num_training_steps={n.item()!r} when both are given")
+      v.fail(
+        self,
+        "num_stable_steps",
+        self.num_stable_steps,
+        f"num_warmup_steps + num_stable_steps + num_decay_steps must equal"
+        f" num_training_steps={n.item()!r} when both are given",
+      )
 
   def native(self) -> Schedule:
     stable = self.num_stable_steps
     if stable is None:
-      stable = (self.num_training_steps - self.num_warmup_steps
-                - self.num_decay_steps)
+      stable = self.num_training_steps - self.num_warmup_steps - self.num_decay_steps
     floor = self.min_lr_ratio * self.base_lr
-    body = wsd_schedule(self.base_lr, stable, self.num_decay_steps, floor,
-                        decay_shape=self.decay_type,
-                        num_cycles=self.num_cycles)
-    return warmup(body, self.num_warmup_steps, init_value=floor,
-                  shape=self.warmup_type)
+    body = wsd_schedule(
+      self.base_lr,
+      stable,
+      self.num_decay_steps,
+      floor,
+      decay_shape=self.decay_type,
+      num_cycles=self.num_cycles,
+    )
+    return warmup(body, self.num_warmup_steps, init_value=floor, shape=self.warmup_type)
 
 
 #: Transformers' ``SchedulerType`` values and the schedule each names.
 SCHEDULER_TYPES = {
-    "linear": get_linear_schedule_with_warmup,
-    "cosine": get_cosine_schedule_with_warmup,
-    "cosine_with_restarts": get_cosine_with_hard_restarts_schedule_with_warmup,
-    "polynomial": get_polynomial_decay_schedule_with_warmup,
-    "constant": get_constant_schedule,
-    "constant_with_warmup": get_constant_schedule_with_warmup,
-    "inverse_sqrt": get_inverse_sqrt_schedule,
-    "cosine_with_min_lr": get_cosine_with_min_lr_schedule_with_warmup,
-    "cosine_warmup_with_min_lr":
-        get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
-    "warmup_stable_decay": get_wsd_schedule,
+  "linear": get_linear_schedule_with_warmup,
+  "cosine": get_cosine_schedule_with_warmup,
+  "cosine_with_restarts": get_cosine_with_hard_restarts_schedule_with_warmup,
+  "polynomial": get_polynomial_decay_schedule_with_warmup,
+  "constant": get_constant_schedule,
+  "constant_with_warmup": get_constant_schedule_with_warmup,
+  "inverse_sqrt": get_inverse_sqrt_schedule,
+  "cosine_with_min_lr": get_cosine_with_min_lr_schedule_with_warmup,
+  "cosine_warmup_with_min_lr": get_cosine_with_min_lr_schedule_with_warmup_lr_rate,
+  "warmup_stable_decay": get_wsd_schedule,
 }
 #: Scheduler types driven by a metric, not by the step alone.
 _METRIC_DRIVEN = ("reduce_lr_on_plateau", "greedy")
 
 
-def get_scheduler(name: Any, base_lr: Any, num_warmup_steps: Any = None,
-                  num_training_steps: Any = None,
-                  scheduler_specific_kwargs: dict | None = None) -> Schedule:
+def get_scheduler(
+  name: Any,
+  base_lr: Any,
+  num_warmup_steps: Any = None,
+  num_training_steps: Any = None,
+  scheduler_specific_kwargs: dict | None = None,
+) -> Schedule:
   """The schedule Transformers' ``get_scheduler`` builds for ``name``.
 
   ``name`` is a ``SchedulerType`` value (``"linear"``, ``"cosine"``, ...) or
@@ -472,20 +495,23 @@ def get_scheduler(name: Any, base_lr: Any, num_warmup_steps: Any = None,
   key = getattr(name, "value", name)
   if key in _METRIC_DRIVEN:
     raise ValueError(
-        f"transformers.get_scheduler: name={key!r} is not allowed: it follows a"
-        " metric, not the step, so it is no function of the step")
+      f"transformers.get_scheduler: name={key!r} is not allowed: it follows a"
+      " metric, not the step, so it is no function of the step"
+    )
   if key not in SCHEDULER_TYPES:
     raise ValueError(
-        f"transformers.get_scheduler: name={name!r} is not allowed: it must be"
-        " one of " + ", ".join(map(repr, SCHEDULER_TYPES)))
+      f"transformers.get_scheduler: name={name!r} is not allowed: it must be"
+      " one of " + ", ".join(map(repr, SCHEDULER_TYPES))
+    )
   kwargs = dict(scheduler_specific_kwargs or {})
   cls = SCHEDULER_TYPES[key]
   if key == "constant":
     return cls(base_lr)
   if num_warmup_steps is None:
     raise ValueError(
-        f"transformers.get_scheduler: {key} requires `num_warmup_steps`,"
-        " please provide that argument.")
+      f"transformers.get_scheduler: {key} requires `num_warmup_steps`,"
+      " please provide that argument."
+    )
   if key == "constant_with_warmup":
     return cls(base_lr, num_warmup_steps)
   if key in ("inverse_sqrt", "warmup_stable_decay"):
@@ -494,8 +520,9 @@ def get_scheduler(name: Any, base_lr: Any, num_warmup_steps: Any = None,
     return _call(cls, base_lr, num_warmup_steps, kwargs)
   if num_training_steps is None:
     raise ValueError(
-        f"transformers.get_scheduler: {key} requires `num_training_steps`,"
-        " please provide that argument.")
+      f"transformers.get_scheduler: {key} requires `num_training_steps`,"
+      " please provide that argument."
+    )
   kwargs["num_training_steps"] = num_training_steps
   return _call(cls, base_lr, num_warmup_steps, kwargs)
 
@@ -505,5 +532,6 @@ def _call(cls, base_lr, num_warmup_steps, kwargs):
     return cls(base_lr, num_warmup_steps=num_warmup_steps, **kwargs)
   except TypeError as e:
     raise ValueError(
-        f"transformers.get_scheduler: scheduler_specific_kwargs={kwargs!r} is"
-        f" not allowed for {cls.name}: {e}") from None
+      f"transformers.get_scheduler: scheduler_specific_kwargs={kwargs!r} is"
+      f" not allowed for {cls.name}: {e}"
+    ) from None

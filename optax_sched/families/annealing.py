@@ -1,4 +1,5 @@
 """Cosine annealing that keeps following the cosine (torch's CosineAnnealingLR)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -49,5 +50,4 @@ class cosine_annealing_schedule(Schedule):
     # The position inside the period 2T, exact for integer steps, keeps the
     # cosine's argument small: float32 would lose the phase at large t.
     _, pos, _ = cycle(t, 2 * self.decay_steps)
-    return cosine_interpolate(self.init_value, self.end_value,
-                              pos / self.decay_steps)
+    return cosine_interpolate(self.init_value, self.end_value, pos / self.decay_steps)

@@ -1,4 +1,5 @@
 """Cosine decay, warmup + cosine decay and SGDR (optax's names and numbers)."""
+
 from __future__ import annotations
 
 import itertools
@@ -57,17 +58,22 @@ class cosine_decay_schedule(Schedule):
     v.real(self, "exponent")
 
   def _value(self, t):
-    return cosine_decay(t, self.init_value, self.decay_steps, self.alpha,
-                        self.exponent)
+    return cosine_decay(t, self.init_value, self.decay_steps, self.alpha, self.exponent)
 
 
-def warmup_cosine(t, init_value, peak_value, warmup_steps, decay_steps,
-                  end_value=0.0, exponent=1.0):
+def warmup_cosine(
+  t, init_value, peak_value, warmup_steps, decay_steps, end_value=0.0, exponent=1.0
+):
   """Linear warmup to ``peak_value`` then cosine decay to ``end_value``."""
   alpha = safe_div(end_value, peak_value)
   warm = polynomial(t, init_value, peak_value, 1, warmup_steps)
-  decay = cosine_decay(jnp.maximum(fl(t) - fl(warmup_steps), 0), peak_value,
-                       fl(decay_steps) - fl(warmup_steps), alpha, exponent)
+  decay = cosine_decay(
+    jnp.maximum(fl(t) - fl(warmup_steps), 0),
+    peak_value,
+    fl(decay_steps) - fl(warmup_steps),
+    alpha,
+    exponent,
+  )
   return jnp.where(fl(t) < fl(warmup_steps), warm, decay)
 
 
@@ -110,14 +116,23 @@ class warmup_cosine_decay_schedule(Schedule):
     v.real(self, "decay_steps")
     w, d = v.concrete(self.warmup_steps), v.concrete(self.decay_steps)
     if w is not None and d is not None and not d > w:
-      v.fail(self, "decay_steps", self.decay_steps,
-             f"it must be > warmup_steps={w.item()!r} (decay_steps counts the"
-             " warmup too)")
+      v.fail(
+        self,
+        "decay_steps",
+        self.decay_steps,
+        f"it must be > warmup_steps={w.item()!r} (decay_steps counts the warmup too)",
+      )
 
   def _value(self, t):
-    return warmup_cosine(t, self.init_value, self.peak_value,
-                         self.warmup_steps, self.decay_steps, self.end_value,
-                         self.exponent)
+    return warmup_cosine(
+      t,
+      self.init_value,
+      self.peak_value,
+      self.warmup_steps,
+      self.decay_steps,
+      self.end_value,
+      self.exponent,
+    )
 
 
 @register
@@ -143,11 +158,15 @@ class sgdr_schedule(Schedule):
 
   def __post_init__(self):
     if not isinstance(self.cosine_kwargs, (list, tuple)) or not all(
-        isinstance(k, dict) for k in self.cosine_kwargs):
-      v.fail(self, "cosine_kwargs", self.cosine_kwargs,
-             "it must be a list of warmup_cosine_decay_schedule argument dicts")
-    object.__setattr__(self, "cosine_kwargs",
-                       tuple(dict(k) for k in self.cosine_kwargs))
+      isinstance(k, dict) for k in self.cosine_kwargs
+    ):
+      v.fail(
+        self,
+        "cosine_kwargs",
+        self.cosine_kwargs,
+        "it must be a list of warmup_cosine_decay_schedule argument dicts",
+      )
+    object.__setattr__(self, "cosine_kwargs", tuple(dict(k) for k in self.cosine_kwargs))
     super().__post_init__()
 
   def _check(self):
@@ -169,6 +188,7 @@ class sgdr_schedule(Schedule):
   def _value(self, t):
     # A join of one family: O(log n) per step for any number of cycles.
     from optax_sched.combinators import join_schedules
+
     pieces = [warmup_cosine_decay_schedule(**k) for k in self.cosine_kwargs]
     lengths = [k["decay_steps"] for k in self.cosine_kwargs]
     if all(v.concrete(x) is not None for x in lengths):

@@ -1,4 +1,5 @@
 """A cosine that keeps waving: ``num_cycles`` waves over ``decay_steps``."""
+
 from __future__ import annotations
 
 from typing import Any

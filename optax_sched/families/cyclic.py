@@ -1,7 +1,9 @@
 """Cyclical learning rates: triangular, triangular2, exp_range (torch's CyclicLR)."""
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -69,14 +71,17 @@ class cyclic_schedule(Schedule):
     if self.scale_fn is None:
       v.choice(self, "mode", MODES)
     elif not callable(self.scale_fn):
-      v.fail(self, "scale_fn", self.scale_fn,
-             "it must be a function of the cycle number or step, or None")
+      v.fail(
+        self,
+        "scale_fn",
+        self.scale_fn,
+        "it must be a function of the cycle number or step, or None",
+      )
     v.positive(self, "gamma")
     v.choice(self, "scale_mode", ("cycle", "iterations"))
 
   def _value(self, t):
-    raw_down = (self.step_size_up if self.step_size_down is None
-                else self.step_size_down)
+    raw_down = self.step_size_up if self.step_size_down is None else self.step_size_down
     # The raw sizes keep integer steps in integer arithmetic (exact cycles).
     i, pos, _ = cycle(t, jnp.asarray(self.step_size_up) + jnp.asarray(raw_down))
     up, down = fl(self.step_size_up), fl(raw_down)
@@ -97,8 +102,7 @@ class cyclic_schedule(Schedule):
     """Every cycle start: each cycle is a new phase that rises again (and,
     with ``step_size_down=0``, a sawtooth's drop)."""
     up = v.concrete(self.step_size_up)
-    down = up if self.step_size_down is None else v.concrete(
-        self.step_size_down)
+    down = up if self.step_size_down is None else v.concrete(self.step_size_down)
     if up is None or down is None:
       return ()
     period = float(up) + float(down)

@@ -1,4 +1,5 @@
 """Exponential decay, with and without warmup (optax's names and numbers)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,25 +13,24 @@ from optax_sched._math import floor_div
 from optax_sched.families.polynomial import polynomial
 
 
-def exponential(t, init_value, transition_steps, decay_rate,
-                transition_begin=0, staircase=False, end_value=None):
+def exponential(
+  t, init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None
+):
   """``I * r ** ((t - B) / T)`` (floored if ``staircase``), clipped at E."""
   since = fl(t) - fl(transition_begin)
   if staircase:
-    p = floor_div(jnp.maximum(jnp.asarray(t) - transition_begin, 0),
-                  transition_steps)
+    p = floor_div(jnp.maximum(jnp.asarray(t) - transition_begin, 0), transition_steps)
   else:
     p = since / fl(transition_steps)
-  value = jnp.where(since <= 0, fl(init_value),
-                    init_value * jnp.power(fl(decay_rate), p))
+  value = jnp.where(since <= 0, fl(init_value), init_value * jnp.power(fl(decay_rate), p))
   if end_value is not None:
-    value = jnp.where(fl(decay_rate) < 1, jnp.maximum(value, end_value),
-                      jnp.minimum(value, end_value))
+    value = jnp.where(
+      fl(decay_rate) < 1, jnp.maximum(value, end_value), jnp.minimum(value, end_value)
+    )
   return value
 
 
 class _Exponential(Schedule):
-
   def _check(self):
     v.real(self, "init_value")
     v.positive(self, "transition_steps")
@@ -85,9 +85,15 @@ class exponential_decay(_Exponential):
   end_value: Any = None
 
   def _value(self, t):
-    return exponential(t, self.init_value, self.transition_steps,
-                       self.decay_rate, self.transition_begin, self.staircase,
-                       self.end_value)
+    return exponential(
+      t,
+      self.init_value,
+      self.transition_steps,
+      self.decay_rate,
+      self.transition_begin,
+      self.staircase,
+      self.end_value,
+    )
 
 
 @register
@@ -118,10 +124,15 @@ class warmup_exponential_decay_schedule(_Exponential):
     v.nonnegative(self, "warmup_steps")
 
   def _value(self, t):
-    warm = polynomial(t, self.init_value, self.peak_value, 1,
-                      self.warmup_steps)
+    warm = polynomial(t, self.init_value, self.peak_value, 1, self.warmup_steps)
     after = jnp.maximum(jnp.asarray(t) - self.warmup_steps, 0)
-    decay = exponential(after, self.peak_value, self.transition_steps,
-                        self.decay_rate, self.transition_begin, self.staircase,
-                        self.end_value)
+    decay = exponential(
+      after,
+      self.peak_value,
+      self.transition_steps,
+      self.decay_rate,
+      self.transition_begin,
+      self.staircase,
+      self.end_value,
+    )
     return jnp.where(fl(t) < fl(self.warmup_steps), warm, decay)

@@ -1,4 +1,5 @@
 """Inverse-time decay (Keras's InverseTimeDecay)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """One-cycle with torch's phase boundaries (OneCycleLR), two or three phases."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +8,7 @@ import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
-from optax_sched._math import (cosine_interpolate, exact, linear_interpolate,
-                               safe_div)
+from optax_sched._math import cosine_interpolate, exact, linear_interpolate, safe_div
 
 
 @register
@@ -63,8 +63,7 @@ class onecycle_schedule(Schedule):
   three_phase: bool = static(False)
 
   def _check(self):
-    v.number(self, "total_steps", ok=lambda a: a >= 1,
-             allowed="it must be >= 1")
+    v.number(self, "total_steps", ok=lambda a: a >= 1, allowed="it must be >= 1")
     v.real(self, "peak_value")
     v.flag(self, "three_phase")
     v.in_range(self, "pct_start", 0.0, 0.5 if self.three_phase else 1.0)
@@ -73,17 +72,20 @@ class onecycle_schedule(Schedule):
     v.positive(self, "final_div_factor")
     p, n = v.concrete(self.pct_start), v.concrete(self.total_steps)
     if p is not None and n is not None and float(p) * float(n) == 1.0:
-      v.fail(self, "pct_start", self.pct_start,
-             f"pct_start * total_steps must not be 1 (total_steps={n.item()!r}):"
-             " the rising phase would end at step 0 and have no length")
+      v.fail(
+        self,
+        "pct_start",
+        self.pct_start,
+        f"pct_start * total_steps must not be 1 (total_steps={n.item()!r}):"
+        " the rising phase would end at step 0 and have no length",
+      )
 
   def phase_ends(self):
     """The steps where each phase ends (fractional, like torch's)."""
     first = exact(lambda m, p, n: p * n - 1, self.pct_start, self.total_steps)
     last = exact(lambda m, n: n - 1, self.total_steps)
     if self.three_phase:
-      return [first, exact(lambda m, p, n: 2 * p * n - 2, self.pct_start,
-                           self.total_steps), last]
+      return [first, exact(lambda m, p, n: 2 * p * n - 2, self.pct_start, self.total_steps), last]
     return [first, last]
 
   def _value(self, t):
@@ -96,8 +98,7 @@ class onecycle_schedule(Schedule):
       targets = [start, peak, low]
     ends = [fl(e) for e in self.phase_ends()]
     tf = jnp.minimum(fl(t), ends[-1])
-    interp = (cosine_interpolate if self.anneal_strategy == "cos"
-              else linear_interpolate)
+    interp = cosine_interpolate if self.anneal_strategy == "cos" else linear_interpolate
     value = targets[-1]
     lo = [jnp.zeros_like(ends[0])] + ends[:-1]
     # Walk the phases from the last: the earliest phase whose end is not

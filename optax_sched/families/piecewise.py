@@ -4,6 +4,7 @@ Every evaluation is a ``searchsorted`` over the boundaries and a gather, so
 the cost per step is O(log n) and the compiled program does not grow with the
 number of boundaries (optax evaluates every boundary on every call).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,12 @@ import numpy as np
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, float_dtype, register, static
 from optax_sched._math import (
-    cumulative_product, exact, interpolate_pieces, select_piece, steps_array)
+  cumulative_product,
+  exact,
+  interpolate_pieces,
+  select_piece,
+  steps_array,
+)
 
 
 def _check_boundaries_and_scales(owner):
@@ -22,15 +28,21 @@ def _check_boundaries_and_scales(owner):
   if bs is None:
     return
   if not isinstance(bs, dict):
-    v.fail(owner, "boundaries_and_scales", bs,
-           "it must be a dict {step: scale} or None")
+    v.fail(owner, "boundaries_and_scales", bs, "it must be a dict {step: scale} or None")
   for b, scale in bs.items():
-    if isinstance(b, bool) or not isinstance(b, (int, float, np.integer,
-                                                 np.floating)) or not b >= 0:
-      v.fail(owner, "boundaries_and_scales", bs,
-             f"every boundary must be a step >= 0 (got key {b!r})")
-    v.number(owner, f"boundaries_and_scales[{b!r}]", scale,
-             ok=lambda a: a >= 0, allowed="scales must be >= 0")
+    if (
+      isinstance(b, bool) or not isinstance(b, (int, float, np.integer, np.floating)) or not b >= 0
+    ):
+      v.fail(
+        owner, "boundaries_and_scales", bs, f"every boundary must be a step >= 0 (got key {b!r})"
+      )
+    v.number(
+      owner,
+      f"boundaries_and_scales[{b!r}]",
+      scale,
+      ok=lambda a: a >= 0,
+      allowed="scales must be >= 0",
+    )
 
 
 def _sorted_items(bs):
@@ -72,8 +84,11 @@ class piecewise_constant_schedule(Schedule):
     return select_piece(values, steps_array(bounds), t)
 
   def declared_jumps(self, total_steps):
-    return tuple(b for b, s in (self.boundaries_and_scales or {}).items()
-                 if v.concrete(s) is not None and v.concrete(s) != 1)
+    return tuple(
+      b
+      for b, s in (self.boundaries_and_scales or {}).items()
+      if v.concrete(s) is not None and v.concrete(s) != 1
+    )
 
 
 @register
@@ -102,12 +117,10 @@ class piecewise_interpolate_schedule(Schedule):
   def _value(self, t):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
     values = cumulative_product(self.init_value, scales)
-    return interpolate_pieces(t, steps_array([0] + bounds), values,
-                              self.interpolate_type)
+    return interpolate_pieces(t, steps_array([0] + bounds), values, self.interpolate_type)
 
 
 class _OneCycle(Schedule):
-
   def _check(self):
     v.positive(self, "transition_steps")
     v.real(self, "peak_value")
@@ -119,8 +132,11 @@ class _OneCycle(Schedule):
     return exact(lambda m, p, n: m.floor(p * n), pct, self.transition_steps)
 
   def _interpolate(self, t, fractions, scales, kind):
-    bounds = [jnp.zeros((), float_dtype())] + [
-        fl(self._at(f)) for f in fractions] + [fl(self.transition_steps)]
+    bounds = (
+      [jnp.zeros((), float_dtype())]
+      + [fl(self._at(f)) for f in fractions]
+      + [fl(self.transition_steps)]
+    )
     values = [fl(self.peak_value) / self.div_factor]
     for s in scales:
       values.append(values[-1] * s)
@@ -155,14 +171,13 @@ class linear_onecycle_schedule(_OneCycle):
     v.in_range(self, "pct_final", 0.0, 1.0)
     s, f = v.concrete(self.pct_start), v.concrete(self.pct_final)
     if s is not None and f is not None and not f >= s:
-      v.fail(self, "pct_final", self.pct_final,
-             f"it must be >= pct_start={s.item()!r}")
+      v.fail(self, "pct_final", self.pct_final, f"it must be >= pct_start={s.item()!r}")
 
   def _value(self, t):
     d = self.div_factor
-    return self._interpolate(t, [self.pct_start, self.pct_final],
-                             [d, 1.0 / d, 1.0 / self.final_div_factor],
-                             "linear")
+    return self._interpolate(
+      t, [self.pct_start, self.pct_final], [d, 1.0 / d, 1.0 / self.final_div_factor], "linear"
+    )
 
 
 @register
@@ -187,5 +202,4 @@ class cosine_onecycle_schedule(_OneCycle):
 
   def _value(self, t):
     d = self.div_factor
-    return self._interpolate(t, [self.pct_start],
-                             [d, 1.0 / (d * self.final_div_factor)], "cosine")
+    return self._interpolate(t, [self.pct_start], [d, 1.0 / (d * self.final_div_factor)], "cosine")

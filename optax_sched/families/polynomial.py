@@ -1,4 +1,5 @@
 """Constant, linear and polynomial schedules (optax's names and numbers)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,7 @@ from optax_sched._base import Composite, Schedule, fl, register, static
 from optax_sched._math import ceil_div, safe_pow
 
 
-def polynomial(t, init_value, end_value, power, transition_steps,
-               transition_begin=0):
+def polynomial(t, init_value, end_value, power, transition_steps, transition_begin=0):
   """``(I - E) * (1 - clip(t - B, 0, T) / T) ** P + E``; a step at B if T=0."""
   frac = _remaining(t, transition_steps, transition_begin)
   return (init_value - end_value) * safe_pow(frac, power) + end_value
@@ -31,8 +31,11 @@ def _remaining(t, length, begin):
     # The common case, known lengths: no branch on T = 0, so vmapped traces
     # cost what optax's formula does.
     end = B + T
-    if (jnp.issubdtype(jnp.asarray(t).dtype, jnp.integer)
-        and float(end).is_integer() and end <= np.iinfo(np.int32).max):
+    if (
+      jnp.issubdtype(jnp.asarray(t).dtype, jnp.integer)
+      and float(end).is_integer()
+      and end <= np.iinfo(np.int32).max
+    ):
       # Integer steps: exact wherever the step is, also past 2**24.
       left = jnp.clip(int(end) - t, 0, int(np.ceil(T)))
       return jnp.minimum(fl(left) / fl(T), 1)
@@ -40,9 +43,11 @@ def _remaining(t, length, begin):
   has_length = jnp.asarray(length) > 0
   safe_length = jnp.where(has_length, length, 1)
   count = jnp.clip(fl(t) - fl(begin), 0, fl(safe_length))
-  return jnp.where(has_length,
-                   jnp.clip((safe_length - count) / safe_length, 0, 1),
-                   (fl(t) < fl(begin)).astype(count.dtype))
+  return jnp.where(
+    has_length,
+    jnp.clip((safe_length - count) / safe_length, 0, 1),
+    (fl(t) < fl(begin)).astype(count.dtype),
+  )
 
 
 @register
@@ -105,8 +110,9 @@ class polynomial_schedule(_Transition):
     v.real(self, "power")
 
   def _value(self, t):
-    return polynomial(t, self.init_value, self.end_value, self.power,
-                      self.transition_steps, self.transition_begin)
+    return polynomial(
+      t, self.init_value, self.end_value, self.power, self.transition_steps, self.transition_begin
+    )
 
 
 @register
@@ -128,8 +134,9 @@ class linear_schedule(_Transition):
   transition_begin: Any = 0
 
   def _value(self, t):
-    return polynomial(t, self.init_value, self.end_value, 1,
-                      self.transition_steps, self.transition_begin)
+    return polynomial(
+      t, self.init_value, self.end_value, 1, self.transition_steps, self.transition_begin
+    )
 
 
 @register
@@ -155,8 +162,7 @@ class warmup_constant_schedule(Schedule):
     v.nonnegative(self, "warmup_steps")
 
   def _value(self, t):
-    return polynomial(t, self.init_value, self.peak_value, 1,
-                      self.warmup_steps)
+    return polynomial(t, self.init_value, self.peak_value, 1, self.warmup_steps)
 
 
 @register
@@ -203,13 +209,14 @@ class warmup_polynomial_decay_schedule(Composite):
     v.positive(self, "power")
     v.nonnegative(self, "warmup_steps")
     v.real(self, "decay_steps")
-    v.compare(self, "decay_steps", ">", "warmup_steps",
-              "decay_steps counts the warmup too")
+    v.compare(self, "decay_steps", ">", "warmup_steps", "decay_steps counts the warmup too")
 
   def native(self) -> Schedule:
     from optax_sched.combinators import warmup
-    decay = polynomial_schedule(self.peak_value, self.end_value, self.power,
-                                self.decay_steps - self.warmup_steps)
+
+    decay = polynomial_schedule(
+      self.peak_value, self.end_value, self.power, self.decay_steps - self.warmup_steps
+    )
     return warmup(decay, self.warmup_steps, init_value=self.init_value)
 
 
@@ -254,13 +261,11 @@ class polynomial_decay_schedule(Schedule):
 
   def _value(self, t):
     if not self.cycle:
-      return polynomial(t, self.init_value, self.end_value, self.power,
-                        self.decay_steps)
+      return polynomial(t, self.init_value, self.end_value, self.power, self.decay_steps)
     cycles = jnp.maximum(ceil_div(t, self.decay_steps), 1)
     length = fl(self.decay_steps) * cycles
     frac = jnp.clip((length - fl(t)) / length, 0, 1)
-    return (self.init_value - self.end_value) * safe_pow(frac, self.power) + (
-        self.end_value)
+    return (self.init_value - self.end_value) * safe_pow(frac, self.power) + (self.end_value)
 
   def declared_jumps(self, total_steps):
     """With ``cycle``, the step after each multiple of ``decay_steps``."""

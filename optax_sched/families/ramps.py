@@ -1,4 +1,5 @@
 """Ramps of a multiplicative factor on a base value (torch's LinearLR, ConstantLR)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,6 @@ from optax_sched.families.polynomial import polynomial
 
 
 class _Factor(Schedule):
-
   def _check(self):
     v.real(self, "base_value")
     v.positive(self, "total_steps")
@@ -48,8 +48,7 @@ class linear_factor_schedule(_Factor):
     v.real(self, "end_factor")
 
   def _value(self, t):
-    return self.base_value * polynomial(t, self.start_factor, self.end_factor,
-                                        1, self.total_steps)
+    return self.base_value * polynomial(t, self.start_factor, self.end_factor, 1, self.total_steps)
 
 
 @register

@@ -5,6 +5,7 @@ Every family here shares :func:`restarting`: cycle ``i`` lasts
 inside the cycle to a factor in ``[0, 1]``, and after ``cycle_limit`` cycles
 the value holds at the floor.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,17 @@ from optax_sched._base import Schedule, fl, register, static
 from optax_sched._math import cycle, safe_pow
 
 
-def restarting(t, shape, init_value, first_period, period_mult=1.0, decay=1.0,
-               end_value=0.0, cycle_limit=None, decay_mode="peak"):
+def restarting(
+  t,
+  shape,
+  init_value,
+  first_period,
+  period_mult=1.0,
+  decay=1.0,
+  end_value=0.0,
+  cycle_limit=None,
+  decay_mode="peak",
+):
   """``E + (I d**i - E) * shape(p / L_i)``, or ``E`` after ``cycle_limit`` cycles.
 
   ``shape`` maps the fraction of the cycle gone (in ``[0, 1)``) to a factor
@@ -41,14 +51,21 @@ def restarting(t, shape, init_value, first_period, period_mult=1.0, decay=1.0,
 def check_restarts(owner):
   """Checks of the arguments every restarting family shares."""
   v.real(owner, "init_value")
-  v.number(owner, "period_mult", ok=lambda a: a >= 1,
-           allowed="it must be >= 1 (shrinking cycles would end in finite"
-           " time)")
+  v.number(
+    owner,
+    "period_mult",
+    ok=lambda a: a >= 1,
+    allowed="it must be >= 1 (shrinking cycles would end in finite time)",
+  )
   v.nonnegative(owner, "decay")
   v.real(owner, "end_value")
   if owner.cycle_limit is not None:
-    v.number(owner, "cycle_limit", ok=lambda a: (a >= 1) & (a == a // 1),
-             allowed="it must be a whole number >= 1, or None for no limit")
+    v.number(
+      owner,
+      "cycle_limit",
+      ok=lambda a: (a >= 1) & (a == a // 1),
+      allowed="it must be a whole number >= 1, or None for no limit",
+    )
 
 
 class Restarting(Schedule):
@@ -132,10 +149,16 @@ class cosine_restarts_schedule(Restarting):
   def _value(self, t):
     k = self.k_decay
     return restarting(
-        t, lambda frac: 0.5 * (1 + jnp.cos(jnp.pi * safe_pow(frac, k))),
-        self.init_value, self.first_period, self.period_mult, self.decay,
-        self.end_value, self.cycle_limit, self.decay_mode)
-
+      t,
+      lambda frac: 0.5 * (1 + jnp.cos(jnp.pi * safe_pow(frac, k))),
+      self.init_value,
+      self.first_period,
+      self.period_mult,
+      self.decay,
+      self.end_value,
+      self.cycle_limit,
+      self.decay_mode,
+    )
 
 
 @register
@@ -186,6 +209,12 @@ class polynomial_restarts_schedule(Restarting):
     k, p = self.k_decay, self.power
     # Clipped: an ulp above 1 would make a fractional power NaN.
     return restarting(
-        t, lambda frac: safe_pow(jnp.clip(1 - safe_pow(frac, k), 0, 1), p),
-        self.init_value, self.first_period, self.period_mult, self.decay,
-        self.end_value, self.cycle_limit)
+      t,
+      lambda frac: safe_pow(jnp.clip(1 - safe_pow(frac, k), 0, 1), p),
+      self.init_value,
+      self.first_period,
+      self.period_mult,
+      self.decay,
+      self.end_value,
+      self.cycle_limit,
+    )

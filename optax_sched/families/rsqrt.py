@@ -1,4 +1,5 @@
 """Inverse-square-root decay (rsqrt, Noam) and its power generalisation."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Step functions: decay every N steps, at milestones, or to listed values."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -55,8 +56,7 @@ class step_decay_schedule(Schedule):
     v.nonnegative(self, "gamma")
 
   def _value(self, t):
-    return exponential(t, self.init_value, self.step_size, self.gamma,
-                       staircase=True)
+    return exponential(t, self.init_value, self.step_size, self.gamma, staircase=True)
 
   def declared_jumps(self, total_steps):
     """Every multiple of ``step_size``."""
@@ -64,7 +64,6 @@ class step_decay_schedule(Schedule):
     if every is None:
       return ()
     return np.arange(float(every), total_steps, float(every))
-
 
 
 @register
@@ -109,9 +108,7 @@ class multistep_decay_schedule(Schedule):
   def declared_jumps(self, total_steps):
     """The milestones."""
     steps = [v.concrete(m) for m in self.milestones]
-    return () if any(m is None for m in steps) else tuple(
-        float(m) for m in steps)
-
+    return () if any(m is None for m in steps) else tuple(float(m) for m in steps)
 
 
 @register
@@ -152,9 +149,13 @@ class piecewise_values_schedule(Schedule):
   def _check(self):
     _check_steps(self, "boundaries")
     if len(self.values) != len(self.boundaries) + 1:
-      v.fail(self, "values", list(self.values),
-             f"it must hold len(boundaries) + 1 = {len(self.boundaries) + 1}"
-             f" values, one per piece (got {len(self.values)})")
+      v.fail(
+        self,
+        "values",
+        list(self.values),
+        f"it must hold len(boundaries) + 1 = {len(self.boundaries) + 1}"
+        f" values, one per piece (got {len(self.values)})",
+      )
     for i, x in enumerate(self.values):
       v.real(self, f"values[{i}]", x)
     v.flag(self, "closed_right")

@@ -1,4 +1,5 @@
 """Hyperbolic-tangent decay, with optional restarts (timm's ``TanhLRScheduler``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -66,6 +67,12 @@ class tanh_schedule(Restarting):
   def _value(self, t):
     lb, ub = self.lb, self.ub
     return restarting(
-        t, lambda r: 0.5 * (1 - jnp.tanh(lb * (1.0 - r) + ub * r)),
-        self.init_value, self.decay_steps, self.period_mult, self.decay,
-        self.end_value, self.cycle_limit)
+      t,
+      lambda r: 0.5 * (1 - jnp.tanh(lb * (1.0 - r) + ub * r)),
+      self.init_value,
+      self.decay_steps,
+      self.period_mult,
+      self.decay,
+      self.end_value,
+      self.cycle_limit,
+    )

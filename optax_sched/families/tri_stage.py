@@ -1,4 +1,5 @@
 """fairseq's tri-stage schedule: warmup, hold, exponential decay."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -61,10 +62,12 @@ class tri_stage_schedule(Composite):
 
   def native(self) -> Schedule:
     from optax_sched.combinators import warmup
-    decay = exponential_decay(
-        self.peak_value, self.decay_steps, self.final_scale,
-        transition_begin=self.hold_steps,
-        end_value=self.final_scale * self.peak_value)
-    return warmup(decay, self.warmup_steps,
-                  init_value=self.init_scale * self.peak_value)
 
+    decay = exponential_decay(
+      self.peak_value,
+      self.decay_steps,
+      self.final_scale,
+      transition_begin=self.hold_steps,
+      end_value=self.final_scale * self.peak_value,
+    )
+    return warmup(decay, self.warmup_steps, init_value=self.init_scale * self.peak_value)

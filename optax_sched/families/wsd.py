@@ -4,6 +4,7 @@ The warmup is not part of the family: put one in front with
 ``optax_sched.combinators.warmup``. The stable and decay phases are measured
 from the end of the warmup.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -123,9 +124,13 @@ class wsd_schedule(Schedule):
     v.positive(self, "stable_power")
     if self.stable_shape != "constant":
       if self.timescale is None:
-        v.fail(self, "timescale", None,
-               f"stable_shape={self.stable_shape!r} needs a timescale > 0 (the"
-               " warmup length gives big_vision's rsqrt)")
+        v.fail(
+          self,
+          "timescale",
+          None,
+          f"stable_shape={self.stable_shape!r} needs a timescale > 0 (the"
+          " warmup length gives big_vision's rsqrt)",
+        )
       v.positive(self, "timescale")
 
   def _value(self, t):
@@ -139,7 +144,5 @@ class wsd_schedule(Schedule):
     stable = jnp.maximum(stable, end)
     into = tf - fl(self.stable_steps)
     frac = jnp.clip(safe_div(jnp.maximum(into, 0), fl(self.decay_steps)), 0, 1)
-    h = decay_factor(frac, self.decay_shape, self.exponent, self.decay_ratio,
-                     self.num_cycles)
-    return jnp.where(into >= fl(self.decay_steps), end,
-                     end + (stable - end) * h)
+    h = decay_factor(frac, self.decay_shape, self.exponent, self.decay_ratio, self.num_cycles)
+    return jnp.where(into >= fl(self.decay_steps), end, end + (stable - end) * h)
