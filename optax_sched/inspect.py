@@ -233,6 +233,16 @@ class _Shape:
     after = np.abs(v[after_t] - v[t]) > eps[t]
     return sorted(set(t[before | after].tolist()) | set(self.restarts()))
 
+  def values_at(self, steps: np.ndarray) -> np.ndarray:
+    """The schedule at a few steps (one compiled evaluator per shape)."""
+    if not hasattr(self, "_at"):
+      s = self.schedule
+      self._at = jax.jit(lambda t: s(t))
+    steps = np.asarray(steps, np.int64)
+    size = max(256, 1 << int(np.ceil(np.log2(max(len(steps), 1)))))
+    padded = np.pad(steps, (0, size - len(steps)), mode="edge").astype(np.int32)
+    return np.asarray(self._at(padded), np.float64)[: len(steps)]
+
   def after(self) -> tuple[np.ndarray, np.ndarray]:
     """Steps after the run and the values there: every step up to twice
     the run (at most 2**20 more), then a geometric sample up to ``_BEYOND``
@@ -535,8 +545,10 @@ def _after_the_run(shape: _Shape) -> list[Finding]:
     return []
   rising = v[-1] > v[0] + tol and not np.any(np.diff(v) < -shape.eps[1:])
   if rising:
-    return _rising_run(shape, steps, u, blew_up)
-  return _milestones_beyond(shape) or _floor_after(shape, steps, u)
+    found = _rising_run(shape, steps, u, blew_up)
+    if found:
+      return found
+  return _milestones_beyond(shape, steps, u) or _floor_after(shape, steps, u)
 
 
 def _rising_run(shape: _Shape, steps: np.ndarray, u: np.ndarray, blew_up: bool) -> list[Finding]:
@@ -580,28 +592,32 @@ def _rising_run(shape: _Shape, steps: np.ndarray, u: np.ndarray, blew_up: bool) 
   return []
 
 
-def _milestones_beyond(shape: _Shape) -> list[Finding]:
+def _milestones_beyond(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[Finding]:
+  """A run that never decays, and a step down in one update after it."""
   v, n, tol = shape.v, shape.n, _RISE * shape.scale
-  horizon = n + min(3 * n, 4 * _CHUNK)
-  b = np.ceil(np.asarray(shape.schedule.declared_jumps(horizon), dtype=np.float64).ravel())
-  b = np.unique(b[np.isfinite(b) & (b >= n) & (b < horizon)]).astype(np.int64)
-  decayed = v[-1] < np.max(v) - tol
-  if not b.size or decayed:
+  if v[-1] < np.max(v) - tol:
     return []  # a decay in the run: later stairs are the staircase going on
-  at, before = _evaluate(shape.schedule, b), _evaluate(shape.schedule, b - 1)
-  drops = b[before - at > tol]
-  if not drops.size or drops.size > _MILESTONES or abs(before[b == drops[0]][0] - v[-1]) > tol:
+  below = np.flatnonzero(u < v[-1] - tol)
+  if not below.size:
     return []
-  named = ", ".join(str(int(x)) for x in drops[:4]) + (" ..." if drops.size > 4 else "")
+  i = int(below[0])
+  lo, hi = (int(steps[i - 1]) if i else n - 1), int(steps[i])
+  while hi - lo > 1:  # the first step below, between two samples
+    grid = np.unique(np.linspace(lo, hi, 1025).astype(np.int64))
+    first = int(np.argmax(shape.values_at(grid) < v[-1] - tol))
+    lo, hi = int(grid[first - 1]), int(grid[first])
+  before, at = shape.values_at(np.asarray([hi - 1, hi]))
+  if before - at <= tol or abs(before - v[-1]) > tol:
+    return []  # a continuous decay: see _floor_after
   return [
     Finding(
       "milestones-beyond-run",
       "warning",
-      f"the step decay at step {named} is at or after the end of the run"
-      f" ({n} updates: steps 0-{n - 1}), so it never happens and the LR stays"
-      f" at {_num(v[-1])} to the end: put the milestones inside the run (they"
+      f"the first step decay is at step {hi}, at or after the end of the run"
+      f" ({n} updates: steps 0-{n - 1}), so the LR never decays and stays at"
+      f" {_num(v[-1])} to the end: put the milestones inside the run (they"
       " count updates, or epochs under per_epoch)",
-      tuple(int(x) for x in drops[:100]),
+      (hi,),
     )
   ]
 
@@ -618,7 +634,7 @@ def _floor_after(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[Findin
     return []
   reach = int(np.argmax(u <= m + _ulps(np.asarray([m]))[0] + _FLAT * shape.scale))
   floor_step = int(steps[reach])
-  if floor_step - n < 2 or shape.restarts() or np.min(v[np.argmax(v) :]) <= m + _RISE * shape.scale:
+  if floor_step - n < 2 or shape.restarts() or np.min(v[np.argmax(v) :]) <= m + 1e-3 * drop:
     return []  # restarts asked for, or a floor the run has already reached
   # A decay that only underflows to 0 is no floor: halfway there, it is
   # already nearly at its end value; a cosine or a linear decay is not.

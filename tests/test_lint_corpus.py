@@ -1,0 +1,66 @@
+"""The lint corpus: silent on real recipes, each real mistake caught.
+
+Recipes and mistakes are in ``tests/lint_corpus.py``; the recipes' reference
+traces (from each project's own formula) in ``tests/golden/lint_corpus.json``,
+written by ``scripts/lint_corpus.py``.
+"""
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+from lint_corpus import MISTAKES, RECIPES
+
+import optax_sched as sched
+from optax_sched.inspect import CODES
+
+GOLDEN = json.loads((pathlib.Path(__file__).parent / "golden" / "lint_corpus.json").read_text())[
+  "recipes"
+]
+
+
+def test_every_recipe_has_a_trace_and_there_are_enough():
+  assert set(RECIPES) == set(GOLDEN)
+  assert len(RECIPES) >= 20
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_port_follows_the_original_formula(name):
+  _, build = RECIPES[name]
+  ref = GOLDEN[name]
+  got = np.asarray(build()(np.asarray(ref["steps"])), np.float64)
+  want = np.asarray(ref["values"])
+  np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6 * np.max(np.abs(want)))
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_lint_is_silent_on_a_real_recipe(name):
+  _, build = RECIPES[name]
+  loud = [str(f) for f in sched.lint(build(), GOLDEN[name]["total_steps"]) if f.severity != "info"]
+  assert loud == []
+
+
+def test_last_update_at_zero_by_definition_is_only_info():
+  _, build = RECIPES["olmo_core_wsd"]
+  findings = sched.lint(build(), GOLDEN["olmo_core_wsd"]["total_steps"])
+  assert [(f.code, f.severity, f.steps) for f in findings] == [("zero-lr", "info", (99_999,))]
+
+
+def test_restarts_asked_for_are_counted_in_updates():
+  _, build = RECIPES["sgdr_cifar"]
+  facts = sched.describe(build(), GOLDEN["sgdr_cifar"]["total_steps"])
+  assert facts["restarts"] == 3  # cycles of 10, 20, 40 and 80 epochs
+
+
+def test_mistakes_come_from_at_least_ten_issues_with_their_own_codes():
+  assert len({m.issue for m in MISTAKES.values()}) >= 10
+  assert len({m.code for m in MISTAKES.values()}) >= 10
+  assert {m.code for m in MISTAKES.values()} <= set(CODES)
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_lint_catches_a_real_mistake(name):
+  m = MISTAKES[name]
+  findings = [f for f in sched.lint(m.build(), m.steps) if f.severity == "warning"]
+  assert m.code in {f.code for f in findings}, [str(f) for f in findings]
