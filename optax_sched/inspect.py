@@ -595,8 +595,8 @@ def _rising_run(shape: _Shape, steps: np.ndarray, u: np.ndarray, blew_up: bool) 
 def _milestones_beyond(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[Finding]:
   """A run that never decays, and a step down in one update after it."""
   v, n, tol = shape.v, shape.n, _RISE * shape.scale
-  if v[-1] < np.max(v) - tol:
-    return []  # a decay in the run: later stairs are the staircase going on
+  if shape.settled_step() > shape.warmup_end():
+    return []  # the run moves after its warmup: later stairs go on from it
   below = np.flatnonzero(u < v[-1] - tol)
   if not below.size:
     return []
@@ -606,8 +606,9 @@ def _milestones_beyond(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[
     grid = np.unique(np.linspace(lo, hi, 1025).astype(np.int64))
     first = int(np.argmax(shape.values_at(grid) < v[-1] - tol))
     lo, hi = int(grid[first - 1]), int(grid[first])
-  before, at = shape.values_at(np.asarray([hi - 1, hi]))
-  if before - at <= tol or abs(before - v[-1]) > tol:
+  earlier, before, at, later = shape.values_at(np.asarray([hi - 2, hi - 1, hi, hi + 1]))
+  drop = before - at
+  if drop <= tol or drop <= 4 * max(abs(before - earlier), abs(at - later)):
     return []  # a continuous decay: see _floor_after
   return [
     Finding(
