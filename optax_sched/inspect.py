@@ -156,10 +156,13 @@ class _Shape:
   and restarts are counted in stairs, not in the flat steps between them.
   """
 
-  def __init__(self, schedule: Any, total_steps: int):
+  def __init__(self, schedule: Any, total_steps: int, after: bool = False):
     self.schedule = as_schedule(schedule)
-    self.v = trace(self.schedule, total_steps)
-    self.n = len(self.v)
+    self.n = _steps(total_steps)
+    # lint also reads the schedule after the run: one compiled evaluation.
+    extra = self._after_steps() if after else np.zeros((0,), np.int64)
+    values = _evaluate(self.schedule, np.concatenate([np.arange(self.n), extra]))
+    self.v, self._after = values[: self.n], (extra, values[self.n :])
     finite = np.isfinite(self.v)
     self.finite = bool(finite.all())
     self.scale = float(np.max(np.abs(self.v[finite]), initial=0.0))
@@ -243,16 +246,19 @@ class _Shape:
     padded = np.pad(steps, (0, size - len(steps)), mode="edge").astype(np.int32)
     return np.asarray(self._at(padded), np.float64)[: len(steps)]
 
-  def after(self) -> tuple[np.ndarray, np.ndarray]:
-    """Steps after the run and the values there: every step up to twice
-    the run (at most 2**20 more), then a geometric sample up to ``_BEYOND``
-    runs (at most the int32 maximum)."""
+  def _after_steps(self) -> np.ndarray:
+    """Steps after the run: every step up to twice the run (at most 2**20
+    more), then a geometric sample up to ``_BEYOND`` runs (at most the int32
+    maximum)."""
     n = self.n
     dense_end = n + min(n, _CHUNK)
     limit = min(_BEYOND * n, 2**31 - 1)
     sparse = np.geomspace(dense_end, limit, 200).astype(np.int64) if limit > dense_end else []
-    steps = np.unique(np.concatenate([np.arange(n, dense_end), sparse]))
-    return steps, _evaluate(self.schedule, steps)
+    return np.unique(np.concatenate([np.arange(n, dense_end), sparse]))
+
+  def after(self) -> tuple[np.ndarray, np.ndarray]:
+    """The steps after the run and the values there (``after=True``)."""
+    return self._after
 
 
 def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
@@ -305,7 +311,7 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
   ``1000 * total_steps``) to see what the run misses: a warmup, a decay or a
   milestone that comes later.
   """
-  shape = _Shape(schedule, total_steps)
+  shape = _Shape(schedule, total_steps, after=True)
   findings = _values(shape)
   if shape.finite:
     findings += _zeros(shape)
