@@ -83,6 +83,7 @@ EXAMPLES = {
   "maximum": f"maximum({_COS}, constant_schedule(0.3))",
   "clip": f"clip({_COS}, 0.2, 0.8)",
   "shift": f"shift({_COS}, 100)",
+  "hold": "hold(cosine_decay_schedule(1.0, 1000), 600)",
   "stretch": f"stretch({_COS}, 0.5)",
   "repeat": "repeat(cosine_decay_schedule(1.0, 250), 250)",
   "per_epoch": "per_epoch(cosine_decay_schedule(1.0, 10), 100)",

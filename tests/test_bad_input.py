@@ -361,6 +361,11 @@ FAMILIES = [
   ),
   ("polynomial_decay_schedule", dict(init_value=1e-3, decay_steps=0), "decay_steps"),
   ("polynomial_decay_schedule", dict(init_value=1e-3, decay_steps=10, power=-1.0), "power"),
+  (
+    "polynomial_schedule",
+    dict(init_value=1.0, end_value=0.0, power=-1.0, transition_steps=10),
+    "power",
+  ),
   ("polynomial_decay_schedule", dict(init_value=1e-3, decay_steps=10, cycle=2), "cycle"),
 ]
 
@@ -579,6 +584,10 @@ COMBINATORS = [
   ("maximum", dict(schedules=[C, "x"]), "schedules"),
   ("shift", dict(schedule=C, steps=nan), "steps"),
   ("shift", dict(schedule=C, steps="10"), "steps"),
+  ("shift", dict(schedule=C, steps=-inf), "steps"),
+  ("hold", dict(schedule=C, steps=0), "steps"),
+  ("hold", dict(schedule=C, steps=inf), "steps"),
+  ("hold", dict(schedule=C, steps="100"), "steps"),
   ("stretch", dict(schedule=C, factor=0.0), "factor"),
   ("stretch", dict(schedule=C, factor=-2.0), "factor"),
   ("repeat", dict(schedule=C, period=0), "period"),
