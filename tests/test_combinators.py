@@ -393,3 +393,21 @@ def test_shift_back_ports_the_t_plus_one_convention():
   s = sched.linear_schedule(0.0, 1.0, 10)
   back = sched.shift(s, -1)
   assert [float(back(t)) for t in (0, 8, 9, 50)] == [float(s(t)) for t in (1, 9, 10, 51)]
+
+
+@pytest.mark.parametrize(
+  "pieces",
+  [
+    [sched.constant_schedule(0.1), sched.constant_schedule(0.3)],  # one family: stacked leaves
+    [sched.linear_schedule(0.1, 0.3, 10), sched.constant_schedule(0.3)],  # mixed
+  ],
+  ids=["one family", "mixed"],
+)
+def test_join_built_and_called_without_x64_follows_x64_when_it_is_on(pieces):
+  s = sched.join_schedules(pieces, [10])
+  assert s(15).dtype == jnp.float32
+  with jax.enable_x64(True):
+    v = s(15)
+    assert v.dtype == jnp.float64
+    assert float(v) == 0.3  # not 0.3 rounded to float32 (0.30000001192...)
+  assert s(15).dtype == jnp.float32
