@@ -18,6 +18,7 @@ from optax_sched.combinators import (
   minimum,
   multiply,
   per_epoch,
+  per_sample,
   repeat,
   scale,
   shift,
@@ -110,6 +111,7 @@ COMBINATOR_NAMES = (
   "stretch",
   "repeat",
   "per_epoch",
+  "per_sample",
   "fraction",
 )
 

@@ -87,6 +87,8 @@ EXAMPLES = {
   "stretch": f"stretch({_COS}, 0.5)",
   "repeat": "repeat(cosine_decay_schedule(1.0, 250), 250)",
   "per_epoch": "per_epoch(cosine_decay_schedule(1.0, 10), 100)",
+  "per_sample":  # Megatron-LM's --rampup-batch-size 16 16 64000, LR warmup in samples
+  "per_sample(warmup(cosine_decay_schedule(1.0, 240_000), 16_000), 256, (16, 16, 64_000))",
   # PyTorch
   "torch.StepLR": "torch.StepLR(1.0, step_size=300, gamma=0.3)",
   "torch.MultiStepLR": "torch.MultiStepLR(1.0, milestones=[300, 600, 800], gamma=0.3)",

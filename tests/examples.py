@@ -54,6 +54,7 @@ COMBINATOR_EXAMPLES = {
   "stretch": lambda: sched.stretch(_COS, 2.5),
   "repeat": lambda: sched.repeat(_COS, 40, 2.0, 0.5),
   "per_epoch": lambda: sched.per_epoch(_COS, 7),
+  "per_sample": lambda: sched.per_sample(_COS, 8, (2, 2, 100)),
 }
 
 # The families behind compat.transformers / compat.timm, and those compat names.
