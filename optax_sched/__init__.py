@@ -10,6 +10,7 @@ from optax_sched._validate import traced_checks, validate
 from optax_sched.combinators import (
   add,
   clip,
+  cycles,
   divide,
   fraction,
   hold,
@@ -110,6 +111,7 @@ COMBINATOR_NAMES = (
   "hold",
   "stretch",
   "repeat",
+  "cycles",
   "per_epoch",
   "per_sample",
   "fraction",

@@ -87,6 +87,9 @@ EXAMPLES = {
   "stretch": f"stretch({_COS}, 0.5)",
   "repeat": "repeat(cosine_decay_schedule(1.0, 250), 250)",
   "per_epoch": "per_epoch(cosine_decay_schedule(1.0, 10), 100)",
+  "cycles":  # levanter's cycles, with falling peaks
+  "cycles(cosine_decay_schedule(1.0, 380, alpha=0.1), [400, 300, 300], [20, 30, 30],"
+  " peaks=[1.0, 0.7, 0.5])",
   "per_sample":  # Megatron-LM's --rampup-batch-size 16 16 64000, LR warmup in samples
   "per_sample(warmup(cosine_decay_schedule(1.0, 240_000), 16_000), 256, (16, 16, 64_000))",
   # PyTorch

@@ -54,6 +54,7 @@ COMBINATOR_EXAMPLES = {
   "stretch": lambda: sched.stretch(_COS, 2.5),
   "repeat": lambda: sched.repeat(_COS, 40, 2.0, 0.5),
   "per_epoch": lambda: sched.per_epoch(_COS, 7),
+  "cycles": lambda: sched.cycles(_COS, [110, 60], [10, 5], [1.0, 0.5]),
   "per_sample": lambda: sched.per_sample(_COS, 8, (2, 2, 100)),
 }
 

@@ -3,11 +3,13 @@
 ``join_schedules`` (pieces in sequence), ``warmup`` (a ramp into any
 schedule), pointwise arithmetic (``multiply``, ``divide``, ``add``, ``scale``,
 ``minimum``, ``maximum``, ``clip``; the operators on schedules build these),
-time maps (``shift``, ``hold``, ``stretch``, ``repeat``, ``per_epoch``, ``per_sample``) and
+time maps (``shift``, ``hold``, ``stretch``, ``repeat``, ``cycles``,
+``per_epoch``, ``per_sample``) and
 ``fraction`` for durations given as fractions of a run.
 """
 
 from optax_sched.combinators.arithmetic import add, clip, divide, maximum, minimum, multiply, scale
+from optax_sched.combinators.cycles import cycles
 from optax_sched.combinators.durations import fraction
 from optax_sched.combinators.join import join_schedules
 from optax_sched.combinators.samples import per_sample
@@ -28,6 +30,7 @@ __all__ = [
   "hold",
   "stretch",
   "repeat",
+  "cycles",
   "per_epoch",
   "per_sample",
   "fraction",
