@@ -4,15 +4,18 @@ SPEC is a spec string (``"cosine_decay_schedule(1e-3, 1000)"``, read with
 ``ast``, never evaluated), a JSON or YAML config file, JSON text, or ``-``
 for standard input. Commands::
 
-  optax-sched plot SPEC... --steps N -o lr.png   # png, svg or pdf; overlays
-  optax-sched show SPEC --steps N                # terminal plot + describe
+  optax-sched plot SPEC... [--steps N] -o lr.png # png, svg or pdf; overlays
+  optax-sched show SPEC [--steps N]              # terminal plot + describe
   optax-sched describe SPEC --steps N [--json]
   optax-sched lint SPEC --steps N [--strict]     # exit 1 on a warning
   optax-sched list                               # every public name
   optax-sched convert SPEC --to json|yaml|spec
   optax-sched compare ...                        # train under several schedules
 
-A bad SPEC or argument prints one line on stderr and exits with status 2.
+``plot`` and ``show`` default ``--steps`` to the schedule's natural length
+(``optax_sched.lengths.natural_length``: the run it was written for); a
+schedule with no end needs ``--steps``. A bad SPEC or argument prints one
+line on stderr and exits with status 2.
 """
 
 from __future__ import annotations
@@ -50,6 +53,29 @@ def _steps(text: str) -> int:
   return int(value)
 
 
+_NATURAL_HELP = (
+  "the number of optimizer updates of the run (default: the length the schedule"
+  " was written for, such as a decay's decay_steps)"
+)
+
+
+def _run_length(schedules, steps: int | None) -> int:
+  """``--steps``, else the longest natural length of ``schedules``."""
+  if steps is not None:
+    return steps
+  from optax_sched.lengths import natural_length
+
+  lengths = [natural_length(s) for s in schedules]
+  known = [n for n in lengths if n is not None]
+  if not known:
+    which = "this schedule has no" if len(schedules) == 1 else "none of these schedules has a"
+    raise ValueError(
+      f"{which} natural length (a run it was written for, such as a decay's decay_steps):"
+      " give --steps N"
+    )
+  return max(known)
+
+
 def build_parser() -> argparse.ArgumentParser:
   parser = _Parser(
     prog=PROG,
@@ -61,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
   )
   commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-  def command(name, help_text, spec=True, steps=True):
+  def command(name, help_text, spec=True, steps=True, natural=False):
     p = commands.add_parser(name, help=help_text, description=help_text)
     if spec:
       p.add_argument(
@@ -74,16 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps",
         "-n",
         type=_steps,
-        required=True,
-        help="the number of optimizer updates of the run",
+        required=not natural,
+        help=_NATURAL_HELP if natural else "the number of optimizer updates of the run",
       )
     return p
 
   p = command("plot", "draw schedules into an image (png, svg or pdf)", spec=False, steps=False)
   p.add_argument("specs", metavar="SPEC", nargs="+", help="one or more schedules, overlaid")
-  p.add_argument(
-    "--steps", "-n", type=_steps, required=True, help="the number of optimizer updates of the run"
-  )
+  p.add_argument("--steps", "-n", type=_steps, help=_NATURAL_HELP)
   p.add_argument("-o", "--output", required=True, help="the image file: .png, .svg or .pdf")
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--labels", nargs="+", help="legend labels, one per SPEC")
@@ -93,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
   )
   p.add_argument("--dpi", type=int, default=120)
 
-  p = command("show", "plot a schedule in the terminal and describe it")
+  p = command("show", "plot a schedule in the terminal and describe it", natural=True)
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--width", type=int, default=76)
   p.add_argument("--height", type=int, default=14)
@@ -164,7 +188,8 @@ def _plot(args) -> int:
 
   fig = Figure(figsize=(8, 4.5), layout="constrained")
   ax = fig.add_subplot()
-  plot(schedules, args.steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
+  steps = _run_length(schedules, args.steps)
+  plot(schedules, steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
   if args.title:
     ax.set_title(args.title)
   fig.savefig(args.output, dpi=args.dpi)
@@ -177,10 +202,11 @@ def _show(args) -> int:
   from optax_sched.plot import terminal_plot
 
   s = _load(args.spec)
-  print(repr(s))
-  print(terminal_plot(s, args.steps, width=args.width, height=args.height, log=args.log))
-  print(_describe_text(describe(s, args.steps)))
-  for finding in lint(s, args.steps):
+  steps = _run_length([s], args.steps)
+  print(repr(s) if args.steps is not None else f"{s!r}  (over its natural length: {steps} steps)")
+  print(terminal_plot(s, steps, width=args.width, height=args.height, log=args.log))
+  print(_describe_text(describe(s, steps)))
+  for finding in lint(s, steps):
     print(finding)
   return 0
 
