@@ -17,6 +17,7 @@ from optax_sched.combinators import (
   minimum,
   multiply,
   per_epoch,
+  rehorizon,
   repeat,
   scale,
   shift,
@@ -70,6 +71,7 @@ from optax_sched.families.step import (
 from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
+from optax_sched.groups import group_optimizer, label_params
 from optax_sched.inspect import Finding, describe, lint
 from optax_sched.plot import plot
 from optax_sched.training import current_lr, step_count
@@ -108,6 +110,7 @@ COMBINATOR_NAMES = (
   "stretch",
   "repeat",
   "per_epoch",
+  "rehorizon",
   "fraction",
 )
 
@@ -132,6 +135,8 @@ __all__ = [
   "validate",
   "current_lr",
   "step_count",
+  "group_optimizer",
+  "label_params",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",
