@@ -5,8 +5,8 @@ hyperparameters. The top level is a drop-in superset of optax's schedule
 functions: same names, arguments, defaults and numbers.
 """
 
-from optax_sched._base import Schedule, function_schedule, registry
-from optax_sched._validate import traced_checks, validate
+from optax_sched._base import Schedule, constant_schedule, function_schedule, registry, validate
+from optax_sched._validate import traced_checks
 from optax_sched.combinators import (
   add,
   clip,
@@ -52,7 +52,6 @@ from optax_sched.families.piecewise import (
   piecewise_interpolate_schedule,
 )
 from optax_sched.families.polynomial import (
-  constant_schedule,
   linear_schedule,
   polynomial_decay_schedule,
   polynomial_schedule,
