@@ -70,7 +70,7 @@ from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
 from optax_sched.inspect import Finding, describe, lint
-from optax_sched.plot import plot
+from optax_sched.plotting import plot
 from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
