@@ -7,7 +7,8 @@ time maps (``shift``, ``stretch``, ``repeat``, ``per_epoch``, ``rehorizon``) and
 ``fraction`` for durations given as fractions of a run.
 """
 
-from optax_sched.combinators.arithmetic import add, clip, divide, maximum, minimum, multiply, scale
+from optax_sched._base import add, divide, multiply
+from optax_sched.combinators.arithmetic import clip, maximum, minimum, scale
 from optax_sched.combinators.durations import fraction
 from optax_sched.combinators.join import join_schedules
 from optax_sched.combinators.rehorizon import rehorizon
