@@ -71,6 +71,7 @@ from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
 from optax_sched.inspect import Finding, describe, lint
+from optax_sched.laws import LossLaw, fit_loss_law
 from optax_sched.plot import plot
 from optax_sched.training import current_lr, step_count
 
@@ -132,6 +133,8 @@ __all__ = [
   "validate",
   "current_lr",
   "step_count",
+  "fit_loss_law",
+  "LossLaw",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",
