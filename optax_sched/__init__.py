@@ -72,6 +72,7 @@ from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
 from optax_sched.groups import group_optimizer, label_params
 from optax_sched.inspect import Finding, describe, lint
+from optax_sched.laws import LossLaw, fit_loss_law
 from optax_sched.plotting import plot
 from optax_sched.training import current_lr, step_count
 
@@ -136,6 +137,8 @@ __all__ = [
   "step_count",
   "group_optimizer",
   "label_params",
+  "fit_loss_law",
+  "LossLaw",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",

@@ -9,7 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import fl, register
+from optax_sched._base import register
+from optax_sched._dtypes import fl
 from optax_sched.combinators._operand import known
 from optax_sched.combinators.timing import _Timed
 
