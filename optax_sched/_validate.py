@@ -45,25 +45,6 @@ def traced_checks():
     _TRACED_CHECKS.reset(token)
 
 
-def validate(schedule: Any) -> None:
-  """Runs every domain check of ``schedule`` and the schedules inside it.
-
-  Concrete values raise ``ValueError`` at once; traced values (a schedule
-  passed into ``jit`` as an argument, or swept with ``vmap``) become
-  ``checkify`` checks, reported by a function wrapped in
-  ``checkify.checkify``.
-  """
-  from optax_sched._base import Schedule
-
-  with traced_checks():
-    schedule._check()
-    for value in schedule.arguments().values():
-      children = value if isinstance(value, (list, tuple)) else (value,)
-      for child in children:
-        if isinstance(child, Schedule):
-          validate(child)
-
-
 def _traced_check(owner, name, value, ok, allowed, finite):
   from jax.experimental import checkify
 

@@ -65,7 +65,9 @@ def _run_length(schedules, steps: int | None) -> int:
     return steps
   from optax_sched.lengths import natural_length
 
-  lengths = [natural_length(s) for s in schedules]
+  # A spec per parameter group ({label: schedule}) counts each of its schedules.
+  flat = [x for s in schedules for x in (s.values() if isinstance(s, dict) else [s])]
+  lengths = [natural_length(s) for s in flat]
   known = [n for n in lengths if n is not None]
   if not known:
     which = "this schedule has no" if len(schedules) == 1 else "none of these schedules has a"
@@ -184,7 +186,7 @@ def _plot(args) -> int:
     from matplotlib.figure import Figure
   except ModuleNotFoundError:
     raise ValueError("plot needs matplotlib: pip install 'optax-sched[plot]'") from None
-  from optax_sched.plot import plot
+  from optax_sched.plotting import plot
 
   fig = Figure(figsize=(8, 4.5), layout="constrained")
   ax = fig.add_subplot()
@@ -199,7 +201,7 @@ def _plot(args) -> int:
 
 def _show(args) -> int:
   from optax_sched.inspect import describe, lint
-  from optax_sched.plot import terminal_plot
+  from optax_sched.plotting import terminal_plot
 
   s = _load(args.spec)
   steps = _run_length([s], args.steps)

@@ -92,6 +92,7 @@ EXAMPLES = {
   " peaks=[1.0, 0.7, 0.5])",
   "per_sample":  # Megatron-LM's --rampup-batch-size 16 16 64000, LR warmup in samples
   "per_sample(warmup(cosine_decay_schedule(1.0, 240_000), 16_000), 256, (16, 16, 64_000))",
+  "rehorizon": "rehorizon(cosine_decay_schedule(1.0, 1000, alpha=0.05), 400, 1000, 700)",
   # PyTorch
   "torch.StepLR": "torch.StepLR(1.0, step_size=300, gamma=0.3)",
   "torch.MultiStepLR": "torch.MultiStepLR(1.0, milestones=[300, 600, 800], gamma=0.3)",

@@ -56,6 +56,7 @@ COMBINATOR_EXAMPLES = {
   "per_epoch": lambda: sched.per_epoch(_COS, 7),
   "cycles": lambda: sched.cycles(_COS, [110, 60], [10, 5], [1.0, 0.5]),
   "per_sample": lambda: sched.per_sample(_COS, 8, (2, 2, 100)),
+  "rehorizon": lambda: sched.rehorizon(_COS, 40, 100, 150),
 }
 
 # The families behind compat.transformers / compat.timm, and those compat names.

@@ -9,9 +9,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import fl, register
+from optax_sched._base import jumps, register
+from optax_sched._dtypes import fl
 from optax_sched._math import linear_interpolate, lookup, searchsorted_right, stack, steps_array
-from optax_sched.combinators._operand import jumps, known
+from optax_sched.combinators._operand import known
 from optax_sched.combinators.timing import _Timed
 
 

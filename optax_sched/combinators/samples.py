@@ -9,9 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import int_dtype, register, static
+from optax_sched._base import jumps, register, static
+from optax_sched._dtypes import int_dtype
 from optax_sched._math import lookup, searchsorted_right
-from optax_sched.combinators._operand import jumps
 from optax_sched.combinators.timing import _Timed
 
 #: Most batch-size increments a ramp may have (one table row each).
