@@ -138,7 +138,14 @@ def register(cls=None, *, name: str | None = None):
 
 
 def registry() -> dict[str, type[Schedule]]:
-  """Every registered public schedule name and its class."""
+  """Every registered public schedule name and its class.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> names = sched.registry()
+    >>> names["cosine_decay_schedule"] is sched.cosine_decay_schedule
+    True
+  """
   return dict(_REGISTRY)
 
 
@@ -148,6 +155,20 @@ class Schedule:
   ``s(step)`` accepts a Python number or an array of any shape and any int or
   float dtype, and returns an array of that shape in the default float dtype.
   Negative steps give the value at step 0.
+
+  Example (a pytree whose leaves are the hyperparameters):
+    >>> import jax, jax.numpy as jnp
+    >>> import optax_sched as sched
+    >>> s = sched.cosine_decay_schedule(1.0, 4)
+    >>> [round(v, 6) for v in s(jnp.arange(5)).tolist()]
+    [1.0, 0.853553, 0.5, 0.146447, 0.0]
+    >>> s.replace(init_value=2.0)
+    cosine_decay_schedule(init_value=2.0, decay_steps=4)
+    >>> jax.tree_util.tree_leaves(s)
+    [1.0, 4, 0.0, 1.0]
+    >>> peaks = jnp.array([1.0, 2.0])
+    >>> jax.vmap(lambda p: s.replace(init_value=p)(2))(peaks).tolist()
+    [0.4999999701976776, 0.9999999403953552]
   """
 
   name: ClassVar[str] = "Schedule"
