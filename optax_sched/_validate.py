@@ -52,6 +52,22 @@ def validate(schedule: Any) -> None:
   passed into ``jit`` as an argument, or swept with ``vmap``) become
   ``checkify`` checks, reported by a function wrapped in
   ``checkify.checkify``.
+
+  Example (a traced hyperparameter, checked through checkify):
+    >>> import jax
+    >>> from jax.experimental import checkify
+    >>> import optax_sched as sched
+    >>> def lr(decay_steps, step):
+    ...   s = sched.cosine_decay_schedule(1e-3, decay_steps)  # traced: not checked here
+    ...   sched.validate(s)
+    ...   return s(step)
+    >>> checked = checkify.checkify(jax.jit(lr))
+    >>> err, value = checked(10, 5)
+    >>> err.get() is None, round(float(value), 7)
+    (True, 0.0005)
+    >>> err, value = checked(0, 5)
+    >>> print(err.get())
+    cosine_decay_schedule: decay_steps=0 is not allowed: it must be > 0 (`check` failed)
   """
   from optax_sched._base import Schedule
 
