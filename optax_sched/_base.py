@@ -352,6 +352,8 @@ def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) ->
 class function_schedule(Schedule):
   """Wraps a jnp-traceable callable ``fn(step) -> value`` as a Schedule.
 
+  The value is ``v(t) = fn(max(t, 0))``, as an array of the default float dtype.
+
   ``fn`` is static (part of the structure), so it cannot be swept with vmap
   and cannot be saved with ``to_config``.
 
