@@ -109,7 +109,7 @@ def _min_lr(owner):
 
 @register(name="transformers.get_constant_schedule")
 class get_constant_schedule(Composite):
-  """``base_lr`` at every step.
+  """``base_lr`` at every step: ``v(t) = base_lr``.
 
   Example:
     >>> round(float(get_constant_schedule(1e-3)(100)), 7)
