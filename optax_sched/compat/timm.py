@@ -479,3 +479,13 @@ class WSDLRScheduler(_Timm):
       stable_power=self.stable_power,
     )
     return self._warm(body, prefix=True)
+
+
+__all__ = [
+  "CosineLRScheduler",
+  "TanhLRScheduler",
+  "PolyLRScheduler",
+  "StepLRScheduler",
+  "MultiStepLRScheduler",
+  "WSDLRScheduler",
+]
