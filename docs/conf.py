@@ -7,6 +7,7 @@ Build (no network needed): ``pip install -e ".[docs]"`` then
 from __future__ import annotations
 
 import pathlib
+import re
 import shutil
 import sys
 
@@ -35,10 +36,12 @@ nb_execution_mode = "off"
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
+templates_path = ["_templates"]  # autosummary: one page per public name, no member tables
 autosummary_generate = True
 autosummary_ignore_module_all = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented"  # types on the documented arguments only
 autodoc_default_options = {"members": False}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
@@ -55,4 +58,27 @@ html_theme_options = {
   "use_fullscreen_button": False,
 }
 # No intersphinx: the build never fetches anything.
-templates_path = ["_templates"]
+
+
+def _list_new_pages(app, docname, source):
+  """Adds every top-level page the index does not list to a last table of contents.
+
+  A new ``docs/<topic>.md`` then needs no edit here to be built and reachable (Sphinx warns,
+  and ``-W`` fails, on a page in no table of contents); list it in ``index.md`` to place it.
+  """
+  if docname != "index":
+    return
+  listed = set(re.findall(r"^([\w/.-]+)$", source[0], flags=re.M))
+  here = pathlib.Path(__file__).parent
+  new = sorted(p.stem for p in here.glob("*.md") if p.stem not in listed | {"index"})
+  if new:
+    source[0] += "\n```{toctree}\n:maxdepth: 1\n:caption: More\n\n" + "\n".join(new) + "\n```\n"
+
+
+def _reread_index(app, env, added, changed, removed):
+  return ["index"]  # an incremental build sees a new page too
+
+
+def setup(app):
+  app.connect("source-read", _list_new_pages)
+  app.connect("env-get-outdated", _reread_index)
