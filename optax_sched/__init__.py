@@ -5,8 +5,8 @@ hyperparameters. The top level is a drop-in superset of optax's schedule
 functions: same names, arguments, defaults and numbers.
 """
 
-from optax_sched._base import Schedule, function_schedule, registry
-from optax_sched._validate import traced_checks, validate
+from optax_sched._base import Schedule, constant_schedule, function_schedule, registry, validate
+from optax_sched._validate import traced_checks
 from optax_sched.combinators import (
   add,
   clip,
@@ -17,6 +17,7 @@ from optax_sched.combinators import (
   minimum,
   multiply,
   per_epoch,
+  rehorizon,
   repeat,
   scale,
   shift,
@@ -52,7 +53,6 @@ from optax_sched.families.piecewise import (
   piecewise_interpolate_schedule,
 )
 from optax_sched.families.polynomial import (
-  constant_schedule,
   linear_schedule,
   polynomial_decay_schedule,
   polynomial_schedule,
@@ -70,8 +70,10 @@ from optax_sched.families.step import (
 from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
+from optax_sched.groups import group_optimizer, label_params
 from optax_sched.inspect import Finding, describe, lint
-from optax_sched.plot import plot
+from optax_sched.laws import LossLaw, fit_loss_law
+from optax_sched.plotting import plot
 from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
@@ -108,6 +110,7 @@ COMBINATOR_NAMES = (
   "stretch",
   "repeat",
   "per_epoch",
+  "rehorizon",
   "fraction",
 )
 
@@ -132,6 +135,10 @@ __all__ = [
   "validate",
   "current_lr",
   "step_count",
+  "group_optimizer",
+  "label_params",
+  "fit_loss_law",
+  "LossLaw",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",

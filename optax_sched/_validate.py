@@ -45,41 +45,6 @@ def traced_checks():
     _TRACED_CHECKS.reset(token)
 
 
-def validate(schedule: Any) -> None:
-  """Runs every domain check of ``schedule`` and the schedules inside it.
-
-  Concrete values raise ``ValueError`` at once; traced values (a schedule
-  passed into ``jit`` as an argument, or swept with ``vmap``) become
-  ``checkify`` checks, reported by a function wrapped in
-  ``checkify.checkify``.
-
-  Example (a traced hyperparameter, checked through checkify):
-    >>> import jax
-    >>> from jax.experimental import checkify
-    >>> import optax_sched as sched
-    >>> def lr(decay_steps, step):
-    ...   s = sched.cosine_decay_schedule(1e-3, decay_steps)  # traced: not checked here
-    ...   sched.validate(s)
-    ...   return s(step)
-    >>> checked = checkify.checkify(jax.jit(lr))
-    >>> err, value = checked(10, 5)
-    >>> err.get() is None, round(float(value), 7)
-    (True, 0.0005)
-    >>> err, value = checked(0, 5)
-    >>> print(err.get())
-    cosine_decay_schedule: decay_steps=0 is not allowed: it must be > 0 (`check` failed)
-  """
-  from optax_sched._base import Schedule
-
-  with traced_checks():
-    schedule._check()
-    for value in schedule.arguments().values():
-      children = value if isinstance(value, (list, tuple)) else (value,)
-      for child in children:
-        if isinstance(child, Schedule):
-          validate(child)
-
-
 def _traced_check(owner, name, value, ok, allowed, finite):
   from jax.experimental import checkify
 

@@ -42,6 +42,7 @@ import os
 import pkgutil
 import re
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -99,8 +100,11 @@ def _import_compat() -> None:
 # ---------------------------------------------------------------- configs
 
 
-def to_config(schedule: Schedule) -> dict[str, Any]:
+def to_config(schedule: Schedule | Mapping[str, Schedule]) -> dict[str, Any]:
   """A JSON-able dict from which :func:`from_config` rebuilds ``schedule``.
+
+  A dict ``{label: schedule}`` (a schedule per parameter group, see
+  :func:`optax_sched.group_optimizer`) gives ``{"groups": {label: config}}``.
 
   Example:
     >>> import optax_sched as sched
@@ -108,11 +112,30 @@ def to_config(schedule: Schedule) -> dict[str, Any]:
     {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001,
     'decay_steps': 100, 'alpha': 0.0, 'exponent': 1.0}}
   """
+  if isinstance(schedule, Mapping):
+    return {"format_version": FORMAT_VERSION, "groups": _encode_groups(schedule)}
   if not isinstance(schedule, Schedule):
     raise ValueError(
       f"schedule={schedule!r} is not allowed: to_config takes an optax_sched Schedule"
     )
   return {"format_version": FORMAT_VERSION, **_encode(schedule, "schedule")}
+
+
+def _encode_groups(groups: Mapping[str, Any]) -> dict[str, Any]:
+  if not groups:
+    raise ValueError(
+      "schedule={} is not allowed: a group dict needs at least one {label: schedule}"
+    )
+  out = {}
+  for label, s in groups.items():
+    if not isinstance(label, str):
+      raise ValueError(f"schedule: group label {label!r} is not allowed: labels are str")
+    if not isinstance(s, Schedule):
+      raise ValueError(
+        f"schedule[{label!r}]={s!r} is not allowed: every group holds an optax_sched Schedule"
+      )
+    out[label] = _encode(s, f"schedule[{label!r}]")
+  return out
 
 
 def _encode(x: Any, where: str) -> Any:
@@ -168,12 +191,36 @@ def from_config(config: dict[str, Any]) -> Schedule:
       f"format_version={_short(version)} is not allowed: this version of"
       f" optax_sched reads format_version {FORMAT_VERSION}"
     )
+  if "groups" in config:
+    return _decode_groups(config)
   extra = set(config) - {"format_version", "name", "args"}
   if extra:
     raise ValueError(
       f"config: unknown key(s) {sorted(map(str, extra))}; allowed: format_version, name, args"
     )
   return _Decoder().schedule(config, "config", 0)
+
+
+def _decode_groups(config: dict[str, Any]) -> dict[str, Schedule]:
+  extra = set(config) - {"format_version", "groups"}
+  groups = config["groups"]
+  if extra:
+    raise ValueError(
+      f"config: unknown key(s) {sorted(map(str, extra))} beside 'groups'; allowed: format_version"
+    )
+  if not isinstance(groups, dict) or not groups:
+    raise ValueError(
+      f"config['groups']={_short(groups)} is not allowed:"
+      " expected a dict {label: schedule config}"
+    )
+  out = {}
+  for label, sub in groups.items():
+    if not isinstance(sub, dict):
+      raise ValueError(
+        f"config['groups'][{label!r}]={_short(sub)} is not allowed: expected a schedule config"
+      )
+    out[label] = _Decoder().schedule(sub, f"config['groups'][{label!r}]", 0)
+  return out
 
 
 class _Decoder:
@@ -398,8 +445,10 @@ def _check_text(text: Any) -> None:
 # ---------------------------------------------------------------- specs
 
 
-def to_spec(schedule: Schedule) -> str:
+def to_spec(schedule: Schedule | Mapping[str, Schedule]) -> str:
   """The call that builds ``schedule`` (its repr), readable by from_spec.
+
+  A group dict gives ``{'label': call, ...}``.
 
   Example:
     >>> import optax_sched as sched
@@ -407,11 +456,16 @@ def to_spec(schedule: Schedule) -> str:
     'warmup(schedule=cosine_decay_schedule(init_value=0.001, decay_steps=900), warmup_steps=100)'
   """
   to_config(schedule)  # The same checks: no callables, no traced values.
+  if isinstance(schedule, Mapping):
+    return "{" + ", ".join(f"{label!r}: {s!r}" for label, s in schedule.items()) + "}"
   return repr(schedule)
 
 
-def from_spec(text: str) -> Schedule:
+def from_spec(text: str) -> Schedule | dict[str, Schedule]:
   """Builds the schedule that a Python call expression describes.
+
+  A dict of calls, ``{'head': call, 'body': call}``, gives a schedule per
+  parameter group (for :func:`optax_sched.group_optimizer`).
 
   The text is parsed with :mod:`ast` and never evaluated. Allowed: calls of
   public names (``cosine_decay_schedule``, ``torch.StepLR``, also written
@@ -448,6 +502,16 @@ def from_spec(text: str) -> Schedule:
     raise ValueError("spec: nested too deeply") from None
   reader = _SpecReader(source)
   node = tree.body
+  if isinstance(node, ast.Dict) and node.keys:
+    # A schedule per parameter group: {'label': call, ...}.
+    groups = {}
+    for key, value in zip(node.keys, node.values, strict=True):
+      if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        reader.reject(key if key is not None else node, "a group label is a string")
+      if not isinstance(value, ast.Call):
+        reader.reject(value, "each group is one schedule call")
+      groups[key.value] = reader.read(value, 0)
+    return groups
   if not isinstance(node, ast.Call):
     reader.reject(node, "a spec is one schedule call, such as `cosine_decay_schedule(1e-3, 1000)`")
   return reader.read(node, 0)

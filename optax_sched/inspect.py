@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import jax
@@ -183,7 +184,9 @@ def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
   LR of exactly 0), ``settled_step`` (the value stays at ``final_value`` from
   there on) and ``restarts`` (declared jumps upward). Values are Python
   floats (shortest decimals of the float32 results); ``final_value`` is the
-  value at the last update, step ``total_steps - 1``.
+  value at the last update, step ``total_steps - 1``. Given a dict
+  ``{label: schedule}`` (a schedule per parameter group), returns
+  ``{label: description}``.
 
   Example:
     >>> import optax_sched as sched
@@ -193,6 +196,8 @@ def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
     'warmup_steps': 10, 'final_value': 1.0301534e-05, 'min_value': 0.0, 'min_step': 0,
     'mean_value': 0.00050445, 'zero_steps': 1, 'settled_step': 99, 'restarts': 0}
   """
+  if isinstance(schedule, Mapping):
+    return {label: describe(s, total_steps) for label, s in schedule.items()}
   shape = _Shape(schedule, total_steps)
   v = shape.v
   with np.errstate(invalid="ignore"):
@@ -218,7 +223,8 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
   Returns a list of :class:`Finding` (empty when nothing is found), most
   serious first; see ``CODES`` for what each code means. A warning or error
   is worth fixing or explaining; ``info`` only reports (such as the LR of 0
-  on the first update of a warmup from 0).
+  on the first update of a warmup from 0). Given a dict ``{label: schedule}``
+  (a schedule per parameter group), returns ``{label: findings}``.
 
   Example (a decay that ends at a tenth of the run):
     >>> import optax_sched as sched
@@ -228,6 +234,8 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
     warning decays-too-early
     info zero-lr
   """
+  if isinstance(schedule, Mapping):
+    return {label: lint(s, total_steps) for label, s in schedule.items()}  # type: ignore[return-value]
   shape = _Shape(schedule, total_steps)
   findings = _values(shape)
   if shape.finite:

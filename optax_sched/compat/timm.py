@@ -56,8 +56,10 @@ warmup_t=5, warmup_lr_init=1e-6)`` with ``lr=1e-3``):
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from typing import Any
+
+from jax.typing import ArrayLike
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, register, static
@@ -69,8 +71,24 @@ from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.wsd import DECAY_SHAPES, STABLE_SHAPES, wsd_schedule
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class _Timm(Composite):
-  """Arguments every timm scheduler shares: warmup and the noise switch."""
+  """Arguments every timm scheduler shares: ``base_lr``, warmup and the noise switch.
+
+  Declared once here; the schedulers add their own arguments after
+  ``base_lr``. The shared ones are keyword-only (as every timm recipe passes
+  them), so they can follow the schedulers' own.
+  """
+
+  base_lr: ArrayLike
+  _: dataclasses.KW_ONLY
+  warmup_t: ArrayLike = 0
+  warmup_lr_init: ArrayLike = 0.0
+  t_in_epochs: bool = static(True)
+  noise_range_t: tuple[float, ...] | float | None = static(None)
+  noise_pct: ArrayLike = 0.67
+  noise_std: ArrayLike = 1.0
+  noise_seed: ArrayLike = 42
 
   def __post_init__(self):
     noise = self.noise_range_t
@@ -109,8 +127,13 @@ class _Timm(Composite):
     )
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class _Cycles(_Timm):
-  """The cycle arguments of the cosine, tanh and poly schedulers."""
+  """The cycle arguments of the cosine, tanh and poly schedulers (the warmup
+  overrides the first steps by default)."""
+
+  _: dataclasses.KW_ONLY
+  warmup_prefix: bool = static(False)
 
   def _check(self):
     super()._check()
@@ -153,20 +176,11 @@ class CosineLRScheduler(_Cycles):
     [0.001, 0.0005, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
   t_initial: Any
   lr_min: Any = 0.0
   cycle_mul: Any = 1.0
   cycle_decay: Any = 1.0
   cycle_limit: Any = 1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(False)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
   k_decay: Any = 1.0
 
   def _check(self):
@@ -208,7 +222,6 @@ class TanhLRScheduler(_Cycles):
     [0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
   t_initial: Any
   lb: Any = -7.0
   ub: Any = 3.0
@@ -216,14 +229,6 @@ class TanhLRScheduler(_Cycles):
   cycle_mul: Any = 1.0
   cycle_decay: Any = 1.0
   cycle_limit: Any = 1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(False)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
 
   def _check(self):
     super()._check()
@@ -267,21 +272,12 @@ class PolyLRScheduler(_Cycles):
     [0.001, 0.00025, 0.0]
   """
 
-  base_lr: Any
   t_initial: Any
   power: Any = 0.5
   lr_min: Any = 0.0
   cycle_mul: Any = 1.0
   cycle_decay: Any = 1.0
   cycle_limit: Any = 1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(False)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
   k_decay: Any = 1.0
 
   def _check(self):
@@ -303,8 +299,20 @@ class PolyLRScheduler(_Cycles):
     return self._warm(body, self.warmup_prefix)
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class _Stepped(_Timm):
+  """The step schedulers: the warmup delays the decay by default."""
+
+  _: dataclasses.KW_ONLY
+  warmup_prefix: bool = static(True)
+
+  def _check(self):
+    super()._check()
+    v.flag(self, "warmup_prefix")
+
+
 @register(name="timm.StepLRScheduler")
-class StepLRScheduler(_Timm):
+class StepLRScheduler(_Stepped):
   """``base_lr * decay_rate ** (t // decay_t)``
   (:class:`~optax_sched.exponential_decay` with ``staircase=True``).
 
@@ -314,23 +322,13 @@ class StepLRScheduler(_Timm):
     [0.001, 0.0001, 1e-05]
   """
 
-  base_lr: Any
   decay_t: Any
   decay_rate: Any = 1.0
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(True)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
 
   def _check(self):
     super()._check()
     v.positive(self, "decay_t")
     v.positive(self, "decay_rate")
-    v.flag(self, "warmup_prefix")
 
   def native(self) -> Schedule:
     body = exponential_decay(self.base_lr, self.decay_t, self.decay_rate, staircase=True)
@@ -338,7 +336,7 @@ class StepLRScheduler(_Timm):
 
 
 @register(name="timm.MultiStepLRScheduler")
-class MultiStepLRScheduler(_Timm):
+class MultiStepLRScheduler(_Stepped):
   """``base_lr * decay_rate ** #{m in decay_t : m <= t + 1}``
   (:class:`~optax_sched.piecewise_constant_schedule` at ``m - 1``).
 
@@ -351,17 +349,8 @@ class MultiStepLRScheduler(_Timm):
     [0.001, 0.0001, 1e-05]
   """
 
-  base_lr: Any
   decay_t: Any = static()
   decay_rate: Any = 1.0
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(True)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
 
   def __post_init__(self):
     if isinstance(self.decay_t, list):
@@ -382,7 +371,6 @@ class MultiStepLRScheduler(_Timm):
       )
     v.increasing(self, "decay_t", self.decay_t)
     v.positive(self, "decay_rate")
-    v.flag(self, "warmup_prefix")
 
   def native(self) -> Schedule:
     counts = Counter(max(int(m) - 1, 0) for m in self.decay_t)
@@ -413,7 +401,6 @@ class WSDLRScheduler(_Timm):
     [0.001, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
   t_initial: Any
   decay_t: Any
   lr_min: Any = 0.0
@@ -423,13 +410,6 @@ class WSDLRScheduler(_Timm):
   decay_fn: str = static("1-sqrt")
   decay_power: Any = 0.5
   decay_ratio: Any = 0.1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
 
   def _check(self):
     super()._check()

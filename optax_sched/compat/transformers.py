@@ -45,15 +45,11 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Composite, Schedule, fl, register, static
+from optax_sched._base import Composite, Schedule, constant_schedule, fl, register, static
 from optax_sched._math import linear_interpolate
 from optax_sched.combinators import join_schedules, warmup
 from optax_sched.families.cosine_cycles import cosine_cycles_schedule
-from optax_sched.families.polynomial import (
-  constant_schedule,
-  linear_schedule,
-  warmup_polynomial_decay_schedule,
-)
+from optax_sched.families.polynomial import linear_schedule, warmup_polynomial_decay_schedule
 from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.rsqrt import rsqrt_schedule
 from optax_sched.families.wsd import wsd_schedule

@@ -50,24 +50,6 @@ def _remaining(t, length, begin):
   )
 
 
-@register
-class constant_schedule(Schedule):
-  """The same value at every step: ``v(t) = value``.
-
-  Example:
-    >>> float(constant_schedule(5)(100))
-    5.0
-  """
-
-  value: Any
-
-  def _check(self):
-    v.real(self, "value")
-
-  def _value(self, t):
-    return jnp.broadcast_to(fl(self.value), jnp.shape(t))
-
-
 class _Transition(Schedule):
   """Shared checks of a transition from ``init_value`` to ``end_value``."""
 
