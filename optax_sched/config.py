@@ -109,6 +109,12 @@ def to_config(schedule: Schedule | Mapping[str, Schedule]) -> dict[str, Any]:
 
   A dict ``{label: schedule}`` (a schedule per parameter group, see
   :func:`optax_sched.group_optimizer`) gives ``{"groups": {label: config}}``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> sched.to_config(sched.cosine_decay_schedule(1e-3, 100))
+    {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001,
+    'decay_steps': 100, 'alpha': 0.0, 'exponent': 1.0}}
   """
   if isinstance(schedule, Mapping):
     return {"format_version": FORMAT_VERSION, "groups": _encode_groups(schedule)}
@@ -170,6 +176,14 @@ def from_config(config: dict[str, Any]) -> Schedule:
 
   Raises ValueError, naming the offending entry, for anything that is not a
   config of public names and plain values.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> s = sched.warmup(sched.cosine_decay_schedule(1e-3, 100), 10)
+    >>> sched.from_config(sched.to_config(s)) == s
+    True
+    >>> sched.from_config({'name': 'torch.StepLR', 'args': {'base_lr': 0.1, 'step_size': 2}})
+    torch.StepLR(base_lr=0.1, step_size=2)
   """
   if not isinstance(config, dict):
     raise ValueError(
@@ -325,12 +339,30 @@ def _short(x: Any, limit: int = 80) -> str:
 
 
 def to_json(schedule: Schedule, indent: int | None = 2) -> str:
-  """:func:`to_config` as JSON text."""
+  """:func:`to_config` as JSON text.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> print(sched.to_json(sched.exponential_decay(0.1, 10, 0.5), indent=None))
+    {"format_version": 1, "name": "exponential_decay", "args": {"init_value": 0.1,
+    "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 0, "staircase": false,
+    "end_value": null}}
+  """
   return json.dumps(to_config(schedule), indent=indent)
 
 
 def from_json(text: str) -> Schedule:
-  """The schedule of a JSON config (see :func:`from_config`)."""
+  """The schedule of a JSON config (see :func:`from_config`).
+
+  Example:
+    >>> import optax_sched as sched
+    >>> text = (
+    ...   '{"name": "exponential_decay",'
+    ...   ' "args": {"init_value": 0.1, "transition_steps": 10, "decay_rate": 0.5}}'
+    ... )
+    >>> sched.from_json(text)
+    exponential_decay(init_value=0.1, transition_steps=10, decay_rate=0.5)
+  """
   _check_text(text)
   try:
     config = json.loads(text, parse_constant=_no_constant)
@@ -364,12 +396,36 @@ def _yaml_loader(yaml):
 
 
 def to_yaml(schedule: Schedule) -> str:
-  """:func:`to_config` as YAML text (needs pyyaml: ``optax-sched[yaml]``)."""
+  """:func:`to_config` as YAML text (needs pyyaml: ``optax-sched[yaml]``).
+
+  Example:
+    >>> import optax_sched as sched
+    >>> print(sched.to_yaml(sched.exponential_decay(0.1, 10, 0.5)))
+    format_version: 1
+    name: exponential_decay
+    args:
+      init_value: 0.1
+      transition_steps: 10
+      decay_rate: 0.5
+      transition_begin: 0
+      staircase: false
+      end_value: null
+  """
   return _yaml().safe_dump(to_config(schedule), sort_keys=False)
 
 
 def from_yaml(text: str) -> Schedule:
-  """The schedule of a YAML config; only plain YAML data is read (no tags)."""
+  """The schedule of a YAML config; only plain YAML data is read (no tags).
+
+  Example:
+    >>> import optax_sched as sched
+    >>> text = '''
+    ... name: torch.StepLR
+    ... args: {base_lr: 0.1, step_size: 30}
+    ... '''
+    >>> sched.from_yaml(text)
+    torch.StepLR(base_lr=0.1, step_size=30)
+  """
   yaml = _yaml()
   _check_text(text)
   try:
@@ -397,6 +453,11 @@ def to_spec(schedule: Schedule | Mapping[str, Schedule]) -> str:
   """The call that builds ``schedule`` (its repr), readable by from_spec.
 
   A group dict gives ``{'label': call, ...}``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> sched.to_spec(sched.warmup(sched.cosine_decay_schedule(1e-3, 900), 100))
+    'warmup(schedule=cosine_decay_schedule(init_value=0.001, decay_steps=900), warmup_steps=100)'
   """
   to_config(schedule)  # The same checks: no callables, no traced values.
   if isinstance(schedule, Mapping):
@@ -662,6 +723,13 @@ def load(source: Any) -> Schedule:
   ``source`` may be a Schedule (returned), a config dict, a path to a
   ``.json``/``.yaml``/``.yml`` config or to a file holding a spec, JSON text
   (starting with ``{``), or a spec string.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> sched.load('cosine_decay_schedule(1e-3, 100)')
+    cosine_decay_schedule(init_value=0.001, decay_steps=100)
+    >>> sched.load({'name': 'constant_schedule', 'args': {'value': 0.1}})
+    constant_schedule(value=0.1)
   """
   if isinstance(source, Schedule):
     return source
