@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from optax_sched._base import Schedule, registry
+from optax_sched import _base
+from optax_sched._base import Schedule
 from optax_sched._validate import concrete
 
 FORMAT_VERSION = 1
@@ -76,24 +77,28 @@ _ALIASES = {
 }
 
 
-def public_names() -> dict[str, type[Schedule]]:
-  """Every public schedule name (families, combinators, compat) -> class.
+def registry() -> dict[str, type[Schedule]]:
+  """Every registered public schedule name and its class.
 
-  Imports the compat modules first, so their dotted names are registered.
+  Imports every family, combinator and compat module first (the package
+  root imports them lazily), so the table is complete.
   """
-  _import_compat()
+  _import_all()
+  return _base.registry()
+
+
+def public_names() -> dict[str, type[Schedule]]:
+  """Every public schedule name (families, combinators, compat) -> class."""
   return {k: c for k, c in sorted(registry().items()) if k not in NOT_DATA}
 
 
 @functools.cache
-def _import_compat() -> None:
-  try:
-    compat = importlib.import_module("optax_sched.compat")
-  except ModuleNotFoundError:
-    return
-  for module in pkgutil.iter_modules(compat.__path__):
-    if not module.name.startswith("_"):
-      importlib.import_module(f"optax_sched.compat.{module.name}")
+def _import_all() -> None:
+  for package in ("optax_sched.families", "optax_sched.combinators", "optax_sched.compat"):
+    module = importlib.import_module(package)
+    for sub in pkgutil.iter_modules(module.__path__):
+      if not sub.name.startswith("_"):
+        importlib.import_module(f"{package}.{sub.name}")
 
 
 # ---------------------------------------------------------------- configs
