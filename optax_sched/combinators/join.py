@@ -11,7 +11,8 @@ import numpy as np
 import optax
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, as_schedule, jumps, register
+from optax_sched._base import Schedule, ScheduleLike, as_schedule, jumps, register
+from optax_sched._dtypes import Real
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
 from optax_sched.combinators._operand import known
 
@@ -114,8 +115,8 @@ class join_schedules(Schedule):
     [0.00015, 0.0003, 3e-05]
   """
 
-  schedules: Sequence[Any]
-  boundaries: Sequence[Any]
+  schedules: Sequence[ScheduleLike]
+  boundaries: Sequence[Real]
 
   def __post_init__(self):
     if not isinstance(self.schedules, (list, tuple)):

@@ -11,3 +11,5 @@ README's "Where the libraries disagree".
 """
 
 from optax_sched.compat import keras, timm, torch, transformers
+
+__all__ = ["keras", "timm", "torch", "transformers"]

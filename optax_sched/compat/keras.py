@@ -17,10 +17,10 @@ of order) raise ``ValueError`` here, naming the argument.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from optax_sched import _validate as v
 from optax_sched._base import register, static
+from optax_sched._dtypes import Real
 from optax_sched.compat._mapping import Mapping
 from optax_sched.families.cosine import cosine_decay_schedule, warmup_cosine_decay_schedule
 from optax_sched.families.exponential import exponential_decay
@@ -35,10 +35,10 @@ class ExponentialDecay(Mapping):
   """``initial_learning_rate * decay_rate ** (step / decay_steps)``
   (exponent floored if ``staircase``): :class:`exponential_decay`."""
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  initial_learning_rate: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate", "transition_steps": "decay_steps"}
 
@@ -57,8 +57,8 @@ class PiecewiseConstantDecay(Mapping):
   :class:`piecewise_values_schedule` with ``closed_right=True``.
   """
 
-  boundaries: Sequence[Any]
-  values: Sequence[Any]
+  boundaries: Sequence[Real]
+  values: Sequence[Real]
 
   def __post_init__(self):
     for name in ("boundaries", "values"):
@@ -81,11 +81,11 @@ class PolynomialDecay(Mapping):
   """Polynomial decay to ``end_learning_rate``, restarting with ``cycle``:
   :class:`polynomial_decay_schedule`."""
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  end_learning_rate: Any = 0.0001
-  power: Any = 1.0
-  cycle: bool = static(False)
+  initial_learning_rate: Real
+  decay_steps: Real
+  end_learning_rate: Real = 0.0001
+  power: Real = 1.0
+  cycle: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate", "end_value": "end_learning_rate"}
 
@@ -100,10 +100,10 @@ class InverseTimeDecay(Mapping):
   """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``:
   :class:`inverse_time_decay_schedule`."""
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  initial_learning_rate: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate"}
 
@@ -125,11 +125,11 @@ class CosineDecay(Mapping):
   ``decay_steps`` counts the warmup too).
   """
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  alpha: Any = 0.0
-  warmup_target: Any = None
-  warmup_steps: Any = 0
+  initial_learning_rate: Real
+  decay_steps: Real
+  alpha: Real = 0.0
+  warmup_target: Real | None = None
+  warmup_steps: Real = 0
 
   renames = {"init_value": "initial_learning_rate", "peak_value": "warmup_target"}
 
@@ -157,11 +157,11 @@ class CosineDecayRestarts(Mapping):
   longer and its height above the floor ``m_mul ** i`` times smaller:
   :class:`cosine_restarts_schedule` with ``decay_mode="amplitude"``."""
 
-  initial_learning_rate: Any
-  first_decay_steps: Any
-  t_mul: Any = 2.0
-  m_mul: Any = 1.0
-  alpha: Any = 0.0
+  initial_learning_rate: Real
+  first_decay_steps: Real
+  t_mul: Real = 2.0
+  m_mul: Real = 1.0
+  alpha: Real = 0.0
 
   renames = {
     "init_value": "initial_learning_rate",
