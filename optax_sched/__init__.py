@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     minimum as minimum,
     multiply as multiply,
     per_epoch as per_epoch,
+    rehorizon as rehorizon,
     repeat as repeat,
     scale as scale,
     shift as shift,
@@ -119,10 +120,18 @@ if TYPE_CHECKING:
   from optax_sched.families.wsd import (
     wsd_schedule as wsd_schedule,
   )
+  from optax_sched.groups import (
+    group_optimizer as group_optimizer,
+    label_params as label_params,
+  )
   from optax_sched.inspect import (
     Finding as Finding,
     describe as describe,
     lint as lint,
+  )
+  from optax_sched.laws import (
+    LossLaw as LossLaw,
+    fit_loss_law as fit_loss_law,
   )
   from optax_sched.plotting import (
     plot as plot,
@@ -154,6 +163,10 @@ _LAZY: dict[str, str] = {
   "validate": "optax_sched._base",
   "current_lr": "optax_sched.training",
   "step_count": "optax_sched.training",
+  "group_optimizer": "optax_sched.groups",
+  "label_params": "optax_sched.groups",
+  "fit_loss_law": "optax_sched.laws",
+  "LossLaw": "optax_sched.laws",
   "constant_schedule": "optax_sched._base",
   "linear_schedule": "optax_sched.families.polynomial",
   "polynomial_schedule": "optax_sched.families.polynomial",
@@ -180,6 +193,7 @@ _LAZY: dict[str, str] = {
   "stretch": "optax_sched.combinators",
   "repeat": "optax_sched.combinators",
   "per_epoch": "optax_sched.combinators",
+  "rehorizon": "optax_sched.combinators",
   "fraction": "optax_sched.combinators",
   "cosine_restarts_schedule": "optax_sched.families.restarts",
   "polynomial_restarts_schedule": "optax_sched.families.restarts",
@@ -209,7 +223,9 @@ _SUBMODULES = frozenset(
     "config",
     "exercise",
     "families",
+    "groups",
     "inspect",
+    "laws",
     "plateau",
     "plotting",
     "sweep",
@@ -249,6 +265,7 @@ COMBINATOR_NAMES = (
   "stretch",
   "repeat",
   "per_epoch",
+  "rehorizon",
   "fraction",
 )
 
@@ -273,6 +290,10 @@ __all__ = [
   "validate",
   "current_lr",
   "step_count",
+  "group_optimizer",
+  "label_params",
+  "fit_loss_law",
+  "LossLaw",
   "constant_schedule",
   "linear_schedule",
   "polynomial_schedule",
@@ -299,6 +320,7 @@ __all__ = [
   "stretch",
   "repeat",
   "per_epoch",
+  "rehorizon",
   "fraction",
   "cosine_restarts_schedule",
   "polynomial_restarts_schedule",

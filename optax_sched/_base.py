@@ -156,7 +156,14 @@ def register(cls: Any = None, *, name: str | None = None) -> Any:
 
 
 def registry() -> dict[str, type[Schedule]]:
-  """Every registered public schedule name and its class."""
+  """Every registered public schedule name and its class.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> names = sched.registry()
+    >>> names["cosine_decay_schedule"] is sched.cosine_decay_schedule
+    True
+  """
   return dict(_REGISTRY)
 
 
@@ -166,6 +173,20 @@ class Schedule:
   ``s(step)`` accepts a Python number or an array of any shape and any int or
   float dtype, and returns an array of that shape in the default float dtype.
   Negative steps give the value at step 0.
+
+  Example (a pytree whose leaves are the hyperparameters):
+    >>> import jax, jax.numpy as jnp
+    >>> import optax_sched as sched
+    >>> s = sched.cosine_decay_schedule(1.0, 4)
+    >>> [round(v, 6) for v in s(jnp.arange(5)).tolist()]
+    [1.0, 0.853553, 0.5, 0.146447, 0.0]
+    >>> s.replace(init_value=2.0)
+    cosine_decay_schedule(init_value=2.0, decay_steps=4)
+    >>> jax.tree_util.tree_leaves(s)
+    [1.0, 4, 0.0, 1.0]
+    >>> peaks = jnp.array([1.0, 2.0])
+    >>> jax.vmap(lambda p: s.replace(init_value=p)(2))(peaks).tolist()
+    [0.4999999701976776, 0.9999999403953552]
   """
 
   name: ClassVar[str] = "Schedule"
@@ -343,6 +364,8 @@ def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) ->
 class function_schedule(Schedule):
   """Wraps a jnp-traceable callable ``fn(step) -> value`` as a Schedule.
 
+  The value is ``v(t) = fn(max(t, 0))``, as an array of the default float dtype.
+
   ``fn`` is static (part of the structure), so it cannot be swept with vmap
   and cannot be saved with ``to_config``.
 
@@ -390,6 +413,22 @@ def validate(schedule: Any) -> None:
   passed into ``jit`` as an argument, or swept with ``vmap``) become
   ``checkify`` checks, reported by a function wrapped in
   ``checkify.checkify``.
+
+  Example (a traced hyperparameter, checked through checkify):
+    >>> import jax
+    >>> from jax.experimental import checkify
+    >>> import optax_sched as sched
+    >>> def lr(decay_steps, step):
+    ...   s = sched.cosine_decay_schedule(1e-3, decay_steps)  # traced: not checked here
+    ...   sched.validate(s)
+    ...   return s(step)
+    >>> checked = checkify.checkify(jax.jit(lr))
+    >>> err, value = checked(10, 5)
+    >>> err.get() is None, round(float(value), 7)
+    (True, 0.0005)
+    >>> err, value = checked(0, 5)
+    >>> print(err.get())
+    cosine_decay_schedule: decay_steps=0 is not allowed: it must be > 0 (`check` failed)
   """
   with v.traced_checks():
     schedule._check()
@@ -402,7 +441,7 @@ def validate(schedule: Any) -> None:
 
 @register
 class constant_schedule(Schedule):
-  """The same value at every step.
+  """The same value at every step: ``v(t) = value``.
 
   Example:
     >>> float(constant_schedule(5)(100))

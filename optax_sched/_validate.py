@@ -4,7 +4,7 @@ Every check names the schedule, the argument, the value given and what is
 allowed. Traced values (under ``jit``/``vmap``/``grad``) cannot be checked in
 Python and are passed through unchecked: an invalid traced value gives
 whatever the formula gives (often ``nan`` or ``inf``), as documented in the
-README ("Guarantees"). Inside :func:`traced_checks` the same domain checks
+docs/guarantees.md. Inside :func:`traced_checks` the same domain checks
 become ``jax.experimental.checkify`` checks on traced values, so a function
 wrapped in ``checkify.checkify`` reports them.
 """

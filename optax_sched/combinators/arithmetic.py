@@ -79,7 +79,7 @@ class _Extremum(Schedule):
 
 @register
 class minimum(_Extremum):
-  """The pointwise minimum of schedules and numbers.
+  """The pointwise minimum of schedules and numbers: ``v(t) = min(s_1(t), ..., s_n(t))``.
 
   Example (a cosine that never exceeds a warmup ramp):
     >>> from optax_sched import cosine_decay_schedule, linear_schedule
@@ -95,7 +95,7 @@ class minimum(_Extremum):
 
 @register
 class maximum(_Extremum):
-  """The pointwise maximum of schedules and numbers.
+  """The pointwise maximum of schedules and numbers: ``v(t) = max(s_1(t), ..., s_n(t))``.
 
   Example (a floor under a decay):
     >>> from optax_sched import linear_schedule
@@ -112,7 +112,8 @@ class maximum(_Extremum):
 class clip(Schedule):
   """``schedule(t)`` limited to ``[floor, ceiling]`` (either may be None).
 
-  ``floor`` and ``ceiling`` are numbers or schedules. Concrete numbers must
+  ``v(t) = min(max(schedule(t), floor(t)), ceiling(t))``; ``floor`` and
+  ``ceiling`` are numbers or schedules. Concrete numbers must
   satisfy ``floor <= ceiling``.
 
   Example:

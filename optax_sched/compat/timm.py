@@ -156,7 +156,18 @@ class _Cycles(_Timm):
 
 @register(name="timm.CosineLRScheduler")
 class CosineLRScheduler(_Cycles):
-  """Cosine decay with restarts (:class:`~optax_sched.cosine_restarts_schedule`).
+  r"""Cosine decay with restarts (:class:`~optax_sched.cosine_restarts_schedule`).
+
+  In cycle :math:`i` (of :math:`T_i` = ``t_initial * cycle_mul**i`` steps, :math:`t_i` steps
+  into it, :math:`\gamma` = ``cycle_decay**i``, :math:`k` = ``k_decay``), counted after the
+  warmup with ``warmup_prefix`` and from step 0 without:
+
+  .. math::
+    v = \text{lr\_min} + \tfrac12(\gamma\,\text{base\_lr} - \text{lr\_min})
+      \bigl(1 + \cos(\pi\,t_i^k / T_i^k)\bigr)
+
+  and ``lr_min`` after ``cycle_limit`` cycles. During the warmup (:math:`t <` ``warmup_t``)
+  the LR is ``warmup_lr_init + t * (base_lr - warmup_lr_init) / warmup_t``.
 
   Example:
     >>> s = CosineLRScheduler(1e-3, t_initial=10, cycle_limit=2)
@@ -190,7 +201,19 @@ class CosineLRScheduler(_Cycles):
 
 @register(name="timm.TanhLRScheduler")
 class TanhLRScheduler(_Cycles):
-  """Hyperbolic-tangent decay with restarts (:class:`~optax_sched.tanh_schedule`).
+  r"""Hyperbolic-tangent decay with restarts (:class:`~optax_sched.tanh_schedule`).
+
+  In cycle :math:`i` (of :math:`T_i` = ``t_initial * cycle_mul**i`` steps, :math:`t_i` steps
+  into it, :math:`\gamma` = ``cycle_decay**i``), counted after the
+  warmup with ``warmup_prefix`` and from step 0 without:
+
+  .. math::
+    v = \text{lr\_min} + \tfrac12(\gamma\,\text{base\_lr} - \text{lr\_min})
+      \bigl(1 - \tanh(lb\,(1 - t_i / T_i) + ub\,t_i / T_i)\bigr)
+
+  and ``lr_min`` after ``cycle_limit`` cycles. During the warmup (:math:`t <` ``warmup_t``)
+  the LR ramps linearly from ``warmup_lr_init`` to ``base_lr`` (to the tanh's
+  value at ``warmup_t`` without ``warmup_prefix``).
 
   Example:
     >>> s = TanhLRScheduler(1e-3, t_initial=100)
@@ -228,8 +251,19 @@ class TanhLRScheduler(_Cycles):
 
 @register(name="timm.PolyLRScheduler")
 class PolyLRScheduler(_Cycles):
-  """Polynomial decay with restarts
+  r"""Polynomial decay with restarts
   (:class:`~optax_sched.polynomial_restarts_schedule`).
+
+  In cycle :math:`i` (of :math:`T_i` = ``t_initial * cycle_mul**i`` steps, :math:`t_i` steps
+  into it, :math:`\gamma` = ``cycle_decay**i``, :math:`k` = ``k_decay``), counted after the
+  warmup with ``warmup_prefix`` and from step 0 without:
+
+  .. math::
+    v = \text{lr\_min} + (\gamma\,\text{base\_lr} - \text{lr\_min})
+      \bigl(1 - t_i^k / T_i^k\bigr)^{\text{power}}
+
+  and ``lr_min`` after ``cycle_limit`` cycles. During the warmup (:math:`t <` ``warmup_t``)
+  the LR is ``warmup_lr_init + t * (base_lr - warmup_lr_init) / warmup_t``.
 
   Example:
     >>> s = PolyLRScheduler(1e-3, t_initial=100, power=2.0)
@@ -347,8 +381,18 @@ class MultiStepLRScheduler(_Stepped):
 
 @register(name="timm.WSDLRScheduler")
 class WSDLRScheduler(_Timm):
-  """Warmup, stable, decay over the last ``decay_t`` of ``t_initial``
+  r"""Warmup, stable, decay over the last ``decay_t`` of ``t_initial``
   (:class:`~optax_sched.wsd_schedule`); the warmup is always a prefix.
+
+  With :math:`t` counted after the warmup, :math:`S` = ``t_initial - decay_t`` and
+  :math:`f = \min(\max(t - S, 0) / \text{decay\_t}, 1)`:
+
+  .. math::
+    v = \text{lr\_min} + \bigl(\max(\text{base\_lr}\,g(t), \text{lr\_min})
+      - \text{lr\_min}\bigr)\,h(f)
+
+  with :math:`g` the stable shape (``stable_fn``, 1 for ``"constant"``) and :math:`h` the
+  decay shape (``decay_fn``), as in :class:`~optax_sched.wsd_schedule`.
 
   Example:
     >>> s = WSDLRScheduler(1e-3, t_initial=100, decay_t=20, decay_fn="linear")
@@ -414,3 +458,13 @@ class WSDLRScheduler(_Timm):
       stable_power=self.stable_power,
     )
     return self._warm(body, prefix=True)
+
+
+__all__ = [
+  "CosineLRScheduler",
+  "TanhLRScheduler",
+  "PolyLRScheduler",
+  "StepLRScheduler",
+  "MultiStepLRScheduler",
+  "WSDLRScheduler",
+]

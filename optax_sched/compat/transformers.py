@@ -106,7 +106,7 @@ def _min_lr(owner):
 
 @register(name="transformers.get_constant_schedule")
 class get_constant_schedule(Composite):
-  """``base_lr`` at every step.
+  """``base_lr`` at every step: ``v(t) = base_lr``.
 
   Example:
     >>> round(float(get_constant_schedule(1e-3)(100)), 7)
@@ -532,3 +532,18 @@ def _call(cls, base_lr, num_warmup_steps, kwargs):
       f"transformers.get_scheduler: scheduler_specific_kwargs={kwargs!r} is"
       f" not allowed for {cls.name}: {e}"
     ) from None
+
+
+__all__ = [
+  "get_constant_schedule",
+  "get_constant_schedule_with_warmup",
+  "get_linear_schedule_with_warmup",
+  "get_cosine_schedule_with_warmup",
+  "get_cosine_with_hard_restarts_schedule_with_warmup",
+  "get_polynomial_decay_schedule_with_warmup",
+  "get_inverse_sqrt_schedule",
+  "get_cosine_with_min_lr_schedule_with_warmup",
+  "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+  "get_wsd_schedule",
+  "get_scheduler",
+]

@@ -122,7 +122,10 @@ class linear_schedule(_Transition):
 
 @register
 class warmup_constant_schedule(Schedule):
-  """Linear warmup from ``init_value`` to ``peak_value``, then constant.
+  r"""Linear warmup from ``init_value`` to ``peak_value``, then constant.
+
+  With :math:`I` = ``init_value``, :math:`P` = ``peak_value`` and :math:`W` =
+  ``warmup_steps``: :math:`v(t) = I + (P - I)\min(t, W) / W`.
 
   With ``warmup_steps=0`` the value is ``peak_value`` from step 0 (optax
   stays at ``init_value`` for ever).
