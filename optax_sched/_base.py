@@ -140,9 +140,9 @@ def register(cls: Any = None, *, name: str | None = None) -> Any:
       # Bypass __init__: jax rebuilds schedules with tangents, cotangents and
       # placeholder objects as leaves, which must not be validated.
       s = object.__new__(cls)
-      for k, x in zip(meta, aux):
+      for k, x in zip(meta, aux, strict=True):
         object.__setattr__(s, k, x)
-      for k, x in zip(data, children):
+      for k, x in zip(data, children, strict=True):
         object.__setattr__(s, k, x)
       return s
 
@@ -251,7 +251,7 @@ class Schedule:
       return NotImplemented
     a, ta = jax.tree_util.tree_flatten(self)
     b, tb = jax.tree_util.tree_flatten(other)
-    return ta == tb and all(_same(x, y) for x, y in zip(a, b))
+    return ta == tb and all(_same(x, y) for x, y in zip(a, b, strict=True))
 
   def __hash__(self) -> int:
     leaves, treedef = jax.tree_util.tree_flatten(self)
@@ -295,7 +295,7 @@ def _same(a: Any, b: Any) -> bool:
   if isinstance(a, Schedule) or isinstance(b, Schedule):
     return a == b
   if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
   if isinstance(a, dict) and isinstance(b, dict):
     return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
   if isinstance(a, (str, type(None), bool)) or isinstance(b, (str, type(None), bool)):

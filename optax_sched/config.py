@@ -16,7 +16,8 @@ Example:
   >>> import optax_sched as sched
   >>> s = sched.cosine_decay_schedule(1e-3, 1000)
   >>> sched.to_config(s)
-  {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
+  {'format_version': 1, 'name': 'cosine_decay_schedule',
+   'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
   >>> sched.from_config(sched.to_config(s)) == s
   True
   >>> sched.from_spec("cosine_decay_schedule(1e-3, decay_steps=1000)") == s
@@ -487,7 +488,8 @@ def from_spec(text: str) -> Schedule | dict[str, Schedule]:
     >>> from_spec("cosine_decay_schedule(1e-3, lambda: 1)")
     Traceback (most recent call last):
     ...
-    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals (numbers, strings, True/False/None, lists, tuples, dicts)
+    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals
+      (numbers, strings, True/False/None, lists, tuples, dicts)
   """
   _check_text(text)
   source = text.strip()
@@ -572,7 +574,7 @@ class _SpecReader:
 
   def mapping(self, node: ast.Dict, depth: int) -> dict:
     out = {}
-    for k, val in zip(node.keys, node.values):
+    for k, val in zip(node.keys, node.values, strict=True):
       if k is None:
         self.reject(val, "`**` unpacking is not allowed; write the entries")
       key = self.read(k, depth + 1)

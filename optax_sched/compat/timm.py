@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Sequence
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, register, static

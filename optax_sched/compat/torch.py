@@ -511,7 +511,7 @@ class MultiplicativeLR(_Torch):
   """
 
   base_lr: Real
-  lr_lambda: Any = static()
+  lr_lambda: Callable[[Any], Any] = static()
   last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_rate": "lr_lambda"}

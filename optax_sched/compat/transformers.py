@@ -487,7 +487,8 @@ def get_scheduler(
     >>> s = get_scheduler("linear", 1e-3, num_warmup_steps=10,
     ...                   num_training_steps=110)
     >>> s
-    transformers.get_linear_schedule_with_warmup(base_lr=0.001, num_warmup_steps=10, num_training_steps=110)
+    transformers.get_linear_schedule_with_warmup(base_lr=0.001, num_warmup_steps=10,
+      num_training_steps=110)
   """
   key = getattr(name, "value", name)
   if key in _METRIC_DRIVEN:
