@@ -9,8 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import jumps, register
-from optax_sched._dtypes import fl
+from optax_sched._base import ScheduleLike, jumps, register
+from optax_sched._dtypes import Real, fl
 from optax_sched._math import linear_interpolate, lookup, searchsorted_right, stack, steps_array
 from optax_sched.combinators._operand import known
 from optax_sched.combinators.timing import _Timed
@@ -69,11 +69,11 @@ class cycles(_Timed):
     [0.0, 0.5, 1.0, 0.1, 0.5, 0.25, 0.025062]
   """
 
-  schedule: Any
-  lengths: Sequence[Any]
-  warmup_steps: Any = 0
-  peaks: Sequence[Any] | None = None
-  init_value: Any = 0.0
+  schedule: ScheduleLike
+  lengths: Sequence[Real]
+  warmup_steps: Real | Sequence[Real] = 0
+  peaks: Sequence[Real] | None = None
+  init_value: Real = 0.0
 
   def __post_init__(self):
     super().__post_init__()  # checked as given, so errors show the user's lists

@@ -8,14 +8,13 @@ every int32 step.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, jumps, register, static
+from optax_sched._base import Schedule, ScheduleLike, fl, jumps, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cycle, quotient
 from optax_sched.combinators._operand import Wrapper, known
 
@@ -47,8 +46,8 @@ class shift(_Timed):
     [0.1, 1.0]
   """
 
-  schedule: Any
-  steps: Any
+  schedule: ScheduleLike
+  steps: Real
 
   def _check(self):
     v.real(self, "steps")
@@ -80,8 +79,8 @@ class hold(_Timed):
     [1.0, 0.515705, 0.515705, 0.515705]
   """
 
-  schedule: Any
-  steps: Any
+  schedule: ScheduleLike
+  steps: Real
 
   def _check(self):
     v.number(self, "steps", ok=lambda n: n >= 1, allowed="it must be >= 1 (updates in the run)")
@@ -117,8 +116,8 @@ class stretch(_Timed):
     [0.5, 1.0]
   """
 
-  schedule: Any
-  factor: Any
+  schedule: ScheduleLike
+  factor: Real
 
   def _check(self):
     v.positive(self, "factor")
@@ -154,8 +153,8 @@ class per_epoch(_Timed):
     [1.0, 0.5, 0.5, 0.25]
   """
 
-  schedule: Any
-  steps_per_epoch: Any
+  schedule: ScheduleLike
+  steps_per_epoch: Real
 
   def _check(self):
     v.positive(self, "steps_per_epoch")
@@ -204,11 +203,11 @@ class repeat(_Timed):
     [1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
   """
 
-  schedule: Any
-  period: Any
-  period_mult: Any = 1.0
-  decay: Any = 1.0
-  stretch_cycles: bool = static(True)
+  schedule: ScheduleLike
+  period: Real
+  period_mult: Real = 1.0
+  decay: Real = 1.0
+  stretch_cycles: bool = static(default=True)
 
   def _check(self):
     v.positive(self, "period")
