@@ -41,7 +41,8 @@ def _int(x: Any) -> int | None:
 
 def _sum(*parts: Any) -> int | None:
   values = [_int(p) if not isinstance(p, int) else p for p in parts]
-  return None if any(x is None for x in values) else sum(values)
+  known = [x for x in values if x is not None]
+  return sum(known) if len(known) == len(values) else None
 
 
 def _field(name: str) -> Callable[[Any], int | None]:
