@@ -88,6 +88,12 @@ def registry() -> dict[str, type[Schedule]]:
 
   Imports every family, combinator and compat module first (the package
   root imports them lazily), so the table is complete.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> names = sched.registry()
+    >>> names["torch.StepLR"] is sched.compat.torch.StepLR
+    True
   """
   _import_all()
   return _base.registry()
@@ -730,7 +736,8 @@ def load(source: Any) -> Schedule:
 
   ``source`` may be a Schedule (returned), a config dict, a path to a
   ``.json``/``.yaml``/``.yml`` config or to a file holding a spec, JSON text
-  (starting with ``{``), or a spec string.
+  (starting with ``{``), or a spec string (``{'label': call, ...}`` for a
+  schedule per parameter group).
 
   Example:
     >>> import optax_sched as sched
@@ -751,7 +758,12 @@ def load(source: Any) -> Schedule:
       " Schedule, a config dict, a path or a spec string"
     )
   if source.lstrip().startswith("{"):
-    return from_json(source)
+    try:
+      return from_json(source)
+    except ValueError as json_error:
+      # `{'head': call, ...}` is a group spec, not JSON.
+      if "(" not in source:
+        raise json_error from None
   return from_spec(source)
 
 
