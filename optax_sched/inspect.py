@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import jax
@@ -97,7 +98,17 @@ _MILESTONES = 20  # more declared drops than this after the run: a quantised dec
 
 @dataclasses.dataclass(frozen=True)
 class Finding:
-  """One lint result: ``code`` (see ``CODES``), ``severity``, ``message``."""
+  """One lint result: ``code`` (see ``CODES``), ``severity``, ``message``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> finding = sched.lint(sched.linear_schedule(0.0, 1e-3, 100), 1000)[0]
+    >>> finding.severity, finding.code
+    ('info', 'zero-lr')
+    >>> print(finding.message)
+    the LR is exactly 0 at step 0 (1 of 1000 updates), so those updates change nothing
+    (at the start of the warmup)
+  """
 
   code: str
   severity: str
@@ -272,15 +283,25 @@ def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
   its warmup reaches its top, and a restart is a jump up, not every epoch
   boundary. Values are Python floats (shortest decimals of the float32
   results); ``final_value`` is the value at the last update, step
-  ``total_steps - 1``.
+  ``total_steps - 1``. Given a dict ``{label: schedule}`` (a schedule per
+  parameter group), returns ``{label: description}``.
 
-  Example (a warmup of 5 epochs of 100 updates, stepped per epoch):
+  Example:
     >>> import optax_sched as sched
+    >>> s = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 10, 100, 1e-5)
+    >>> sched.describe(s, 100)
+    {'total_steps': 100, 'init_value': 0.0, 'peak_value': 0.001, 'peak_step': 10,
+    'warmup_steps': 10, 'final_value': 1.0301534e-05, 'min_value': 0.0, 'min_step': 0,
+    'mean_value': 0.00050445, 'zero_steps': 1, 'settled_step': 99, 'restarts': 0}
+
+  A warmup of 5 epochs of 100 updates, stepped per epoch:
     >>> s = sched.per_epoch(sched.warmup_constant_schedule(0.0, 1.0, 5), 100)
-    >>> d = describe(s, 2000)
+    >>> d = sched.describe(s, 2000)
     >>> d["warmup_steps"], d["restarts"]
     (500, 0)
   """
+  if isinstance(schedule, Mapping):
+    return {label: describe(s, total_steps) for label, s in schedule.items()}
   shape = _Shape(schedule, total_steps)
   v = shape.v
   with np.errstate(invalid="ignore"):
@@ -309,8 +330,19 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
   only reports (such as the LR of 0 on the first update of a warmup from 0).
   Besides the run, ``lint`` evaluates the schedule after it (up to
   ``1000 * total_steps``) to see what the run misses: a warmup, a decay or a
-  milestone that comes later.
+  milestone that comes later. Given a dict ``{label: schedule}`` (a schedule
+  per parameter group), returns ``{label: findings}``.
+
+  Example (a decay that ends at a tenth of the run):
+    >>> import optax_sched as sched
+    >>> s = sched.warmup_cosine_decay_schedule(0.0, 3e-4, 100, 1000, 3e-5)
+    >>> for f in sched.lint(s, 10_000):
+    ...   print(f.severity, f.code)
+    warning decays-too-early
+    info zero-lr
   """
+  if isinstance(schedule, Mapping):
+    return {label: lint(s, total_steps) for label, s in schedule.items()}  # type: ignore[return-value]
   shape = _Shape(schedule, total_steps, after=True)
   findings = _values(shape)
   if shape.finite:
@@ -444,7 +476,7 @@ def _too_many_restarts(shape: _Shape) -> list[Finding]:
 def _rises_after_decay(shape: _Shape) -> list[Finding]:
   v, tol = shape.v, _RISE * shape.scale
   edges = [0] + shape.phase_starts() + [shape.n]
-  for start, end in zip(edges[:-1], edges[1:], strict=False):
+  for start, end in zip(edges[:-1], edges[1:], strict=True):
     w = v[start:end]
     if w.size < 3:
       continue
@@ -681,7 +713,7 @@ def _floor_after(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[Findin
 def _steps_text(steps: np.ndarray, most: int = 4) -> str:
   """``step 0`` / ``steps 0-9, 900-999``: runs of consecutive steps."""
   runs, start = [], steps[0]
-  for prev, cur in zip(steps[:-1], steps[1:], strict=False):
+  for prev, cur in zip(steps[:-1], steps[1:], strict=True):
     if cur != prev + 1:
       runs.append((start, prev))
       start = cur
