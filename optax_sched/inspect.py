@@ -639,11 +639,8 @@ def _milestones_beyond(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[
   if not below.size:
     return []
   i = int(below[0])
-  lo, hi = (int(steps[i - 1]) if i else n - 1), int(steps[i])
-  while hi - lo > 1:  # the first step below, between two samples
-    grid = np.unique(np.linspace(lo, hi, 1025).astype(np.int64))
-    first = int(np.argmax(shape.values_at(grid) < v[-1] - tol))
-    lo, hi = int(grid[first - 1]), int(grid[first])
+  lo = int(steps[i - 1]) if i else n - 1
+  hi = _first_step(shape, lo, int(steps[i]), lambda x: x < v[-1] - tol)
   earlier, before, at, later = shape.values_at(np.asarray([hi - 2, hi - 1, hi, hi + 1]))
   drop = before - at
   if drop <= tol or drop <= 4 * max(abs(before - earlier), abs(at - later)):
@@ -661,6 +658,16 @@ def _milestones_beyond(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[
   ]
 
 
+def _first_step(shape: _Shape, lo: int, hi: int, where: Any) -> int:
+  """The first step in ``(lo, hi]`` whose value meets ``where``, knowing
+  that ``hi``'s does (a search on grids of 1025 steps)."""
+  while hi - lo > 1:
+    grid = np.unique(np.linspace(lo, hi, 1025).astype(np.int64))
+    first = int(np.argmax(where(shape.values_at(grid))))
+    lo, hi = int(grid[first - 1]), int(grid[first])
+  return hi
+
+
 def _floor_after(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[Finding]:
   """The schedule reaches a floor at step ``L`` after the run and holds it
   (or climbs from it): the run ends short of its decay. Decays that go on
@@ -671,8 +678,10 @@ def _floor_after(shape: _Shape, steps: np.ndarray, u: np.ndarray) -> list[Findin
   drop = end - m
   if m_i == len(u) - 1 or drop <= _FLAT * shape.scale:
     return []
-  reach = int(np.argmax(u <= m + _ulps(np.asarray([m]))[0] + _FLAT * shape.scale))
-  floor_step = int(steps[reach])
+  at_floor = m + _ulps(np.asarray([m]))[0] + _FLAT * shape.scale
+  reach = int(np.argmax(u <= at_floor))
+  lo = int(steps[reach - 1]) if reach else n - 1
+  floor_step = _first_step(shape, lo, int(steps[reach]), lambda x: x <= at_floor)
   if floor_step - n < 2 or shape.restarts() or np.min(v[np.argmax(v) :]) <= m + 1e-3 * drop:
     return []  # restarts asked for, or a floor the run has already reached
   # A decay that only underflows to 0 is no floor: halfway there, it is
