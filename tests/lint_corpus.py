@@ -17,10 +17,7 @@ import dataclasses
 from typing import Any
 
 import optax_sched as sched
-from optax_sched.compat import keras as K
-from optax_sched.compat import timm as M
-from optax_sched.compat import torch as T
-from optax_sched.compat import transformers as H
+from optax_sched.compat import keras as K, timm as M, torch as T, transformers as H
 
 IMAGENET = 1_281_167
 COCO = 118_287
