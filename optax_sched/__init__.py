@@ -5,6 +5,7 @@ hyperparameters. The top level is a drop-in superset of optax's schedule
 functions: same names, arguments, defaults and numbers.
 """
 
+from optax_sched import scaling
 from optax_sched._base import Schedule, function_schedule, registry
 from optax_sched._validate import traced_checks, validate
 from optax_sched.combinators import (
@@ -132,6 +133,7 @@ __all__ = [
   "validate",
   "current_lr",
   "step_count",
+  "scaling",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",
