@@ -72,6 +72,7 @@ from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
 from optax_sched.inspect import Finding, describe, lint
+from optax_sched.lr_find import LRFinder, lr_find
 from optax_sched.plot import plot
 from optax_sched.training import current_lr, step_count
 
@@ -134,6 +135,8 @@ __all__ = [
   "current_lr",
   "step_count",
   "scaling",
+  "lr_find",
+  "LRFinder",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",
