@@ -73,6 +73,7 @@ from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
 from optax_sched.inspect import Finding, describe, lint
 from optax_sched.lr_find import LRFinder, lr_find
+from optax_sched.optimize import optimize_schedule
 from optax_sched.plot import plot
 from optax_sched.training import current_lr, step_count
 
@@ -137,6 +138,7 @@ __all__ = [
   "scaling",
   "lr_find",
   "LRFinder",
+  "optimize_schedule",
   *OPTAX_NAMES,
   *COMBINATOR_NAMES,
   "cosine_restarts_schedule",

@@ -1,0 +1,197 @@
+"""The schedule a loss-curve law predicts to end lowest: ``optimize_schedule``.
+
+A fitted law (``optax_sched.fit_loss_law``) predicts the final loss of any
+per-update learning-rate curve, differentiably. Minimising that prediction
+over a flexible family of non-increasing curves with ``jax.grad`` and optax
+gives the schedule the law prefers, returned as an ordinary piecewise-linear
+optax_sched schedule: it plots, lints, stores as config and trains like any
+other.
+
+Example (a law of the momentum form, with parameters set by hand):
+  >>> import jax, jax.numpy as jnp
+  >>> import optax_sched as sched
+  >>> class Law:  # L = L0 + A S1^-alpha - C S2 (Tissue et al. 2024)
+  ...   def predict(self, lrs, steps=None):
+  ...     d = jnp.concatenate([jnp.zeros(1), lrs[:-1] - lrs[1:]])
+  ...     m = jax.lax.scan(lambda m, x: (0.99 * m + x, 0.99 * m + x), 0.0, d)[1]
+  ...     return 2.0 + 0.5 * jnp.cumsum(lrs) ** -0.5 - 3.0 * jnp.cumsum(m)
+  >>> s = sched.optimize_schedule(Law(), 1000, 1e-2, warmup_steps=50)
+  >>> float(s(50)) <= 1e-2, float(s(600)) > float(s(999))
+  (True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any, Protocol
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from optax_sched.combinators import warmup
+from optax_sched.families.piecewise import piecewise_interpolate_schedule
+
+#: Knots of the piecewise-linear curve after the warmup (fewer when the decay
+#: has fewer updates).
+KNOTS = 256
+#: Adam steps on the knot parameters.
+ITERATIONS = 400
+
+
+class Law(Protocol):
+  """What :func:`optimize_schedule` needs of a law (``LossLaw`` has it)."""
+
+  def predict(self, lrs: jax.Array, steps: Any = None) -> jax.Array: ...
+
+
+def optimize_schedule(
+  law: Law,
+  total_steps: int,
+  peak_value: float,
+  *,
+  warmup_steps: int = 0,
+  knots: int = KNOTS,
+  iterations: int = ITERATIONS,
+) -> Any:
+  r"""The non-increasing schedule after a linear warmup whose predicted final loss is lowest.
+
+  After the warmup (linear from 0 to the curve's first value over
+  ``warmup_steps``, the same for every candidate), the rate is
+  piecewise-linear through :math:`K` knots at evenly spaced updates with
+  values
+
+  .. math::
+    v_j = \eta_{peak} \Big(1 - \sum_{i \le j} w_i\Big), \qquad
+    w = \mathrm{softmax}(\theta) \in \mathbb{R}^{K+1},
+
+  so :math:`\eta_{peak} \ge v_0 \ge v_1 \ge \ldots \ge v_{K-1} \ge 0` for every
+  :math:`\theta`. Starting from :math:`\theta = 0` (a linear decay), Adam
+  minimises ``law.predict(lrs, [total_steps])`` over :math:`\theta`, with
+  ``lrs`` the rate of every update; the curve can take any non-increasing
+  shape the knots resolve (constant then a late decay, as the Multi-Power Law
+  authors found, included).
+
+  Cost: ``iterations`` gradients of one prediction at one step, O(T) each
+  for the built-in laws; one compiled program.
+
+  Args:
+    law: anything with ``predict(lrs, steps)`` differentiable in ``lrs``
+      (``optax_sched.fit_loss_law``'s ``LossLaw``).
+    total_steps: updates of the run, T >= 2.
+    peak_value: the largest rate allowed, > 0.
+    warmup_steps: updates of linear warmup, 0 <= W < T - 1.
+    knots: knots of the curve after the warmup, >= 2.
+    iterations: Adam steps, >= 1.
+
+  Returns:
+    ``piecewise_interpolate_schedule("linear", v_0, {...})`` wrapped in
+    ``warmup(..., warmup_steps)`` when ``warmup_steps > 0``.
+
+  References:
+    Luo et al., "A Multi-Power Law for Loss Curve Prediction Across Learning
+    Rate Schedules", ICLR 2025, arXiv:2503.12811 (section 5: optimising the
+    schedule under the law). Tissue et al., "Scaling Law with Learning Rate
+    Annealing", 2024, arXiv:2408.11029.
+  """
+  _check(law, total_steps, peak_value, warmup_steps, knots, iterations)
+  decay = total_steps - warmup_steps
+  positions = np.unique(np.round(np.linspace(0, decay - 1, min(knots, decay))).astype(np.int64))
+  theta = _solve(
+    law, int(total_steps), int(warmup_steps), float(peak_value), positions, int(iterations)
+  )
+  values = np.asarray(_values(theta, float(peak_value)), np.float64)
+  return _as_schedule(values, positions, float(peak_value), int(warmup_steps))
+
+
+def _values(theta: jax.Array, peak: float) -> jax.Array:
+  """Knot values: peak x (1 - cumulative softmax), length K (theta has K+1)."""
+  return peak * (1.0 - jnp.cumsum(jax.nn.softmax(theta))[:-1])
+
+
+def _lrs(theta, peak, positions, warmup_steps, total_steps):
+  """The rate of every update: linear warmup to v_0, then the knots interpolated."""
+  v = _values(theta, peak)
+  t = jnp.arange(total_steps - warmup_steps, dtype=v.dtype)
+  after = jnp.interp(t, jnp.asarray(positions, v.dtype), v)
+  ramp = v[0] * jnp.arange(warmup_steps, dtype=v.dtype) / max(warmup_steps, 1)
+  return jnp.concatenate([ramp, after])
+
+
+def _is_pytree_of_numbers(law) -> bool:
+  leaves = jax.tree_util.tree_leaves(law)
+  return bool(leaves) and all(isinstance(x, (int, float, np.ndarray, jax.Array)) for x in leaves)
+
+
+def _solve(law, total_steps, warmup_steps, peak, positions, iterations):
+  theta = jnp.zeros(positions.size + 1, jnp.float32)
+  args = (jnp.asarray(positions, jnp.float32), jnp.float32(peak), theta)
+  if _is_pytree_of_numbers(law):  # a LossLaw: one compiled program per law structure and shape
+    return _descend(law, *args, total_steps, warmup_steps, iterations)
+  run = jax.jit(lambda *a: _descend.__wrapped__(law, *a, total_steps, warmup_steps, iterations))
+  return run(*args)
+
+
+@partial(jax.jit, static_argnums=(4, 5, 6))
+def _descend(law, positions, peak, theta, total_steps, warmup_steps, iterations):
+  """Adam on the knot parameters; returns the best theta seen."""
+  opt = optax.adam(0.1)
+  steps = np.array([total_steps])
+
+  def final_loss(theta):
+    lrs = _lrs(theta, peak, positions, warmup_steps, total_steps)
+    return law.predict(lrs, steps)[-1]
+
+  grad = jax.value_and_grad(final_loss)
+
+  def step(carry, _):
+    theta, state, best, best_loss = carry
+    loss, g = grad(theta)
+    better = loss < best_loss
+    best = jnp.where(better, theta, best)
+    best_loss = jnp.where(better, loss, best_loss)
+    updates, state = opt.update(g, state)
+    return (optax.apply_updates(theta, updates), state, best, best_loss), None
+
+  init = (theta, opt.init(theta), theta, jnp.asarray(jnp.inf, theta.dtype))
+  (theta, _, best, best_loss), _ = jax.lax.scan(step, init, None, length=iterations)
+  return jnp.where(final_loss(theta) < best_loss, theta, best)
+
+
+def _as_schedule(values, positions, peak, warmup_steps):
+  values = np.minimum.accumulate(np.clip(values, 0.0, peak))
+  prev = values[:-1]
+  scales = np.where(prev > 0, values[1:] / np.where(prev > 0, prev, 1.0), 1.0)
+  scales = np.minimum(scales, 1.0)
+  curve = piecewise_interpolate_schedule(
+    "linear",
+    float(values[0]),
+    {int(p): float(s) for p, s in zip(positions[1:], scales, strict=True)},
+  )
+  return warmup(curve, warmup_steps) if warmup_steps > 0 else curve
+
+
+def _check(law, total_steps, peak_value, warmup_steps, knots, iterations):
+  def integer(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+  def bad(name, value, allowed):
+    raise ValueError(f"optimize_schedule: {name}={value!r} is not allowed: {allowed}")
+
+  if not callable(getattr(law, "predict", None)):
+    bad("law", law, "it must have predict(lrs, steps) (see optax_sched.fit_loss_law)")
+  if not (integer(total_steps) and total_steps >= 2):
+    bad("total_steps", total_steps, "it must be an int >= 2")
+  real = isinstance(peak_value, (int, float, np.integer, np.floating))
+  if isinstance(peak_value, bool) or not (real and 0 < peak_value < math.inf):
+    bad("peak_value", peak_value, "it must be a finite number > 0")
+  if not (integer(warmup_steps) and 0 <= warmup_steps < total_steps - 1):
+    bad(
+      "warmup_steps", warmup_steps, f"it must be an int in [0, total_steps - 1 = {total_steps - 1})"
+    )
+  if not (integer(knots) and knots >= 2):
+    bad("knots", knots, "it must be an int >= 2")
+  if not (integer(iterations) and iterations >= 1):
+    bad("iterations", iterations, "it must be an int >= 1")
