@@ -11,6 +11,7 @@ for standard input. Commands::
   optax-sched list                               # every public name
   optax-sched convert SPEC --to json|yaml|spec
   optax-sched compare ...                        # train under several schedules
+  optax-sched lr-find -o lr_find.png             # range test on the built-in problem
 
 A bad SPEC or argument prints one line on stderr and exits with status 2.
 """
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
   p = command("convert", "print a schedule as a JSON or YAML config or a spec", steps=False)
   p.add_argument("--to", choices=("json", "yaml", "spec"), required=True)
 
+  _add_choose_commands(commands)
   commands.add_parser(
     "compare",
     add_help=False,
@@ -262,6 +264,62 @@ def _compare(argv: list[str]) -> int:
     return 2
 
 
+# ---- choosing before training: lr-find ----
+
+
+def _add_choose_commands(commands) -> None:
+  p = commands.add_parser(
+    "lr-find",
+    help="the learning-rate range test on the built-in digits problem; plot and suggestions",
+    description="Runs sched.lr_find (fastai's range test, AdamW) on the exercise's digits"
+    " MLP, prints the suggested peak rates and writes the plot.",
+  )
+  p.add_argument("-o", "--output", default="lr_find.png", help="the plot: .png, .svg or .pdf")
+  p.add_argument("--seed", type=int, default=0, help="data split, initial parameters, order")
+  p.add_argument("--seeds", type=int, default=1, help="runs at once (vmapped), K >= 1")
+  p.add_argument("--num-steps", type=_steps, default=100)
+  p.add_argument("--min-lr", type=float, default=1e-7)
+  p.add_argument("--max-lr", type=float, default=10.0)
+  p.add_argument("--batch-size", type=_steps, default=32)
+
+
+def _lr_find(args) -> int:
+  suffix = os.path.splitext(args.output)[1].lower()
+  if suffix not in _FORMATS:
+    raise ValueError(f"-o {args.output}: the image must end in " + ", ".join(_FORMATS))
+  if args.seeds < 1:
+    raise ValueError(f"--seeds={args.seeds} is not allowed: it must be >= 1")
+  try:
+    from matplotlib.figure import Figure
+
+    from optax_sched import exercise
+  except ModuleNotFoundError as e:
+    raise ValueError(f"lr-find needs {e.name}: pip install 'optax-sched[examples]'") from None
+  from optax_sched.lr_find import lr_find
+
+  problem = exercise.load_problem(args.seed, 1, args.batch_size)
+  batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])
+  finder = lr_find(
+    lambda params, batch: exercise.loss_fn(params, *batch),
+    problem.params,
+    batches,
+    optimizer=exercise.optimizer,
+    min_lr=args.min_lr,
+    max_lr=args.max_lr,
+    num_steps=args.num_steps,
+    seeds=None if args.seeds == 1 else list(range(args.seed, args.seed + args.seeds)),
+  )
+  for name, lr in finder.suggestions.items():
+    print(f"{name:<9} {lr:.3g}")
+  print(f"suggestion {finder.suggestion:.3g}  ({finder.method}: steepest, floored at minimum)")
+  fig = Figure(figsize=(7, 4.2), layout="constrained")
+  ax = finder.plot(fig.add_subplot())
+  ax.set_title("lr_find on the digits MLP (AdamW)")
+  fig.savefig(args.output, dpi=120)
+  print(args.output)
+  return 0
+
+
 _COMMANDS = {
   "plot": _plot,
   "show": _show,
@@ -269,6 +327,7 @@ _COMMANDS = {
   "lint": _lint,
   "list": _list,
   "convert": _convert,
+  "lr-find": _lr_find,
 }
 
 if __name__ == "__main__":

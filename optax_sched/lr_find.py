@@ -26,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
@@ -203,12 +204,11 @@ def lr_find(
   lrs = min_lr * (max_lr / min_lr) ** (np.arange(num_steps) / num_steps)
   if seeds is None:
     orders = (np.arange(num_steps) % n_b)[None]
-    keys = jax.random.PRNGKey(0)[None]
+    keys = np.zeros(1, np.int32)
   else:
-    seeds = _check_seeds(seeds)
-    orders = np.stack([_shuffled_order(s, n_b, num_steps) for s in seeds])
-    keys = jnp.stack([jax.random.PRNGKey(s) for s in seeds])
-  losses = _run(loss_fn, optimizer, params, batches, jnp.asarray(orders), keys, jnp.asarray(lrs))
+    keys = np.asarray(_check_seeds(seeds), np.int64)
+    orders = np.stack([_shuffled_order(int(s), n_b, num_steps) for s in keys])
+  losses = _run(loss_fn, optimizer, params, batches, orders, keys, lrs.astype(np.float32))
   losses = np.asarray(losses, np.float64)
   if seeds is None:
     losses = losses[0]
@@ -258,18 +258,20 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray, num_steps: int) -> dict[str, 
 
 
 def _valley(loss: np.ndarray) -> int:
-  """fastai's longest valley: the longest falling subsequence ending at each
-  point (O(n^2)); the point (1/3 + 1/6) of the way along the longest."""
-  n = loss.size
-  lds = np.ones(n, np.int64)
-  max_end = 0
-  for i in range(1, n):
-    higher = loss[:i] > loss[i]
-    if higher.any():
-      lds[i] = 1 + lds[:i][higher].max()
-    if lds[i] > lds[max_end]:
-      max_end = i
-  max_start = max_end - lds[max_end]
+  """fastai's longest valley: the longest strictly falling subsequence ending
+  at each point (patience sorting, O(n log n)); the point (1/3 + 1/6) of the
+  way along the longest (the first to reach that length)."""
+  tails: list[float] = []  # tails[k]: the highest last value of a falling run of length k + 1
+  best_len, max_end = 0, 0
+  for i, x in enumerate((-loss).tolist()):
+    k = bisect.bisect_left(tails, x)
+    if k == len(tails):
+      tails.append(x)
+    else:
+      tails[k] = x
+    if k + 1 > best_len:
+      best_len, max_end = k + 1, i
+  max_start = max_end - best_len
   sections = (max_end - max_start) / 3
   return max(0, int(max_start + int(sections) + int(sections / 2)))
 
@@ -313,19 +315,19 @@ def _scan(loss_fn, optimizer, params, batches, order, lrs):
 
 
 @partial(jax.jit, static_argnums=(0, 1, 2))
-def _run_jit(loss_fn, optimizer, params_fn, params, batches, orders, keys, lrs):
-  def one(order, key):
-    p = params_fn(key) if params_fn is not None else params
+def _run_jit(loss_fn, optimizer, params_fn, params, batches, orders, seeds, lrs):
+  def one(order, seed):
+    p = params_fn(jax.random.PRNGKey(seed)) if params_fn is not None else params
     return _scan(loss_fn, optimizer, p, batches, order, lrs)
 
-  return jax.vmap(one)(orders, keys)
+  return jax.vmap(one)(orders, seeds)
 
 
-def _run(loss_fn, optimizer, params, batches, orders, keys, lrs):
+def _run(loss_fn, optimizer, params, batches, orders, seeds, lrs):
   """The losses of every seed's run, ``(seeds, num_steps)``: one compiled program."""
   if callable(params):
-    return _run_jit(loss_fn, optimizer, params, None, batches, orders, keys, lrs)
-  return _run_jit(loss_fn, optimizer, None, params, batches, orders, keys, lrs)
+    return _run_jit(loss_fn, optimizer, params, None, batches, orders, seeds, lrs)
+  return _run_jit(loss_fn, optimizer, None, params, batches, orders, seeds, lrs)
 
 
 def _check(min_lr, max_lr, num_steps, smoothing, stop_factor, method):

@@ -1,6 +1,7 @@
 """sched.lr_find: fastai's range test as one jitted scan."""
 
 import math
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -154,3 +155,26 @@ def test_bad_arguments_name_themselves(kwargs, name):
 def test_bad_batches(batches):
   with pytest.raises(ValueError, match="batches"):
     sched.lr_find(mse, PARAMS, batches)
+
+
+def _longest_valley_quadratic(losses):
+  """fastai's valley index written as its O(n^2) longest-falling-run search."""
+  n = len(losses)
+  lds, max_end = [1] * n, 0
+  for i in range(1, n):
+    for j in range(i):
+      if losses[i] < losses[j] and lds[i] < lds[j] + 1:
+        lds[i] = lds[j] + 1
+    if lds[max_end] < lds[i]:
+      max_end = i
+  max_start = max_end - lds[max_end]
+  sections = (max_end - max_start) / 3
+  return max(0, max_start + int(sections) + int(sections / 2))
+
+
+def test_valley_index_matches_the_quadratic_search():
+  valley = sys.modules["optax_sched.lr_find"]._valley
+  rng = np.random.default_rng(0)
+  for _ in range(300):
+    x = np.round(rng.normal(size=int(rng.integers(2, 60))).cumsum(), 1)  # with ties
+    assert valley(x) == _longest_valley_quadratic(list(x))
