@@ -51,9 +51,9 @@ def torch_range_test(problem, batches, min_lr=1e-7, max_lr=10.0, beta=0.98, stop
   import torch
 
   torch.set_num_threads(1)
-  x = torch.from_numpy(np.asarray(batches[0]))
-  y = torch.from_numpy(np.asarray(batches[1])).long()
-  p = {k: torch.tensor(np.asarray(v), requires_grad=True) for k, v in problem.params.items()}
+  x = torch.from_numpy(np.array(batches[0]))
+  y = torch.from_numpy(np.array(batches[1])).long()
+  p = {k: torch.tensor(np.array(v), requires_grad=True) for k, v in problem.params.items()}
   opt = torch.optim.AdamW(list(p.values()), lr=min_lr, weight_decay=1e-4)
   mean, best, losses = 0.0, math.inf, []
   start = time.perf_counter()
