@@ -410,7 +410,9 @@ def main():
   sys.path.insert(0, str(pathlib.Path(__file__).parent))
   import bench_choose
 
-  rows = bench_choose.bench_lr_find(2 if args.quick else 5) + bench_choose.bench_optimize()
+  rows = bench_choose.bench_lr_find(2 if args.quick else 5) + bench_choose.bench_optimize(
+    1000 if args.quick else 10_000
+  )
   print(table(["what", "time", "vs ours"], rows))
 
 
