@@ -32,7 +32,10 @@ import numpy as np
 import optax
 
 from optax_sched.combinators import warmup
+from optax_sched.families.cosine import cosine_decay_schedule
 from optax_sched.families.piecewise import piecewise_interpolate_schedule
+from optax_sched.families.polynomial import linear_schedule
+from optax_sched.families.wsd import wsd_schedule
 
 #: Knots of the piecewise-linear curve after the warmup (fewer when the decay
 #: has fewer updates).
@@ -99,11 +102,43 @@ def optimize_schedule(
   _check(law, total_steps, peak_value, warmup_steps, knots, iterations)
   decay = total_steps - warmup_steps
   positions = np.unique(np.round(np.linspace(0, decay - 1, min(knots, decay))).astype(np.int64))
-  theta = _solve(
+  theta, loss = _solve(
     law, int(total_steps), int(warmup_steps), float(peak_value), positions, int(iterations)
   )
+  if not np.isfinite(float(loss)):
+    raise ValueError(
+      f"optimize_schedule: law={law!r} is not allowed here: its predicted final loss is not"
+      f" finite for any curve tried (peak_value={peak_value!r}, total_steps={total_steps!r})"
+    )
   values = np.asarray(_values(theta, float(peak_value)), np.float64)
   return _as_schedule(values, positions, float(peak_value), int(warmup_steps))
+
+
+def reference_schedules(total_steps: int, peak_value: float, warmup_steps: int = 0) -> dict:
+  """The usual curves at the same peak, warmup and length: what the optimised
+  schedule is compared with.
+
+  ``"cosine"`` (to 0), ``"linear"`` (to 0) and ``"wsd"`` (stable, then a
+  linear decay to 0 over the last 20% of the run), each after the same
+  linear warmup from 0.
+
+  Example:
+    >>> s = reference_schedules(1000, 1e-3, 100)
+    >>> [round(float(s[k](600)), 6) for k in ("cosine", "linear", "wsd")]
+    [0.000413, 0.000444, 0.001]
+  """
+  decay = max(1, total_steps // 5)
+  after = total_steps - warmup_steps
+  curves = {
+    "cosine": cosine_decay_schedule(peak_value, after),
+    "linear": linear_schedule(peak_value, 0.0, after),
+    "wsd": wsd_schedule(
+      peak_value, stable_steps=max(0, after - decay), decay_steps=decay, decay_shape="linear"
+    ),
+  }
+  if warmup_steps:
+    return {k: warmup(v, warmup_steps) for k, v in curves.items()}
+  return curves
 
 
 def _values(theta: jax.Array, peak: float) -> jax.Array:
@@ -149,6 +184,7 @@ def _descend(law, positions, peak, theta, total_steps, warmup_steps, iterations)
   def step(carry, _):
     theta, state, best, best_loss = carry
     loss, g = grad(theta)
+    g = jnp.where(jnp.isfinite(g), g, 0.0)  # a law undefined at some rate: stay put there
     better = loss < best_loss
     best = jnp.where(better, theta, best)
     best_loss = jnp.where(better, loss, best_loss)
@@ -157,7 +193,9 @@ def _descend(law, positions, peak, theta, total_steps, warmup_steps, iterations)
 
   init = (theta, opt.init(theta), theta, jnp.asarray(jnp.inf, theta.dtype))
   (theta, _, best, best_loss), _ = jax.lax.scan(step, init, None, length=iterations)
-  return jnp.where(final_loss(theta) < best_loss, theta, best)
+  last = final_loss(theta)
+  better = last < best_loss
+  return jnp.where(better, theta, best), jnp.where(better, last, best_loss)
 
 
 def _as_schedule(values, positions, peak, warmup_steps):

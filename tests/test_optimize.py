@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import optax_sched as sched
+import optax_sched.optimize  # noqa: F401  (reference_schedules)
 
 
 @jax.tree_util.register_dataclass
@@ -35,7 +36,7 @@ class MomentumLaw:
     return self.L0 + self.A * s1**-self.alpha - self.C * s2
 
 
-T, PEAK, W = 800, 1e-2, 50
+T, PEAK, W = 400, 1e-2, 20
 LAW = MomentumLaw()
 
 
@@ -44,20 +45,22 @@ def final(schedule):
 
 
 def references():
-  decay = T // 5
-  return {
-    "cosine": sched.warmup_cosine_decay_schedule(0.0, PEAK, W, T, 0.0),
-    "linear": sched.warmup(sched.linear_schedule(PEAK, 0.0, T - W), W),
-    "wsd": sched.warmup(
-      sched.wsd_schedule(PEAK, stable_steps=T - W - decay, decay_steps=decay, decay_shape="linear"),
-      W,
-    ),
-  }
+  return sched.optimize.reference_schedules(T, PEAK, W)
+
+
+def test_reference_cosine_is_optax_warmup_cosine():
+  steps = jnp.arange(T)
+  np.testing.assert_allclose(
+    references()["cosine"](steps),
+    sched.warmup_cosine_decay_schedule(0.0, PEAK, W, T, 0.0)(steps),
+    rtol=1e-5,
+    atol=1e-9,
+  )
 
 
 @pytest.fixture(scope="module")
 def optimized():
-  return sched.optimize_schedule(LAW, T, PEAK, warmup_steps=W)
+  return sched.optimize_schedule(LAW, T, PEAK, warmup_steps=W, iterations=200)
 
 
 @pytest.mark.parametrize("name", ["cosine", "linear", "wsd"])
@@ -81,13 +84,22 @@ def test_is_a_storable_jittable_schedule(optimized):
 
 
 def test_without_warmup():
-  s = sched.optimize_schedule(LAW, 500, PEAK, iterations=100)
+  s = sched.optimize_schedule(LAW, 300, PEAK, knots=64, iterations=100)
   assert isinstance(s, sched.piecewise_interpolate_schedule)
-  lr = np.asarray(s(jnp.arange(500)))
+  lr = np.asarray(s(jnp.arange(300)))
   assert (
-    LAW.predict(lr, [500])[0]
-    < LAW.predict(sched.cosine_decay_schedule(PEAK, 500)(jnp.arange(500)), [500])[0]
+    LAW.predict(lr, [300])[0]
+    < LAW.predict(sched.cosine_decay_schedule(PEAK, 300)(jnp.arange(300)), [300])[0]
   )
+
+
+def test_a_law_that_predicts_nan_everywhere_is_refused():
+  class Broken:
+    def predict(self, lrs, steps=None):
+      return jnp.full(1, jnp.nan) * lrs[0]
+
+  with pytest.raises(ValueError, match="not finite"):
+    sched.optimize_schedule(Broken(), 50, PEAK, iterations=3)
 
 
 @pytest.mark.parametrize(
