@@ -6,8 +6,8 @@ functions: same names, arguments, defaults and numbers.
 """
 
 from optax_sched import scaling
-from optax_sched._base import Schedule, function_schedule, registry
-from optax_sched._validate import traced_checks, validate
+from optax_sched._base import Schedule, constant_schedule, function_schedule, registry, validate
+from optax_sched._validate import traced_checks
 from optax_sched.combinators import (
   add,
   clip,
@@ -18,6 +18,7 @@ from optax_sched.combinators import (
   minimum,
   multiply,
   per_epoch,
+  rehorizon,
   repeat,
   scale,
   shift,
@@ -53,7 +54,6 @@ from optax_sched.families.piecewise import (
   piecewise_interpolate_schedule,
 )
 from optax_sched.families.polynomial import (
-  constant_schedule,
   linear_schedule,
   polynomial_decay_schedule,
   polynomial_schedule,
@@ -71,10 +71,12 @@ from optax_sched.families.step import (
 from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.tri_stage import tri_stage_schedule
 from optax_sched.families.wsd import wsd_schedule
+from optax_sched.groups import group_optimizer, label_params
 from optax_sched.inspect import Finding, describe, lint
+from optax_sched.laws import LossLaw, fit_loss_law
 from optax_sched.lr_find import LRFinder, lr_find
 from optax_sched.optimize import optimize_schedule
-from optax_sched.plot import plot
+from optax_sched.plotting import plot
 from optax_sched.training import current_lr, step_count
 
 __version__ = "0.1.0"
@@ -111,6 +113,7 @@ COMBINATOR_NAMES = (
   "stretch",
   "repeat",
   "per_epoch",
+  "rehorizon",
   "fraction",
 )
 
@@ -135,6 +138,10 @@ __all__ = [
   "validate",
   "current_lr",
   "step_count",
+  "group_optimizer",
+  "label_params",
+  "fit_loss_law",
+  "LossLaw",
   "scaling",
   "lr_find",
   "LRFinder",

@@ -162,7 +162,7 @@ def _plot(args) -> int:
     from matplotlib.figure import Figure
   except ModuleNotFoundError:
     raise ValueError("plot needs matplotlib: pip install 'optax-sched[plot]'") from None
-  from optax_sched.plot import plot
+  from optax_sched.plotting import plot
 
   fig = Figure(figsize=(8, 4.5), layout="constrained")
   ax = fig.add_subplot()
@@ -176,7 +176,7 @@ def _plot(args) -> int:
 
 def _show(args) -> int:
   from optax_sched.inspect import describe, lint
-  from optax_sched.plot import terminal_plot
+  from optax_sched.plotting import terminal_plot
 
   s = _load(args.spec)
   print(repr(s))

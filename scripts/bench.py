@@ -1,6 +1,6 @@
 """Speed of optax_sched against optax and PyTorch, as ratios from one run.
 
-    python scripts/bench.py            # the README's table (a few minutes)
+    python scripts/bench.py            # the tables of docs/speed.md (a few minutes)
     python scripts/bench.py --quick    # smaller, for a smoke test
 
 Prints Markdown tables:

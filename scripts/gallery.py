@@ -86,6 +86,7 @@ EXAMPLES = {
   "stretch": f"stretch({_COS}, 0.5)",
   "repeat": "repeat(cosine_decay_schedule(1.0, 250), 250)",
   "per_epoch": "per_epoch(cosine_decay_schedule(1.0, 10), 100)",
+  "rehorizon": "rehorizon(cosine_decay_schedule(1.0, 1000, alpha=0.05), 400, 1000, 700)",
   # PyTorch
   "torch.StepLR": "torch.StepLR(1.0, step_size=300, gamma=0.3)",
   "torch.MultiStepLR": "torch.MultiStepLR(1.0, milestones=[300, 600, 800], gamma=0.3)",

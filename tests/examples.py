@@ -53,6 +53,7 @@ COMBINATOR_EXAMPLES = {
   "stretch": lambda: sched.stretch(_COS, 2.5),
   "repeat": lambda: sched.repeat(_COS, 40, 2.0, 0.5),
   "per_epoch": lambda: sched.per_epoch(_COS, 7),
+  "rehorizon": lambda: sched.rehorizon(_COS, 40, 100, 150),
 }
 
 # The families behind compat.transformers / compat.timm, and those compat names.

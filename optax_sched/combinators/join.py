@@ -11,9 +11,9 @@ import numpy as np
 import optax
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, as_schedule, register
+from optax_sched._base import Schedule, as_schedule, jumps, register
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
-from optax_sched.combinators._operand import jumps, known
+from optax_sched.combinators._operand import known
 
 
 def family_of(pieces: Sequence[Schedule]) -> Schedule | None:

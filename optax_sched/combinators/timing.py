@@ -15,9 +15,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, register, static
+from optax_sched._base import Schedule, fl, jumps, register, static
 from optax_sched._math import cycle, quotient
-from optax_sched.combinators._operand import Wrapper, jumps, known
+from optax_sched.combinators._operand import Wrapper, known
 
 
 class _Timed(Wrapper):

@@ -21,15 +21,15 @@ class warmup(Wrapper):
   With :math:`W` = ``warmup_steps``, :math:`I` = ``init_value``,
   :math:`T` the target and :math:`p = t / W`, for :math:`t < W`:
 
-  ============== =====================================
-  ``shape``      value
-  ============== =====================================
-  ``linear``     :math:`I + (T - I)\,p`
-  ``cosine``     :math:`T + (I - T)(1 + \cos \pi p)/2`
+  =============== =====================================
+  ``shape``       value
+  =============== =====================================
+  ``linear``      :math:`I + (T - I)\,p`
+  ``cosine``      :math:`T + (I - T)(1 + \cos \pi p)/2`
   ``exponential`` :math:`I\,(T / I)^{p}` (needs :math:`I, T > 0`)
-  ``constant``   :math:`I` (then a jump to the schedule)
-  ``1-sqrt``     :math:`I + (T - I)(1 - \sqrt{1 - p})`
-  ============== =====================================
+  ``constant``    :math:`I` (then a jump to the schedule)
+  ``1-sqrt``      :math:`I + (T - I)(1 - \sqrt{1 - p})`
+  =============== =====================================
 
   From :math:`t = W` on the value is ``schedule(t - W)`` when ``prefix``
   (the schedule starts after the warmup; timm's ``warmup_prefix=True``),

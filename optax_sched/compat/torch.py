@@ -84,7 +84,14 @@ class _Torch(Mapping):
 
 @register(name="torch.StepLR")
 class StepLR(_Torch):
-  """``base_lr * gamma ** (t // step_size)``: :class:`step_decay_schedule`."""
+  """``base_lr * gamma ** (t // step_size)``: :class:`step_decay_schedule`.
+
+  Example:
+    >>> from optax_sched.compat.torch import StepLR
+    >>> s = StepLR(0.1, step_size=2, gamma=0.5)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+  """
 
   base_lr: Any
   step_size: Any
@@ -107,6 +114,12 @@ class MultiStepLR(_Torch):
   """``base_lr * gamma ** (number of milestones <= t)``.
 
   A milestone listed twice decays twice, as in torch.
+
+  Example (4 is listed twice):
+    >>> from optax_sched.compat.torch import MultiStepLR
+    >>> s = MultiStepLR(0.1, milestones=[2, 4, 4], gamma=0.5)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.1, 0.05, 0.05, 0.0125, 0.0125]
   """
 
   base_lr: Any
@@ -127,7 +140,14 @@ class MultiStepLR(_Torch):
 
 @register(name="torch.ConstantLR")
 class ConstantLR(_Torch):
-  """``base_lr * factor`` before ``total_iters``, ``base_lr`` from then on."""
+  """``base_lr * factor`` before ``total_iters``, ``base_lr`` from then on.
+
+  Example:
+    >>> from optax_sched.compat.torch import ConstantLR
+    >>> s = ConstantLR(0.1, factor=0.5, total_iters=3)
+    >>> [round(float(s(k)), 6) for k in range(5)]
+    [0.05, 0.05, 0.05, 0.1, 0.1]
+  """
 
   base_lr: Any
   factor: Any = 1.0 / 3
@@ -148,8 +168,21 @@ class ConstantLR(_Torch):
 
 @register(name="torch.LinearLR")
 class LinearLR(_Torch):
-  """``base_lr`` times a factor going linearly from ``start_factor`` to
-  ``end_factor`` in ``total_iters`` steps: :class:`linear_factor_schedule`."""
+  r"""``base_lr`` times a factor going linearly from ``start_factor`` to
+  ``end_factor`` in ``total_iters`` steps: :class:`linear_factor_schedule`.
+
+  With :math:`n` = ``total_iters``, :math:`a` = ``start_factor`` and :math:`b` =
+  ``end_factor``:
+
+  .. math::
+    v(t) = \text{base\_lr}\,\bigl(a + (b - a)\,\min(t, n) / n\bigr)
+
+  Example:
+    >>> from optax_sched.compat.torch import LinearLR
+    >>> s = LinearLR(0.1, start_factor=0.25, end_factor=1.0, total_iters=3)
+    >>> [round(float(s(k)), 6) for k in range(5)]
+    [0.025, 0.05, 0.075, 0.1, 0.1]
+  """
 
   base_lr: Any
   start_factor: Any = 1.0 / 3
@@ -174,7 +207,14 @@ class LinearLR(_Torch):
 @register(name="torch.ExponentialLR")
 class ExponentialLR(_Torch):
   """``base_lr * gamma ** t``: :class:`exponential_decay` with one-step
-  transitions."""
+  transitions.
+
+  Example:
+    >>> from optax_sched.compat.torch import ExponentialLR
+    >>> s = ExponentialLR(0.1, gamma=0.5)
+    >>> [round(float(s(k)), 6) for k in range(4)]
+    [0.1, 0.05, 0.025, 0.0125]
+  """
 
   base_lr: Any
   gamma: Any
@@ -189,7 +229,14 @@ class ExponentialLR(_Torch):
 @register(name="torch.PolynomialLR")
 class PolynomialLR(_Torch):
   """``base_lr * (1 - min(t, total_iters) / total_iters) ** power``:
-  :class:`polynomial_schedule` to 0."""
+  :class:`polynomial_schedule` to 0.
+
+  Example:
+    >>> from optax_sched.compat.torch import PolynomialLR
+    >>> s = PolynomialLR(0.1, total_iters=4, power=2.0)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.05625, 0.025, 0.00625, 0.0, 0.0]
+  """
 
   base_lr: Any
   total_iters: Any = 5
@@ -214,6 +261,12 @@ class CosineAnnealingLR(_Torch):
 
   Not clamped: stepped past ``T_max`` the LR climbs back up to ``base_lr``
   at ``2 * T_max``, as torch's does (:class:`cosine_annealing_schedule`).
+
+  Example (climbing back past ``T_max``):
+    >>> from optax_sched.compat.torch import CosineAnnealingLR
+    >>> s = CosineAnnealingLR(0.1, T_max=4)
+    >>> [round(float(s(k)), 6) for k in (0, 1, 2, 4, 6, 8)]
+    [0.1, 0.085355, 0.05, 0.0, 0.05, 0.1]
   """
 
   base_lr: Any
@@ -229,8 +282,21 @@ class CosineAnnealingLR(_Torch):
 
 @register(name="torch.CosineAnnealingWarmRestarts")
 class CosineAnnealingWarmRestarts(_Torch):
-  """Cosine from ``base_lr`` to ``eta_min`` over ``T_0`` steps, restarting,
-  each cycle ``T_mult`` times longer: :class:`cosine_restarts_schedule`."""
+  r"""Cosine from ``base_lr`` to ``eta_min`` over ``T_0`` steps, restarting,
+  each cycle ``T_mult`` times longer: :class:`cosine_restarts_schedule`.
+
+  With :math:`T_i` the length of the current cycle (``T_0 * T_mult**i``) and :math:`t_i`
+  the steps since it started:
+
+  .. math::
+    v(t) = \eta_{min} + (\text{base\_lr} - \eta_{min})\,(1 + \cos(\pi\,t_i / T_i)) / 2
+
+  Example:
+    >>> from optax_sched.compat.torch import CosineAnnealingWarmRestarts
+    >>> s = CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=2)
+    >>> [round(float(s(k)), 6) for k in range(8)]
+    [0.1, 0.05, 0.1, 0.085355, 0.05, 0.014645, 0.1, 0.096194]
+  """
 
   base_lr: Any
   T_0: Any
@@ -255,11 +321,28 @@ class CosineAnnealingWarmRestarts(_Torch):
 
 @register(name="torch.CyclicLR")
 class CyclicLR(_Torch):
-  """Triangle waves between ``base_lr`` and ``max_lr``:
+  r"""Triangle waves between ``base_lr`` and ``max_lr``:
   :class:`cyclic_schedule`.
 
   ``scale_fn`` must be jnp-traceable (it receives the cycle number, from 1,
   or the step, as an array). The momentum arguments are not taken.
+
+  In ``"triangular"`` mode, with :math:`u` = ``step_size_up``, :math:`d` =
+  ``step_size_down`` (default :math:`u`) and :math:`x` the position in the current
+  cycle of :math:`u + d` steps:
+
+  .. math::
+    v(t) = \text{base\_lr} + (\text{max\_lr} - \text{base\_lr})\,
+      \begin{cases} x / u & x < u \\ 1 - (x - u) / d & x \ge u \end{cases}
+
+  times ``1 / 2**(cycle - 1)`` in ``"triangular2"`` and ``gamma**t`` in
+  ``"exp_range"`` (or ``scale_fn``).
+
+  Example:
+    >>> from optax_sched.compat.torch import CyclicLR
+    >>> s = CyclicLR(0.01, 0.1, step_size_up=2)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.01, 0.055, 0.1, 0.055, 0.01, 0.055]
   """
 
   base_lr: Any
@@ -295,6 +378,12 @@ class OneCycleLR(_Torch):
   ``total_steps`` is None. The rising phase ends at step
   ``pct_start * total_steps - 1`` and the last at ``total_steps - 1``, where
   the LR is then held. The momentum arguments are not taken.
+
+  Example:
+    >>> from optax_sched.compat.torch import OneCycleLR
+    >>> s = OneCycleLR(max_lr=0.1, total_steps=10, pct_start=0.3)
+    >>> [round(float(s(k)), 6) for k in range(10)]
+    [0.004, 0.052, 0.1, 0.095048, 0.081175, 0.061126, 0.038874, 0.018826, 0.004952, 0.0]
   """
 
   max_lr: Any
@@ -412,6 +501,12 @@ class MultiplicativeLR(_Torch):
   constant (``lambda epoch: 0.95``, torch's usual use). A factor that
   changes with the epoch makes a running product with no closed form and is
   rejected with a ValueError; write that product as a ``LambdaLR``.
+
+  Example:
+    >>> from optax_sched.compat.torch import MultiplicativeLR
+    >>> s = MultiplicativeLR(0.1, lambda epoch: 0.5)
+    >>> [round(float(s(k)), 6) for k in range(4)]
+    [0.1, 0.05, 0.025, 0.0125]
   """
 
   base_lr: Any

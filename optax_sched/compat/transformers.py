@@ -45,15 +45,11 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Composite, Schedule, fl, register, static
+from optax_sched._base import Composite, Schedule, constant_schedule, fl, register, static
 from optax_sched._math import linear_interpolate
 from optax_sched.combinators import join_schedules, warmup
 from optax_sched.families.cosine_cycles import cosine_cycles_schedule
-from optax_sched.families.polynomial import (
-  constant_schedule,
-  linear_schedule,
-  warmup_polynomial_decay_schedule,
-)
+from optax_sched.families.polynomial import linear_schedule, warmup_polynomial_decay_schedule
 from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.rsqrt import rsqrt_schedule
 from optax_sched.families.wsd import wsd_schedule
@@ -109,7 +105,7 @@ def _min_lr(owner):
 
 @register(name="transformers.get_constant_schedule")
 class get_constant_schedule(Composite):
-  """``base_lr`` at every step.
+  """``base_lr`` at every step: ``v(t) = base_lr``.
 
   Example:
     >>> round(float(get_constant_schedule(1e-3)(100)), 7)
@@ -535,3 +531,18 @@ def _call(cls, base_lr, num_warmup_steps, kwargs):
       f"transformers.get_scheduler: scheduler_specific_kwargs={kwargs!r} is"
       f" not allowed for {cls.name}: {e}"
     ) from None
+
+
+__all__ = [
+  "get_constant_schedule",
+  "get_constant_schedule_with_warmup",
+  "get_linear_schedule_with_warmup",
+  "get_cosine_schedule_with_warmup",
+  "get_cosine_with_hard_restarts_schedule_with_warmup",
+  "get_polynomial_decay_schedule_with_warmup",
+  "get_inverse_sqrt_schedule",
+  "get_cosine_with_min_lr_schedule_with_warmup",
+  "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+  "get_wsd_schedule",
+  "get_scheduler",
+]

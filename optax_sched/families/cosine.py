@@ -137,11 +137,18 @@ class warmup_cosine_decay_schedule(Schedule):
 
 @register
 class sgdr_schedule(Schedule):
-  """Warm restarts: warmup-cosine cycles one after another.
+  r"""Warm restarts: warmup-cosine cycles one after another.
 
   ``cosine_kwargs`` is a list of ``warmup_cosine_decay_schedule`` argument
   dicts; cycle ``k`` starts when the ``decay_steps`` of the cycles before it
-  have passed, and sees the step counted from its own start.
+  have passed, and sees the step counted from its own start:
+
+  .. math::
+    v(t) = c_k(t - s_k) \quad \text{for } s_k \le t < s_{k+1},\qquad
+    s_k = \textstyle\sum_{j < k} D_j
+
+  with :math:`c_k` the ``warmup_cosine_decay_schedule`` of cycle :math:`k` and
+  :math:`D_j` its ``decay_steps``.
 
   Example:
     >>> s = sgdr_schedule([dict(init_value=1e-3, peak_value=1e-3,

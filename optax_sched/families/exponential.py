@@ -98,10 +98,21 @@ class exponential_decay(_Exponential):
 
 @register
 class warmup_exponential_decay_schedule(_Exponential):
-  """Linear warmup to ``peak_value``, then :class:`exponential_decay`.
+  r"""Linear warmup to ``peak_value``, then :class:`exponential_decay`.
 
   The decay sees the step counted from the end of warmup, so
-  ``transition_begin`` is measured from there.
+  ``transition_begin`` is measured from there. With :math:`I` = ``init_value``,
+  :math:`W` = ``warmup_steps``,
+  :math:`P` = ``peak_value``, :math:`b` = ``transition_begin``, :math:`T` =
+  ``transition_steps`` and :math:`r` = ``decay_rate``:
+
+  .. math::
+    v(t) = \begin{cases}
+      I + (P - I)\,t / W & t < W \\
+      P\,r^{\max(t - W - b, 0) / T} & t \ge W
+    \end{cases}
+
+  (the exponent floored with ``staircase``), held at ``end_value`` once it is passed.
 
   Example:
     >>> s = warmup_exponential_decay_schedule(0.0, 1e-3, 100, 1000, 0.5)

@@ -50,24 +50,6 @@ def _remaining(t, length, begin):
   )
 
 
-@register
-class constant_schedule(Schedule):
-  """The same value at every step.
-
-  Example:
-    >>> float(constant_schedule(5)(100))
-    5.0
-  """
-
-  value: Any
-
-  def _check(self):
-    v.real(self, "value")
-
-  def _value(self, t):
-    return jnp.broadcast_to(fl(self.value), jnp.shape(t))
-
-
 class _Transition(Schedule):
   """Shared checks of a transition from ``init_value`` to ``end_value``."""
 
@@ -141,7 +123,10 @@ class linear_schedule(_Transition):
 
 @register
 class warmup_constant_schedule(Schedule):
-  """Linear warmup from ``init_value`` to ``peak_value``, then constant.
+  r"""Linear warmup from ``init_value`` to ``peak_value``, then constant.
+
+  With :math:`I` = ``init_value``, :math:`P` = ``peak_value`` and :math:`W` =
+  ``warmup_steps``: :math:`v(t) = I + (P - I)\min(t, W) / W`.
 
   With ``warmup_steps=0`` the value is ``peak_value`` from step 0 (optax
   stays at ``init_value`` for ever).

@@ -1,0 +1,23 @@
+"""The default float and int dtypes (the bottom of the package: imports no other module of it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+
+def float_dtype() -> Any:
+  """float32, or float64 when ``jax_enable_x64`` is on."""
+  return jnp.result_type(float)
+
+
+def int_dtype() -> Any:
+  """int32, or int64 when ``jax_enable_x64`` is on."""
+  return jnp.result_type(int)
+
+
+def fl(x: Any) -> jax.Array:
+  """``x`` as an array of the default float dtype."""
+  return jnp.asarray(x, dtype=float_dtype())
