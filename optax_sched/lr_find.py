@@ -6,22 +6,6 @@ towards ``max_lr``, smooth the loss with a bias-corrected moving average, stop
 when it passes ``stop_factor`` times the best smoothed loss, and read
 suggestions off the curve. Here the whole run is one jitted ``lax.scan`` (and
 several seeds one ``vmap`` of it); nothing of the caller's state changes.
-
-Example:
-  >>> import jax.numpy as jnp
-  >>> import optax_sched as sched
-  >>> xs = jnp.linspace(-1, 1, 64).reshape(8, 8)  # 8 batches of 8 points
-  >>> batches = (xs, 3 * xs - 1)
-  >>> def loss_fn(w, batch):
-  ...   x, y = batch
-  ...   return jnp.mean((w[0] * x + w[1] - y) ** 2)
-  >>> finder = sched.lr_find(loss_fn, jnp.zeros(2), batches, num_steps=60)
-  >>> finder.lrs.shape, finder.method
-  ((60,), 'auto')
-  >>> sorted(finder.suggestions)
-  ['minimum', 'steepest', 'valley']
-  >>> 1e-3 < finder.suggestion < 1.0
-  True
 """
 
 from __future__ import annotations
@@ -72,6 +56,12 @@ class LRFinder:
     method: which suggestion ``suggestion`` returns (see :func:`pick`).
     stopped_early: whether the smoothed loss passed ``stop_factor`` times its
       best (or stopped being finite) before ``num_steps``.
+
+  Example:
+    >>> f = LRFinder(np.geomspace(1e-4, 1.0, 5), np.ones(5), np.ones(5),
+    ...              {"valley": 1e-3, "steepest": 1e-6, "minimum": 0.01})
+    >>> f.suggestion  # "auto": the steepest fall, floored at minimum
+    0.01
   """
 
   lrs: np.ndarray
@@ -180,6 +170,22 @@ def lr_find(
 
   Returns:
     An :class:`LRFinder`.
+
+  Example:
+    >>> import jax.numpy as jnp
+    >>> import optax_sched as sched
+    >>> xs = jnp.linspace(-1, 1, 64).reshape(8, 8)  # 8 batches of 8 points
+    >>> batches = (xs, 3 * xs - 1)
+    >>> def loss_fn(w, batch):
+    ...   x, y = batch
+    ...   return jnp.mean((w[0] * x + w[1] - y) ** 2)
+    >>> finder = sched.lr_find(loss_fn, jnp.zeros(2), batches, num_steps=60)
+    >>> finder.lrs.shape, finder.method
+    ((60,), 'auto')
+    >>> sorted(finder.suggestions)
+    ['minimum', 'steepest', 'valley']
+    >>> 1e-3 < finder.suggestion < 1.0
+    True
 
   References:
     Smith, "Cyclical Learning Rates for Training Neural Networks", WACV 2017,

@@ -6,18 +6,6 @@ over a flexible family of non-increasing curves with ``jax.grad`` and optax
 gives the schedule the law prefers, returned as an ordinary piecewise-linear
 optax_sched schedule: it plots, lints, stores as config and trains like any
 other.
-
-Example (a law of the momentum form, with parameters set by hand):
-  >>> import jax, jax.numpy as jnp
-  >>> import optax_sched as sched
-  >>> class Law:  # L = L0 + A S1^-alpha - C S2 (Tissue et al. 2024)
-  ...   def predict(self, lrs, steps=None):
-  ...     d = jnp.concatenate([jnp.zeros(1), lrs[:-1] - lrs[1:]])
-  ...     m = jax.lax.scan(lambda m, x: (0.99 * m + x, 0.99 * m + x), 0.0, d)[1]
-  ...     return 2.0 + 0.5 * jnp.cumsum(lrs) ** -0.5 - 3.0 * jnp.cumsum(m)
-  >>> s = sched.optimize_schedule(Law(), 1000, 1e-2, warmup_steps=50)
-  >>> float(s(50)) <= 1e-2, float(s(600)) > float(s(999))
-  (True, True)
 """
 
 from __future__ import annotations
@@ -92,6 +80,17 @@ def optimize_schedule(
   Returns:
     ``piecewise_interpolate_schedule("linear", v_0, {...})`` wrapped in
     ``warmup(..., warmup_steps)`` when ``warmup_steps > 0``.
+
+  Example (the momentum law with parameters set by hand):
+    >>> import optax_sched as sched
+    >>> law = sched.LossLaw("momentum", {"L0": 2.0, "A": 0.4, "alpha": 0.5, "C": 0.05, "lam": 0.99})
+    >>> s = sched.optimize_schedule(law, 1000, 1e-2, warmup_steps=50)
+    >>> refs = reference_schedules(1000, 1e-2, 50)
+    >>> final = lambda x: float(law.predict(x, [1000], total_steps=1000)[0])
+    >>> final(s) < min(final(r) for r in refs.values())
+    True
+    >>> float(s(50)) <= 1e-2, float(s(600)) > float(s(999))
+    (True, True)
 
   References:
     Luo et al., "A Multi-Power Law for Loss Curve Prediction Across Learning
