@@ -121,3 +121,19 @@ def test_bad_input_names_the_argument(kwargs, name):
   law, total, peak = args.pop("law"), args.pop("total_steps"), args.pop("peak_value")
   with pytest.raises(ValueError, match=f"{name}="):
     sched.optimize_schedule(law, total, peak, **args)
+
+
+@pytest.mark.slow
+def test_with_a_fitted_law_beats_the_usual_schedules_under_the_true_law():
+  true = sched.LossLaw("momentum", {"L0": 2.0, "A": 0.4, "alpha": 0.5, "C": 0.05, "lam": 0.99})
+  cosine = references()["cosine"]
+  steps = np.arange(10, T + 1, 5)
+  losses = np.asarray(true.predict(cosine(jnp.arange(T)), steps))
+  law = sched.fit_loss_law(np.asarray(cosine(jnp.arange(T))), losses, steps)
+  best = sched.optimize_schedule(law, T, PEAK, warmup_steps=W, iterations=200)
+
+  def under_true(s):
+    return float(true.predict(s(jnp.arange(T)), [T])[0])
+
+  for name, s in references().items():
+    assert under_true(best) < under_true(s), name
