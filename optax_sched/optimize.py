@@ -30,6 +30,9 @@ from optax_sched.families.wsd import wsd_schedule
 KNOTS = 256
 #: Adam steps on the knot parameters.
 ITERATIONS = 400
+#: Knots a straight line through their neighbours reproduces within this
+#: fraction of the peak are dropped from the returned schedule.
+SIMPLIFY_TOLERANCE = 1e-4
 
 
 class Law(Protocol):
@@ -197,8 +200,23 @@ def _descend(law, positions, peak, theta, total_steps, warmup_steps, iterations)
   return jnp.where(better, theta, best), jnp.where(better, last, best_loss)
 
 
+def _simplify(positions, values, tol):
+  """Drops knots the line through their kept neighbours passes within ``tol`` of."""
+  keep = [0]
+  for j in range(1, len(values) - 1):
+    a, b = keep[-1], j + 1
+    between = slice(a + 1, b)
+    line = np.interp(positions[between], positions[[a, b]], values[[a, b]])
+    if np.max(np.abs(line - values[between])) > tol:
+      keep.append(j)
+  keep.append(len(values) - 1)
+  return positions[keep], values[keep]
+
+
 def _as_schedule(values, positions, peak, warmup_steps):
   values = np.minimum.accumulate(np.clip(values, 0.0, peak))
+  values = np.where(values < 1e-9 * peak, 0.0, values)
+  positions, values = _simplify(positions, values, SIMPLIFY_TOLERANCE * peak)
   prev = values[:-1]
   scales = np.where(prev > 0, values[1:] / np.where(prev > 0, prev, 1.0), 1.0)
   scales = np.minimum(scales, 1.0)
