@@ -8,7 +8,7 @@
    then trains the optimised schedule for real against warmup+cosine and WSD
    on every seed: final validation and training loss, mean and spread.
 
-    python scripts/choose_evidence.py [--seeds 5] [--epochs 5] [--lr 3e-2] [--out docs/figures]
+    python scripts/choose_evidence.py [--seeds 5] [--epochs 5] [--lr 3e-2] [--law auto] [--out DIR]
 
 Prints Markdown tables; writes ``choose_predict.png``, ``choose_optimized.png``
 and ``choose_evidence.json`` under ``--out``.
@@ -47,22 +47,23 @@ def train_all(schedules: dict, seeds: int, epochs: int) -> dict:
   return out
 
 
-def fit_and_predict(runs: dict) -> tuple[object, dict]:
-  """Fit on FIT_ON's seed-mean curve; per schedule, prediction errors."""
+def fit_and_predict(runs: dict, law_name: str, warmup: int) -> tuple[object, dict]:
+  """Fit on FIT_ON's seed-mean curve; per schedule, prediction errors (from
+  the end of the warmup on: before it the rate sum is ~0 and no law applies)."""
   mean = {n: r["train"].mean(0) for n, r in runs.items()}
   total = mean[FIT_ON].size
   # train_loss[i] is measured after i updates: steps 1..T-1 (the first has none)
   steps = np.arange(1, total)
-  law = sched.fit_loss_law(runs[FIT_ON]["lr"], mean[FIT_ON][1:], steps)
+  law = sched.fit_loss_law(runs[FIT_ON]["lr"], mean[FIT_ON][1:], steps, law=law_name)
   errors = {}
   for name, r in runs.items():
     pred = np.asarray(law.predict(jnp.asarray(r["lr"], jnp.float32), steps))
     real = mean[name][1:]
+    after = slice(warmup, None)
     errors[name] = {
-      "mean_rel_error": float(np.mean(np.abs(pred - real) / real)),
+      "mean_rel_error": float(np.mean(np.abs(pred[after] - real[after]) / real[after])),
       "final_rel_error": float(
-        abs(pred[-FINAL_WINDOW:].mean() - real[-FINAL_WINDOW:].mean())
-        / real[-FINAL_WINDOW:].mean()
+        abs(pred[-FINAL_WINDOW:].mean() - real[-FINAL_WINDOW:].mean()) / real[-FINAL_WINDOW:].mean()
       ),
       "pred": pred,
     }
@@ -78,6 +79,7 @@ def main() -> None:
   parser.add_argument("--seeds", type=int, default=5)
   parser.add_argument("--epochs", type=int, default=5)
   parser.add_argument("--lr", type=float, default=3e-2)
+  parser.add_argument("--law", default="auto", help="the law to fit (default auto)")
   parser.add_argument("--out", default="docs/figures")
   args = parser.parse_args()
   problem = exercise.load_problem(0, args.epochs)
@@ -85,7 +87,7 @@ def main() -> None:
   warmup = int(exercise.WARMUP_FRACTION * total)
   schedules = {n: f(args.lr, total) for n, (_, f) in exercise.SCHEDULES.items()}
   runs = train_all(schedules, args.seeds, args.epochs)
-  law, errors = fit_and_predict(runs)
+  law, errors = fit_and_predict(runs, args.law, warmup)
   print(f"law fitted on {FIT_ON} (seed mean of {args.seeds}): {law!r}\n")
   print("| schedule | mean relative error | final-loss error |\n|---|---|---|")
   for name, e in errors.items():
@@ -93,7 +95,6 @@ def main() -> None:
     print(f"| {name}{tag} | {e['mean_rel_error']:.2%} | {e['final_rel_error']:.2%} |")
 
   optimized = sched.optimize_schedule(law, total, args.lr, warmup_steps=warmup)
-  decay = int(exercise.DECAY_FRACTION * total)
   candidates = {
     "optimized": optimized,
     "warmup_cosine": schedules["warmup_cosine"],
@@ -163,8 +164,9 @@ def plot(runs, errors, trained, total, out: pathlib.Path) -> None:
 
   fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
   for i, (name, r) in enumerate(trained.items()):
-    a.plot(np.arange(total), r["lr"], color=f"C{i}", lw=2 if name == "optimized" else 1.2,
-           label=name)
+    a.plot(
+      np.arange(total), r["lr"], color=f"C{i}", lw=2 if name == "optimized" else 1.2, label=name
+    )
     b.boxplot([r["val"]], positions=[i], widths=0.6)
   a.set_xlabel("update")
   a.set_ylabel("learning rate")
