@@ -4,8 +4,8 @@ SPEC is a spec string (``"cosine_decay_schedule(1e-3, 1000)"``, read with
 ``ast``, never evaluated), a JSON or YAML config file, JSON text, or ``-``
 for standard input. Commands::
 
-  optax-sched plot SPEC... --steps N -o lr.png   # png, svg or pdf; overlays
-  optax-sched show SPEC --steps N                # terminal plot + describe
+  optax-sched plot SPEC... [--steps N] -o lr.png # png, svg or pdf; overlays
+  optax-sched show SPEC [--steps N]              # terminal plot + describe
   optax-sched describe SPEC --steps N [--json]
   optax-sched lint SPEC --steps N [--strict]     # exit 1 on a warning
   optax-sched list                               # every public name
@@ -14,17 +14,22 @@ for standard input. Commands::
   optax-sched lr-find -o lr_find.png             # range test on the built-in problem
   optax-sched optimize --steps N --peak P --log LOG   # the schedule a fitted law prefers
 
-A bad SPEC or argument prints one line on stderr and exits with status 2.
+``plot`` and ``show`` default ``--steps`` to the schedule's natural length
+(``optax_sched.lengths.natural_length``: the run it was written for); a
+schedule with no end needs ``--steps``. A bad SPEC or argument prints one
+line on stderr and exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
+import re
 import sys
 from collections.abc import Sequence
+
+from optax_sched._version import __version__
 
 PROG = "optax-sched"
 _FORMATS = (".png", ".svg", ".pdf")
@@ -52,6 +57,31 @@ def _steps(text: str) -> int:
   return int(value)
 
 
+_NATURAL_HELP = (
+  "the number of optimizer updates of the run (default: the length the schedule"
+  " was written for, such as a decay's decay_steps)"
+)
+
+
+def _run_length(schedules, steps: int | None) -> int:
+  """``--steps``, else the longest natural length of ``schedules``."""
+  if steps is not None:
+    return steps
+  from optax_sched.lengths import natural_length
+
+  # A spec per parameter group ({label: schedule}) counts each of its schedules.
+  flat = [x for s in schedules for x in (s.values() if isinstance(s, dict) else [s])]
+  lengths = [natural_length(s) for s in flat]
+  known = [n for n in lengths if n is not None]
+  if not known:
+    which = "this schedule has no" if len(schedules) == 1 else "none of these schedules has a"
+    raise ValueError(
+      f"{which} natural length (a run it was written for, such as a decay's decay_steps):"
+      " give --steps N"
+    )
+  return max(known)
+
+
 def build_parser() -> argparse.ArgumentParser:
   parser = _Parser(
     prog=PROG,
@@ -61,9 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
       " JSON/YAML config file, or - for standard input."
     ),
   )
+  parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
   commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-  def command(name, help_text, spec=True, steps=True):
+  def command(name, help_text, spec=True, steps=True, natural=False):
     p = commands.add_parser(name, help=help_text, description=help_text)
     if spec:
       p.add_argument(
@@ -76,16 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps",
         "-n",
         type=_steps,
-        required=True,
-        help="the number of optimizer updates of the run",
+        required=not natural,
+        help=_NATURAL_HELP if natural else "the number of optimizer updates of the run",
       )
     return p
 
   p = command("plot", "draw schedules into an image (png, svg or pdf)", spec=False, steps=False)
   p.add_argument("specs", metavar="SPEC", nargs="+", help="one or more schedules, overlaid")
-  p.add_argument(
-    "--steps", "-n", type=_steps, required=True, help="the number of optimizer updates of the run"
-  )
+  p.add_argument("--steps", "-n", type=_steps, help=_NATURAL_HELP)
   p.add_argument("-o", "--output", required=True, help="the image file: .png, .svg or .pdf")
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--labels", nargs="+", help="legend labels, one per SPEC")
@@ -95,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
   )
   p.add_argument("--dpi", type=int, default=120)
 
-  p = command("show", "plot a schedule in the terminal and describe it")
+  p = command("show", "plot a schedule in the terminal and describe it", natural=True)
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--width", type=int, default=76)
   p.add_argument("--height", type=int, default=14)
@@ -167,7 +196,8 @@ def _plot(args) -> int:
 
   fig = Figure(figsize=(8, 4.5), layout="constrained")
   ax = fig.add_subplot()
-  plot(schedules, args.steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
+  steps = _run_length(schedules, args.steps)
+  plot(schedules, steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
   if args.title:
     ax.set_title(args.title)
   fig.savefig(args.output, dpi=args.dpi)
@@ -180,15 +210,18 @@ def _show(args) -> int:
   from optax_sched.plotting import terminal_plot
 
   s = _load(args.spec)
-  print(repr(s))
-  print(terminal_plot(s, args.steps, width=args.width, height=args.height, log=args.log))
-  print(_describe_text(describe(s, args.steps)))
-  for finding in lint(s, args.steps):
+  steps = _run_length([s], args.steps)
+  print(repr(s) if args.steps is not None else f"{s!r}  (over its natural length: {steps} steps)")
+  print(terminal_plot(s, steps, width=args.width, height=args.height, log=args.log))
+  print(_describe_text(describe(s, steps)))
+  for finding in lint(s, steps):
     print(finding)
   return 0
 
 
 def _describe(args) -> int:
+  import json
+
   from optax_sched.inspect import describe
 
   facts = describe(_load(args.spec), args.steps)
@@ -214,14 +247,76 @@ def _lint(args) -> int:
 
 
 def _list(args) -> int:
+  print("\n".join(list_lines()))
+  return 0
+
+
+#: The widest line ``optax-sched list`` prints.
+LIST_WIDTH = 100
+
+
+def list_lines() -> list[str]:
+  """Every public name with a one-line summary, grouped: optax's names,
+  the native families, each compat library, the combinators."""
+  import optax_sched as sched
   from optax_sched.config import public_names
 
   names = public_names()
-  width = max(map(len, names))
-  for name, cls in names.items():
-    doc = (cls.__dict__.get("__doc__") or "").strip().splitlines()
-    print(f"{name:<{width}}  {doc[0] if doc else ''}".rstrip())
-  return 0
+  groups: dict[str, list[str]] = {
+    "optax (same names, arguments and values as optax)": list(sched.OPTAX_NAMES),
+    "combinators (schedules built from schedules)": [
+      n for n in sched.COMBINATOR_NAMES if n in names and n not in sched.OPTAX_NAMES
+    ],
+  }
+  taken = {n for members in groups.values() for n in members}
+  native = [n for n in names if "." not in n and n not in taken]
+  groups = {
+    next(iter(groups)): groups[next(iter(groups))],
+    "native families": native,
+    **{
+      f"compat {lib} (optax_sched.compat.{lib}; in a spec: {lib}.NAME)": [
+        n for n in names if n.startswith(lib + ".")
+      ]
+      for lib in sorted({n.split(".")[0] for n in names if "." in n})
+    },
+    **dict(list(groups.items())[1:]),
+  }
+  lines = []
+  for title, members in groups.items():
+    if not members:
+      continue
+    # Compat names without their library: the title says which it is.
+    shown = [n.split(".", 1)[-1] for n in members]
+    width = max(map(len, shown))
+    lines += ["" if lines else None, title]
+    for name, label in zip(members, shown, strict=True):
+      head = f"  {label:<{width}}  "
+      lines.append((head + _fit(summary(names[name]), LIST_WIDTH - len(head))).rstrip())
+  return [line for line in lines if line is not None]
+
+
+def summary(cls: type) -> str:
+  """The first sentence of a class's docstring, as plain text."""
+  doc = (cls.__dict__.get("__doc__") or "").strip()
+  paragraph = " ".join(doc.split("\n\n")[0].split())
+  text = plain(paragraph)
+  end = re.search(r"\.(\s|$)", text)
+  return text[: end.start() + 1] if end else text
+
+
+def plain(text: str) -> str:
+  """reStructuredText roles and literals as plain text (``:class:`~a.b``` -> ``b``)."""
+  text = re.sub(r":[a-z]+:`~?([^`]*)`", lambda m: m.group(1).split(".")[-1], text)
+  text = re.sub(r"``([^`]*)``", r"\1", text)
+  text = re.sub(r"`([^`]*)`", r"\1", text)
+  return re.sub(r"\*\*?([^*\s][^*]*)\*\*?", r"\1", text)
+
+
+def _fit(text: str, width: int) -> str:
+  """``text`` cut at a word to at most ``width`` characters (``...`` marks a cut)."""
+  if len(text) <= width:
+    return text
+  return text[: width - 3].rsplit(" ", 1)[0].rstrip(",;:(") + "..."
 
 
 def _convert(args) -> int:
@@ -402,7 +497,7 @@ def _lr_find(args) -> int:
     from optax_sched import exercise
   except ModuleNotFoundError as e:
     raise ValueError(f"lr-find needs {e.name}: pip install 'optax-sched[examples]'") from None
-  from optax_sched.lr_find import lr_find
+  from optax_sched.range_test import lr_find
 
   problem = exercise.load_problem(args.seed, 1, args.batch_size)
   batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])

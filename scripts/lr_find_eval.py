@@ -24,7 +24,7 @@ import numpy as np
 
 import optax_sched as sched
 from optax_sched import exercise
-from optax_sched.lr_find import METHODS, pick
+from optax_sched.range_test import METHODS, pick
 
 ROWS = (*METHODS, "auto")
 

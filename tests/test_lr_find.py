@@ -10,7 +10,7 @@ import optax
 import pytest
 
 import optax_sched as sched
-from optax_sched.lr_find import pick, suggest
+from optax_sched.range_test import pick, suggest
 
 X = jnp.linspace(-1.0, 1.0, 80).reshape(10, 8)  # 10 batches of 8 points
 BATCHES = {"x": X, "y": 3.0 * X - 1.0}
@@ -173,7 +173,7 @@ def _longest_valley_quadratic(losses):
 
 
 def test_valley_index_matches_the_quadratic_search():
-  valley = sys.modules["optax_sched.lr_find"]._valley
+  valley = sys.modules["optax_sched.range_test"]._valley
   rng = np.random.default_rng(0)
   for _ in range(300):
     x = np.round(rng.normal(size=int(rng.integers(2, 60))).cumsum(), 1)  # with ties
