@@ -318,7 +318,6 @@ __all__ = [
   "label_params",
   "fit_loss_law",
   "LossLaw",
-  "scaling",
   "lr_find",
   "LRFinder",
   "optimize_schedule",
