@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from optax_sched._version import __version__ as __version__
 
 if TYPE_CHECKING:
-  from optax_sched import combinators as combinators, compat as compat
+  from optax_sched import combinators as combinators, compat as compat, scaling as scaling
   from optax_sched._base import (
     Schedule as Schedule,
     constant_schedule as constant_schedule,
@@ -132,7 +132,6 @@ if TYPE_CHECKING:
     describe as describe,
     lint as lint,
   )
-  from optax_sched import scaling as scaling
   from optax_sched.laws import (
     LossLaw as LossLaw,
     fit_loss_law as fit_loss_law,
@@ -140,12 +139,12 @@ if TYPE_CHECKING:
   from optax_sched.optimize import (
     optimize_schedule as optimize_schedule,
   )
+  from optax_sched.plotting import (
+    plot as plot,
+  )
   from optax_sched.range_test import (
     LRFinder as LRFinder,
     lr_find as lr_find,
-  )
-  from optax_sched.plotting import (
-    plot as plot,
   )
   from optax_sched.training import (
     current_lr as current_lr,

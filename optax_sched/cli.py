@@ -398,6 +398,7 @@ def _add_choose_commands(commands) -> None:
 def _read_log(path: str) -> dict:
   """Columns of a CSV (with a header) or JSON-lines log, as float arrays."""
   import csv
+  import json
 
   import numpy as np
 
