@@ -140,7 +140,7 @@ def lr_find(
   below ``"minimum"`` (the steepest fall can sit in the flat, noisy start of
   the curve). Over the built-in problems and several seeds it trained best
   (``scripts/lr_find_eval.py``; figures in docs/choose.md), where fastai's
-  default ``"valley"`` picked rates 10-30x too low and ``"minimum"`` about 3x
+  default ``"valley"`` picked rates 10-30x too low and ``"minimum"`` about 2.5x
   too low.
 
   Cost: one compiled program of ``num_steps`` updates (a ``lax.scan``);
