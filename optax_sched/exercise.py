@@ -190,7 +190,7 @@ def shard_seeds(problem: Problem, devices: Sequence[jax.Device] | None = None) -
   be a multiple of the number of devices.
   """
   devices = list(jax.devices() if devices is None else devices)
-  n_seeds = problem.order.shape[0] if problem.order.ndim == 4 else None
+  n_seeds = problem.seeds
   if n_seeds is None or n_seeds % len(devices):
     raise ValueError(
       f"shard_seeds: a problem with seeds={n_seeds} is not allowed on {len(devices)}"

@@ -178,17 +178,11 @@ def two_seeds():
   return exercise.load_problem(seed=3, epochs=1, batch_size=BATCH, seeds=2)
 
 
-def _member(problem, i):
-  return problem._replace(
-    order=problem.order[i], params=jax.tree_util.tree_map(lambda a: a[i], problem.params)
-  )
-
-
 def test_train_seeds_equals_training_each_seed_alone(two_seeds):
   s = exercise.SCHEDULES["cosine"][1](3e-2, two_seeds.total_steps)
   _, together = jax.jit(exercise.train_seeds)(s, two_seeds)
   for i in range(2):
-    _, alone = jax.jit(exercise.train)(s, _member(two_seeds, i))
+    _, alone = jax.jit(exercise.train)(s, two_seeds.one_seed(i))
     np.testing.assert_allclose(together.train_loss[i], alone.train_loss, rtol=1e-5)
     np.testing.assert_allclose(together.val_loss[i], alone.val_loss, rtol=1e-5)
   assert not np.allclose(together.train_loss[0], together.train_loss[1])

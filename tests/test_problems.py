@@ -115,3 +115,11 @@ def test_bad_transformer_arguments_raise_naming_them(kw, message):
 def test_bad_size_raises_naming_it():
   with pytest.raises(ValueError, match="charlm: size='huge' is not allowed"):
     problems.load_problem("charlm", size="huge")
+
+
+def test_one_seed_takes_a_seed_off_the_axis():
+  p = problems.load_problem("digits", seeds=2, **TINY)
+  assert p.seeds == 2 and p.one_seed(1).seeds is None
+  np.testing.assert_array_equal(p.one_seed(1).order, p.order[1])
+  with pytest.raises(ValueError, match="one_seed: i=2 is not allowed"):
+    p.one_seed(2)

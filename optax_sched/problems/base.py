@@ -66,6 +66,18 @@ class Problem(NamedTuple):
   def total_steps(self) -> int:
     return int(self.order.shape[-3]) * self.steps_per_epoch
 
+  @property
+  def seeds(self) -> int | None:
+    """The length of the seeds axis, or ``None`` when there is none."""
+    return int(self.order.shape[0]) if self.order.ndim == 4 else None
+
+  def one_seed(self, i: int) -> Problem:
+    """Seed ``i`` of a problem loaded with seeds, without the seeds axis."""
+    if self.seeds is None or not 0 <= i < self.seeds:
+      raise ValueError(f"one_seed: i={i} is not allowed: this problem has seeds={self.seeds}")
+    take = lambda a: a[i]  # noqa: E731
+    return self._replace(order=self.order[i], params=jax.tree_util.tree_map(take, self.params))
+
 
 #: ``in_axes`` of a problem loaded with ``seeds=S``: the batch order and the
 #: initial parameters carry the seeds axis, the data and the model do not.
