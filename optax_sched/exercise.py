@@ -51,7 +51,7 @@ from optax_sched.compat import torch as torch_lr
 from optax_sched.problems import PROBLEMS, SEED_AXES, Problem
 from optax_sched.problems.base import Model
 from optax_sched.problems.digits import MLP
-from optax_sched.stats import summarize, t_quantile
+from optax_sched.stats import summarize
 from optax_sched.training import current_lr
 
 WARMUP_FRACTION = 0.1
@@ -397,7 +397,7 @@ def _table(results: dict, summary: dict, paired: dict) -> str:
 
   lines = [
     f"{'schedule':<14}{'val loss':>18}{'val acc':>16}   (mean ± 95% interval, {n_seeds} seeds)",
-    "-" * 48,
+    "-" * 62,
   ]
   for name in results:
     if name == best:
@@ -406,10 +406,10 @@ def _table(results: dict, summary: dict, paired: dict) -> str:
       mark = "  <- tied" if name in tied else ""
     s = summary[name]
     lines.append(f"{name:<14}{cell(s['val_loss'], '.4f'):>18}{cell(s['val_acc'], '.3f'):>16}{mark}")
-  lines.append(
-    '"best": its val loss is lower than every other\'s, seed by seed, with 95% confidence;'
-    ' "tied": the interval of the paired difference from the lowest mean holds 0.'
-  )
+  lines += [
+    '"best": lower than every other schedule, seed by seed, at 95% confidence;',
+    '"tied": the 95% interval of its paired difference from the lowest mean holds 0.',
+  ]
   return "\n".join(lines)
 
 
@@ -456,17 +456,6 @@ def trailing_mean(x: np.ndarray, window: int) -> np.ndarray:
   return (c[k] - c[lo]) / (k - lo)
 
 
-def mean_band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-  """Mean over seeds (axis 0) and its 95% Student-t interval at each point
-  (the interval is the mean itself with one seed)."""
-  n = curves.shape[0]
-  mean = curves.mean(0)
-  if n == 1:
-    return mean, mean, mean
-  half = t_quantile(0.975, n - 1) * curves.std(0, ddof=1) / np.sqrt(n)
-  return mean, mean - half, mean + half
-
-
 def _plot(out: pathlib.Path, results: dict, steps_per_epoch: int, problem: str) -> None:
   import matplotlib
 
@@ -480,22 +469,22 @@ def _plot(out: pathlib.Path, results: dict, steps_per_epoch: int, problem: str) 
     train = _per_seed(r["train_loss"])
     n_seeds = train.shape[0]
     window = max(1, steps_per_epoch // 4)
-    smooth = np.stack([trailing_mean(t, window) for t in train])
-    mean, lo, hi = mean_band(smooth)
+    mean = np.mean([trailing_mean(t, window) for t in train], axis=0)
     x = (np.arange(mean.size) + 1) / steps_per_epoch
     ax.plot(x, mean, color=color, alpha=0.5, lw=1)
-    val_mean, val_lo, val_hi = mean_band(_per_seed(r["val_loss"]))
-    epochs = np.arange(1, val_mean.size + 1)
-    ax.plot(epochs, val_mean, color=color, marker="o", lw=2, label=f"{name} (val)")
+    val = _per_seed(r["val_loss"])
+    epochs = np.arange(1, val.shape[1] + 1)
+    ax.plot(epochs, val.mean(0), color=color, marker="o", lw=2, label=f"{name} (val)")
     if n_seeds > 1:
-      ax.fill_between(x, lo, hi, color=color, alpha=0.12, lw=0)
-      ax.fill_between(epochs, val_lo, val_hi, color=color, alpha=0.25, lw=0)
+      ax.fill_between(epochs, val.min(0), val.max(0), color=color, alpha=0.2, lw=0)
   ax.plot([], [], color="gray", alpha=0.5, lw=1, label="train (per step, smoothed)")
   ax.set_yscale("log")
   ax.set_xlabel("epoch")
   ax.set_ylabel("cross-entropy loss" + (" (nats/char)" if problem.startswith("charlm") else ""))
-  seeds = f", mean of {n_seeds} seeds with 95% band" if n_seeds > 1 else ""
-  ax.set_title(f"{problem}: train (thin) and validation (dots) loss per schedule{seeds}")
+  title = f"{problem}: train (thin) and validation (dots) loss per schedule"
+  if n_seeds > 1:
+    title += f"\nmean of {n_seeds} seeds; band: the seeds' range of validation loss"
+  ax.set_title(title)
   ax.legend()
   fig.tight_layout()
   fig.savefig(out / "losses.png", dpi=120)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 
 def _beta_fraction(a: float, b: float, x: float) -> float:
   """The continued fraction of ``I_x(a, b)`` (modified Lentz), for ``x < (a+1)/(a+b+2)``."""
@@ -104,3 +106,15 @@ def summarize(values: Sequence[float]) -> dict:
     "std": std,
     "ci95": [mean - half, mean + half],
   }
+
+
+def t_band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+  """Mean over seeds (axis 0) and its 95% Student-t interval at each point
+  (the interval is the mean itself with one seed)."""
+  curves = np.asarray(curves, dtype=float)
+  n = curves.shape[0]
+  mean = curves.mean(0)
+  if n == 1:
+    return mean, mean, mean
+  half = t_quantile(0.975, n - 1) * curves.std(0, ddof=1) / np.sqrt(n)
+  return mean, mean - half, mean + half

@@ -23,7 +23,7 @@ import jax
 import numpy as np
 
 from optax_sched import exercise
-from optax_sched.stats import summarize
+from optax_sched.stats import summarize, t_band
 
 ARMS = {"warmup": "warmup_cosine", "no warmup": "cosine"}
 
@@ -79,13 +79,13 @@ def plot(result: dict, path: pathlib.Path) -> None:
       steps = train.shape[1]
       window = max(1, steps // 40)
       smooth = np.stack([exercise.trailing_mean(t, window) for t in train])
-      mean, lo, hi = exercise.mean_band(smooth)
+      mean, lo, hi = t_band(smooth)
       x = np.arange(1, steps + 1)
       ax.plot(x, mean, color=f"C{i}", lw=1.2, label=f"{arm} (train, mean of seeds)")
       ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.2, lw=0)
       val = np.asarray(cell["val_loss"])
       epochs = np.arange(1, val.shape[1] + 1) * steps // val.shape[1]
-      vm, vlo, vhi = exercise.mean_band(val)
+      vm, vlo, vhi = t_band(val)
       ax.errorbar(epochs, vm, yerr=[vm - vlo, vhi - vm], color=f"C{i}", fmt="o", capsize=3)
     ax.set_title(f"{norm}-LN")
     ax.set_xlabel("step")
@@ -109,10 +109,16 @@ def main() -> None:
   parser.add_argument("--epochs", type=int, default=5)
   parser.add_argument("--size", default="small")
   parser.add_argument("--out", default="docs/warmup_experiment")
+  parser.add_argument(
+    "--plot-only", action="store_true", help="redraw the plot from the JSON of an earlier run"
+  )
   a = parser.parse_args()
-  result = run(a.lr, a.seeds, a.epochs, a.size)
   out = pathlib.Path(a.out)
-  out.with_suffix(".json").write_text(json.dumps(result, indent=1))
+  if a.plot_only:
+    result = json.loads(out.with_suffix(".json").read_text())
+  else:
+    result = run(a.lr, a.seeds, a.epochs, a.size)
+    out.with_suffix(".json").write_text(json.dumps(result, indent=1))
   plot(result, out.with_suffix(".png"))
   for norm, d in result["no_warmup_minus_warmup"].items():
     lo, hi = d["ci95"]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from optax_sched.stats import summarize, t_cdf, t_quantile
+from optax_sched.stats import summarize, t_band, t_cdf, t_quantile
 
 
 @pytest.mark.parametrize("df", [1, 2, 3, 4, 7, 30, 200])
@@ -61,3 +61,11 @@ def test_one_value_has_no_spread_and_no_interval():
 def test_no_values_raise():
   with pytest.raises(ValueError, match="summarize: values=\\[\\] is not allowed"):
     summarize([])
+
+
+def test_t_band_is_the_summary_interval_at_every_point():
+  curves = np.array([[1.0, 2.0, 3.0], [1.5, 2.5, 2.0], [0.5, 2.25, 4.0]])
+  mean, lo, hi = t_band(curves)
+  for j in range(3):
+    s = summarize(curves[:, j])
+    np.testing.assert_allclose([mean[j], lo[j], hi[j]], [s["mean"], *s["ci95"]])
