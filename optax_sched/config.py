@@ -16,7 +16,8 @@ Example:
   >>> import optax_sched as sched
   >>> s = sched.cosine_decay_schedule(1e-3, 1000)
   >>> sched.to_config(s)
-  {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
+  {'format_version': 1, 'name': 'cosine_decay_schedule',
+   'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
   >>> sched.from_config(sched.to_config(s)) == s
   True
   >>> sched.from_spec("cosine_decay_schedule(1e-3, decay_steps=1000)") == s
@@ -42,11 +43,13 @@ import os
 import pkgutil
 import re
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from optax_sched._base import Schedule, registry
+from optax_sched import _base
+from optax_sched._base import Schedule
 from optax_sched._validate import concrete
 
 FORMAT_VERSION = 1
@@ -76,36 +79,69 @@ _ALIASES = {
 }
 
 
-def public_names() -> dict[str, type[Schedule]]:
-  """Every public schedule name (families, combinators, compat) -> class.
+def registry() -> dict[str, type[Schedule]]:
+  """Every registered public schedule name and its class.
 
-  Imports the compat modules first, so their dotted names are registered.
+  Imports every family, combinator and compat module first (the package
+  root imports them lazily), so the table is complete.
   """
-  _import_compat()
+  _import_all()
+  return _base.registry()
+
+
+def public_names() -> dict[str, type[Schedule]]:
+  """Every public schedule name (families, combinators, compat) -> class."""
   return {k: c for k, c in sorted(registry().items()) if k not in NOT_DATA}
 
 
 @functools.cache
-def _import_compat() -> None:
-  try:
-    compat = importlib.import_module("optax_sched.compat")
-  except ModuleNotFoundError:
-    return
-  for module in pkgutil.iter_modules(compat.__path__):
-    if not module.name.startswith("_"):
-      importlib.import_module(f"optax_sched.compat.{module.name}")
+def _import_all() -> None:
+  for package in ("optax_sched.families", "optax_sched.combinators", "optax_sched.compat"):
+    module = importlib.import_module(package)
+    for sub in pkgutil.iter_modules(module.__path__):
+      if not sub.name.startswith("_"):
+        importlib.import_module(f"{package}.{sub.name}")
 
 
 # ---------------------------------------------------------------- configs
 
 
-def to_config(schedule: Schedule) -> dict[str, Any]:
-  """A JSON-able dict from which :func:`from_config` rebuilds ``schedule``."""
+def to_config(schedule: Schedule | Mapping[str, Schedule]) -> dict[str, Any]:
+  """A JSON-able dict from which :func:`from_config` rebuilds ``schedule``.
+
+  A dict ``{label: schedule}`` (a schedule per parameter group, see
+  :func:`optax_sched.group_optimizer`) gives ``{"groups": {label: config}}``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> sched.to_config(sched.cosine_decay_schedule(1e-3, 100))
+    {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001,
+    'decay_steps': 100, 'alpha': 0.0, 'exponent': 1.0}}
+  """
+  if isinstance(schedule, Mapping):
+    return {"format_version": FORMAT_VERSION, "groups": _encode_groups(schedule)}
   if not isinstance(schedule, Schedule):
     raise ValueError(
       f"schedule={schedule!r} is not allowed: to_config takes an optax_sched Schedule"
     )
   return {"format_version": FORMAT_VERSION, **_encode(schedule, "schedule")}
+
+
+def _encode_groups(groups: Mapping[str, Any]) -> dict[str, Any]:
+  if not groups:
+    raise ValueError(
+      "schedule={} is not allowed: a group dict needs at least one {label: schedule}"
+    )
+  out = {}
+  for label, s in groups.items():
+    if not isinstance(label, str):
+      raise ValueError(f"schedule: group label {label!r} is not allowed: labels are str")
+    if not isinstance(s, Schedule):
+      raise ValueError(
+        f"schedule[{label!r}]={s!r} is not allowed: every group holds an optax_sched Schedule"
+      )
+    out[label] = _encode(s, f"schedule[{label!r}]")
+  return out
 
 
 def _encode(x: Any, where: str) -> Any:
@@ -142,6 +178,14 @@ def from_config(config: dict[str, Any]) -> Schedule:
 
   Raises ValueError, naming the offending entry, for anything that is not a
   config of public names and plain values.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> s = sched.warmup(sched.cosine_decay_schedule(1e-3, 100), 10)
+    >>> sched.from_config(sched.to_config(s)) == s
+    True
+    >>> sched.from_config({'name': 'torch.StepLR', 'args': {'base_lr': 0.1, 'step_size': 2}})
+    torch.StepLR(base_lr=0.1, step_size=2)
   """
   if not isinstance(config, dict):
     raise ValueError(
@@ -153,12 +197,36 @@ def from_config(config: dict[str, Any]) -> Schedule:
       f"format_version={_short(version)} is not allowed: this version of"
       f" optax_sched reads format_version {FORMAT_VERSION}"
     )
+  if "groups" in config:
+    return _decode_groups(config)
   extra = set(config) - {"format_version", "name", "args"}
   if extra:
     raise ValueError(
       f"config: unknown key(s) {sorted(map(str, extra))}; allowed: format_version, name, args"
     )
   return _Decoder().schedule(config, "config", 0)
+
+
+def _decode_groups(config: dict[str, Any]) -> dict[str, Schedule]:
+  extra = set(config) - {"format_version", "groups"}
+  groups = config["groups"]
+  if extra:
+    raise ValueError(
+      f"config: unknown key(s) {sorted(map(str, extra))} beside 'groups'; allowed: format_version"
+    )
+  if not isinstance(groups, dict) or not groups:
+    raise ValueError(
+      f"config['groups']={_short(groups)} is not allowed:"
+      " expected a dict {label: schedule config}"
+    )
+  out = {}
+  for label, sub in groups.items():
+    if not isinstance(sub, dict):
+      raise ValueError(
+        f"config['groups'][{label!r}]={_short(sub)} is not allowed: expected a schedule config"
+      )
+    out[label] = _Decoder().schedule(sub, f"config['groups'][{label!r}]", 0)
+  return out
 
 
 class _Decoder:
@@ -273,12 +341,30 @@ def _short(x: Any, limit: int = 80) -> str:
 
 
 def to_json(schedule: Schedule, indent: int | None = 2) -> str:
-  """:func:`to_config` as JSON text."""
+  """:func:`to_config` as JSON text.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> print(sched.to_json(sched.exponential_decay(0.1, 10, 0.5), indent=None))
+    {"format_version": 1, "name": "exponential_decay", "args": {"init_value": 0.1,
+    "transition_steps": 10, "decay_rate": 0.5, "transition_begin": 0, "staircase": false,
+    "end_value": null}}
+  """
   return json.dumps(to_config(schedule), indent=indent)
 
 
 def from_json(text: str) -> Schedule:
-  """The schedule of a JSON config (see :func:`from_config`)."""
+  """The schedule of a JSON config (see :func:`from_config`).
+
+  Example:
+    >>> import optax_sched as sched
+    >>> text = (
+    ...   '{"name": "exponential_decay",'
+    ...   ' "args": {"init_value": 0.1, "transition_steps": 10, "decay_rate": 0.5}}'
+    ... )
+    >>> sched.from_json(text)
+    exponential_decay(init_value=0.1, transition_steps=10, decay_rate=0.5)
+  """
   _check_text(text)
   try:
     config = json.loads(text, parse_constant=_no_constant)
@@ -312,12 +398,36 @@ def _yaml_loader(yaml):
 
 
 def to_yaml(schedule: Schedule) -> str:
-  """:func:`to_config` as YAML text (needs pyyaml: ``optax-sched[yaml]``)."""
+  """:func:`to_config` as YAML text (needs pyyaml: ``optax-sched[yaml]``).
+
+  Example:
+    >>> import optax_sched as sched
+    >>> print(sched.to_yaml(sched.exponential_decay(0.1, 10, 0.5)))
+    format_version: 1
+    name: exponential_decay
+    args:
+      init_value: 0.1
+      transition_steps: 10
+      decay_rate: 0.5
+      transition_begin: 0
+      staircase: false
+      end_value: null
+  """
   return _yaml().safe_dump(to_config(schedule), sort_keys=False)
 
 
 def from_yaml(text: str) -> Schedule:
-  """The schedule of a YAML config; only plain YAML data is read (no tags)."""
+  """The schedule of a YAML config; only plain YAML data is read (no tags).
+
+  Example:
+    >>> import optax_sched as sched
+    >>> text = '''
+    ... name: torch.StepLR
+    ... args: {base_lr: 0.1, step_size: 30}
+    ... '''
+    >>> sched.from_yaml(text)
+    torch.StepLR(base_lr=0.1, step_size=30)
+  """
   yaml = _yaml()
   _check_text(text)
   try:
@@ -341,14 +451,27 @@ def _check_text(text: Any) -> None:
 # ---------------------------------------------------------------- specs
 
 
-def to_spec(schedule: Schedule) -> str:
-  """The call that builds ``schedule`` (its repr), readable by from_spec."""
+def to_spec(schedule: Schedule | Mapping[str, Schedule]) -> str:
+  """The call that builds ``schedule`` (its repr), readable by from_spec.
+
+  A group dict gives ``{'label': call, ...}``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> sched.to_spec(sched.warmup(sched.cosine_decay_schedule(1e-3, 900), 100))
+    'warmup(schedule=cosine_decay_schedule(init_value=0.001, decay_steps=900), warmup_steps=100)'
+  """
   to_config(schedule)  # The same checks: no callables, no traced values.
+  if isinstance(schedule, Mapping):
+    return "{" + ", ".join(f"{label!r}: {s!r}" for label, s in schedule.items()) + "}"
   return repr(schedule)
 
 
-def from_spec(text: str) -> Schedule:
+def from_spec(text: str) -> Schedule | dict[str, Schedule]:
   """Builds the schedule that a Python call expression describes.
+
+  A dict of calls, ``{'head': call, 'body': call}``, gives a schedule per
+  parameter group (for :func:`optax_sched.group_optimizer`).
 
   The text is parsed with :mod:`ast` and never evaluated. Allowed: calls of
   public names (``cosine_decay_schedule``, ``torch.StepLR``, also written
@@ -365,7 +488,8 @@ def from_spec(text: str) -> Schedule:
     >>> from_spec("cosine_decay_schedule(1e-3, lambda: 1)")
     Traceback (most recent call last):
     ...
-    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals (numbers, strings, True/False/None, lists, tuples, dicts)
+    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals
+      (numbers, strings, True/False/None, lists, tuples, dicts)
   """
   _check_text(text)
   source = text.strip()
@@ -385,6 +509,16 @@ def from_spec(text: str) -> Schedule:
     raise ValueError("spec: nested too deeply") from None
   reader = _SpecReader(source)
   node = tree.body
+  if isinstance(node, ast.Dict) and node.keys:
+    # A schedule per parameter group: {'label': call, ...}.
+    groups = {}
+    for key, value in zip(node.keys, node.values, strict=True):
+      if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+        reader.reject(key if key is not None else node, "a group label is a string")
+      if not isinstance(value, ast.Call):
+        reader.reject(value, "each group is one schedule call")
+      groups[key.value] = reader.read(value, 0)
+    return groups
   if not isinstance(node, ast.Call):
     reader.reject(node, "a spec is one schedule call, such as `cosine_decay_schedule(1e-3, 1000)`")
   return reader.read(node, 0)
@@ -440,7 +574,7 @@ class _SpecReader:
 
   def mapping(self, node: ast.Dict, depth: int) -> dict:
     out = {}
-    for k, val in zip(node.keys, node.values):
+    for k, val in zip(node.keys, node.values, strict=True):
       if k is None:
         self.reject(val, "`**` unpacking is not allowed; write the entries")
       key = self.read(k, depth + 1)
@@ -498,6 +632,13 @@ def load(source: Any) -> Schedule:
   ``source`` may be a Schedule (returned), a config dict, a path to a
   ``.json``/``.yaml``/``.yml`` config or to a file holding a spec, JSON text
   (starting with ``{``), or a spec string.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> sched.load('cosine_decay_schedule(1e-3, 100)')
+    cosine_decay_schedule(init_value=0.001, decay_steps=100)
+    >>> sched.load({'name': 'constant_schedule', 'args': {'value': 0.1}})
+    constant_schedule(value=0.1)
   """
   if isinstance(source, Schedule):
     return source

@@ -1,5 +1,5 @@
 """The benchmark script still runs and prints every table (no timing is
-asserted: speed figures come from running it, see the README's Speed)."""
+asserted: speed figures come from running it, see docs/speed.md)."""
 
 import os
 import pathlib
