@@ -79,10 +79,9 @@ def plot(result: dict, path: pathlib.Path) -> None:
       steps = train.shape[1]
       window = max(1, steps // 40)
       smooth = np.stack([exercise.trailing_mean(t, window) for t in train])
-      mean, lo, hi = t_band(smooth)
       x = np.arange(1, steps + 1)
-      ax.plot(x, mean, color=f"C{i}", lw=1.2, label=f"{arm} (train, mean of seeds)")
-      ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.2, lw=0)
+      ax.plot(x, smooth.mean(0), color=f"C{i}", lw=1.2, label=f"{arm} (train: mean, seeds' range)")
+      ax.fill_between(x, smooth.min(0), smooth.max(0), color=f"C{i}", alpha=0.2, lw=0)
       val = np.asarray(cell["val_loss"])
       epochs = np.arange(1, val.shape[1] + 1) * steps // val.shape[1]
       vm, vlo, vhi = t_band(val)
@@ -90,7 +89,7 @@ def plot(result: dict, path: pathlib.Path) -> None:
     ax.set_title(f"{norm}-LN")
     ax.set_xlabel("step")
     ax.grid(alpha=0.3)
-  axes[0].set_ylabel("loss (nats/char); dots: validation, 95% interval")
+  axes[0].set_ylabel("loss (nats/char); dots: validation mean, 95% interval")
   axes[0].legend()
   cfg = result["config"]
   fig.suptitle(
