@@ -33,7 +33,7 @@ def _args(tmp_path, **kw):
     "--no-progress",
   ]
   for k, v in kw.items():
-    argv += [f"--{k.replace('_', '-')}", str(v)]
+    argv += [f"--{k.replace('_', '-')}"] + ([str(v)] if v != "" else [])
   return parser.parse_args(argv)
 
 
@@ -273,3 +273,34 @@ def test_seeds_sharded_over_8_devices_give_the_unsharded_numbers():
 def test_shard_seeds_needs_a_multiple_of_the_devices(two_seeds):
   with pytest.raises(ValueError, match="shard_seeds: a problem with seeds=2"):
     exercise.shard_seeds(two_seeds, jax.devices()[:1] * 3)
+
+
+@pytest.mark.parametrize(
+  "argv, message", [(["--seeds", "0"], "--seeds=0"), (["--problem", "mnist"], "--problem='mnist'")]
+)
+def test_compare_command_exits_2_naming_the_bad_option(capsys, argv, message):
+  from optax_sched import cli
+
+  assert cli.main(["compare", *argv, "--no-progress"]) == 2
+  err = capsys.readouterr().err
+  assert message in err and "Traceback" not in err
+
+
+def test_post_ln_is_only_for_the_transformer(tmp_path, capsys):
+  assert exercise.run(_args(tmp_path, post_ln="")) == 2
+  assert "--post-ln is not allowed with --problem=digits" in capsys.readouterr().err
+
+
+@pytest.mark.slow  # ~15 s of CPU: two compiled transformer programs
+def test_compare_trains_the_transformer_post_ln(tmp_path, capsys):
+  argv = ["--out", str(tmp_path), "--problem", "charlm_tiny", "--post-ln", "--epochs", "2"]
+  argv += ["--batch-size", "16", "--seeds", "2", "--schedules", "constant,cosine", "--no-progress"]
+  parser = argparse.ArgumentParser()
+  exercise.add_arguments(parser)
+  assert exercise.run(parser.parse_args(argv)) == 0
+  data = json.loads((tmp_path / "metrics.json").read_text())
+  assert data["config"]["peak_lr"] == 3e-3 and "norm='post'" in data["config"]["model"]
+  for r in data["runs"].values():
+    val = np.asarray(r["val_loss"])
+    assert val.shape == (2, 2)
+    assert (val[:, -1] < np.log(97) - 0.3).all()  # learnt more than the uniform guess
