@@ -179,7 +179,7 @@ def train_seeds(schedule: Any, problem: Problem) -> tuple[Any, Curves]:
   return jax.vmap(train, in_axes=(None, SEED_AXES))(schedule, problem)
 
 
-def shard_seeds(problem: Problem, devices: Sequence[jax.Device] | None = None) -> Problem:
+def shard_seeds(problem: Problem, devices: Sequence[Any] | None = None) -> Problem:
   """``problem`` with its seeds axis split over ``devices`` (default: all).
 
   The batch orders and initial parameters are sharded along the seeds (a
@@ -197,8 +197,8 @@ def shard_seeds(problem: Problem, devices: Sequence[jax.Device] | None = None) -
     )
   mesh = Mesh(np.array(devices), ("seeds",))
   order, params = jax.device_put((problem.order, problem.params), NamedSharding(mesh, P("seeds")))
-  data = jax.device_put(problem[:4], NamedSharding(mesh, P()))
-  return Problem(*data, order, params, problem.model)
+  x_train, y_train, x_val, y_val = jax.device_put(problem[:4], NamedSharding(mesh, P()))
+  return Problem(x_train, y_train, x_val, y_val, order, params, problem.model)
 
 
 # ---- the command ----

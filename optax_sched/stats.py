@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def t_quantile(p: float, df: float) -> float:
   return 0.5 * (lo + hi)
 
 
-def summarize(values: Sequence[float]) -> dict:
+def summarize(values: Iterable[float]) -> dict:
   """``per_seed``, ``mean``, sample ``std`` and the 95% Student-t interval of the mean.
 
   ``ci95 = mean -/+ t_quantile(0.975, n - 1) * std / sqrt(n)``. With one

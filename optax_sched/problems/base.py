@@ -81,7 +81,7 @@ class Problem(NamedTuple):
 
 #: ``in_axes`` of a problem loaded with ``seeds=S``: the batch order and the
 #: initial parameters carry the seeds axis, the data and the model do not.
-SEED_AXES = Problem(None, None, None, None, 0, 0, None)
+SEED_AXES = Problem._make([None, None, None, None, 0, 0, None])
 
 
 def loss(model: Model, params: Any, x: jax.Array, y: jax.Array) -> jax.Array:
