@@ -126,6 +126,11 @@ def optimizer(schedule: Any) -> optax.GradientTransformation:
 _DIGITS_MLP = MLP()
 
 
+def loss_fn(params: Any, x: jax.Array, y: jax.Array, model: Model = _DIGITS_MLP) -> jax.Array:
+  """Mean cross-entropy of ``model`` (default: the digits MLP) on a batch."""
+  return problems.loss(model, params, x, y)
+
+
 def train_step(schedule, params, opt_state, x, y, model: Model = _DIGITS_MLP):
   """One update; returns the new params and state, the loss and the rate used.
 
@@ -133,7 +138,7 @@ def train_step(schedule, params, opt_state, x, y, model: Model = _DIGITS_MLP):
   """
   opt = optimizer(schedule)
   lr = current_lr(schedule, opt_state)
-  loss, grads = jax.value_and_grad(lambda p: problems.loss(model, p, x, y))(params)
+  loss, grads = jax.value_and_grad(loss_fn)(params, x, y, model)
   updates, opt_state = opt.update(grads, opt_state, params)
   return optax.apply_updates(params, updates), opt_state, loss, lr
 
