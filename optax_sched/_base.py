@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeAlias, TypeVar, overload
 
 import jax
+import jax.core
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
@@ -52,7 +53,10 @@ _S = TypeVar("_S", bound="Schedule")
 
 #: What a combinator takes: a schedule, any callable of the step (an
 #: ``optax.Schedule``), or a number (a sweepable leaf).
-ScheduleLike: TypeAlias = "Callable[[Any], ArrayLike] | Real"
+ScheduleLike: TypeAlias = "ScheduleFn | Real"
+
+#: A callable of the step: a :class:`Schedule` or any ``optax.Schedule``.
+ScheduleFn: TypeAlias = "Callable[[Any], ArrayLike]"
 
 
 @overload
@@ -190,6 +194,8 @@ class Schedule:
   """
 
   name: ClassVar[str] = "Schedule"
+  # Set by ``register`` (every concrete schedule is a dataclass).
+  __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
   _data_fields: ClassVar[tuple[str, ...]] = ()
   _meta_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -491,6 +497,13 @@ def evaluate(x: Any, t) -> Any:
 
 class _Binary(Schedule):
   """Two operands ``a`` and ``b``, each a schedule or a number."""
+
+  # Declared for type checkers; each registered subclass makes them fields.
+  a: ScheduleLike
+  b: ScheduleLike
+
+  def _op(self, a: Any, b: Any) -> jax.Array:
+    raise NotImplementedError
 
   def __post_init__(self):
     for name in ("a", "b"):

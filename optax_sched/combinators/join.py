@@ -11,7 +11,7 @@ import numpy as np
 import optax
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, ScheduleLike, as_schedule, jumps, register
+from optax_sched._base import Schedule, ScheduleFn, as_schedule, jumps, register
 from optax_sched._dtypes import Real
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
 from optax_sched.combinators._operand import known
@@ -115,7 +115,7 @@ class join_schedules(Schedule):
     [0.00015, 0.0003, 3e-05]
   """
 
-  schedules: Sequence[ScheduleLike]
+  schedules: Sequence[ScheduleFn]
   boundaries: Sequence[Real]
 
   def __post_init__(self):

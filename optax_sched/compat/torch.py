@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import jax
+import jax.core
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
@@ -69,6 +70,8 @@ def _whole(owner, name, minimum, value=None):
 
 class _Torch(Mapping):
   """A torch scheduler: ``last_epoch`` is accepted only as -1."""
+
+  last_epoch: int  # a field of each registered subclass
 
   def _check(self):
     if self.last_epoch != -1:

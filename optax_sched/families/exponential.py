@@ -30,6 +30,15 @@ def exponential(
 
 
 class _Exponential(Schedule):
+  """Shared checks of the exponential decays (their fields, declared by each)."""
+
+  init_value: Real
+  transition_steps: Real
+  decay_rate: Real
+  transition_begin: Real
+  staircase: bool
+  end_value: Real | None
+
   def _check(self):
     v.real(self, "init_value")
     v.positive(self, "transition_steps")
