@@ -228,7 +228,7 @@ class Schedule:
     """
     return ()
 
-  def replace(self, **changes: Any) -> Schedule:
+  def replace(self: _S, **changes: Any) -> _S:
     """A copy with some arguments changed (validated like a new call)."""
     names = {f.name for f in dataclasses.fields(self)}
     unknown = set(changes) - names
