@@ -12,7 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optax_sched._dtypes import fl, float_dtype, int_dtype
+from optax_sched._dtypes import Real, fl, float_dtype, int_dtype
 from optax_sched._validate import concrete
 
 
@@ -328,7 +328,7 @@ def stack(values: Any) -> jax.Array:
   return jnp.stack([fl(v) for v in values])
 
 
-def cycle(t, first_period, period_mult=1.0):
+def cycle(t, first_period, period_mult: Real = 1.0):
   """``(i, pos, length)``: the cycle a step falls in and where inside it.
 
   Cycle ``i`` has length ``L * m**i`` and starts at ``L * (m**i - 1) / (m - 1)``

@@ -127,7 +127,7 @@ class MultiStepLR(_Torch):
   """
 
   base_lr: Real
-  milestones: Real
+  milestones: Sequence[Real]
   gamma: Real = 0.1
   last_epoch: int = static(default=-1)
 

@@ -13,7 +13,13 @@ from optax_sched.families.polynomial import polynomial
 
 
 def exponential(
-  t, init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None
+  t,
+  init_value,
+  transition_steps,
+  decay_rate,
+  transition_begin: Real = 0,
+  staircase=False,
+  end_value: Real | None = None,
 ):
   """``I * r ** ((t - B) / T)`` (floored if ``staircase``), clipped at E."""
   since = fl(t) - fl(transition_begin)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -86,7 +88,7 @@ class multistep_decay_schedule(Schedule):
   """
 
   init_value: Real
-  milestones: Real
+  milestones: Sequence[Real]
   gamma: Real = 0.1
 
   def __post_init__(self):
@@ -136,8 +138,8 @@ class piecewise_values_schedule(Schedule):
     [1.0, 1.0, 0.5]
   """
 
-  boundaries: Real
-  values: Real
+  boundaries: Sequence[Real]
+  values: Sequence[Real]
   closed_right: bool = static(default=False)
 
   def __post_init__(self):
