@@ -188,8 +188,8 @@ class sgdr_schedule(Schedule):
 
   def declared_jumps(self, total_steps):
     """Each cycle after the first restarts at its own ``init_value``."""
-    lengths = [v.concrete(k.get("decay_steps")) for k in self.cosine_kwargs]
-    if any(n is None for n in lengths):
+    lengths = v.concrete_all(k.get("decay_steps") for k in self.cosine_kwargs)
+    if lengths is None:
       return ()
     return tuple(np.cumsum([float(n) for n in lengths])[:-1])
 
