@@ -381,7 +381,7 @@ class function_schedule(Schedule):
     0.0005
   """
 
-  fn: Callable[[jax.Array], jax.Array] = static()
+  fn: ScheduleFn = static()
 
   def _check(self):
     if not callable(self.fn):

@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
     self.exit(2, f"{self.prog}: error: {_one_line(message)} (see `{self.prog} -h`)\n")
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
   return " ".join(str(text).split())
 
 

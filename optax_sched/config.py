@@ -173,7 +173,7 @@ def _encode(x: Any, where: str) -> Any:
   return arr.item() if arr.ndim == 0 else np.asarray(arr).tolist()
 
 
-def from_config(config: dict[str, Any]) -> Schedule:
+def from_config(config: dict[str, Any]) -> Schedule | dict[str, Schedule]:
   """Rebuilds a schedule from :func:`to_config`'s dict (validating it).
 
   Raises ValueError, naming the offending entry, for anything that is not a
@@ -353,7 +353,7 @@ def to_json(schedule: Schedule, indent: int | None = 2) -> str:
   return json.dumps(to_config(schedule), indent=indent)
 
 
-def from_json(text: str) -> Schedule:
+def from_json(text: str) -> Schedule | dict[str, Schedule]:
   """The schedule of a JSON config (see :func:`from_config`).
 
   Example:
@@ -416,7 +416,7 @@ def to_yaml(schedule: Schedule) -> str:
   return _yaml().safe_dump(to_config(schedule), sort_keys=False)
 
 
-def from_yaml(text: str) -> Schedule:
+def from_yaml(text: str) -> Schedule | dict[str, Schedule]:
   """The schedule of a YAML config; only plain YAML data is read (no tags).
 
   Example:
@@ -626,7 +626,7 @@ class _SpecReader:
 # ---------------------------------------------------------------- any source
 
 
-def load(source: Any) -> Schedule:
+def load(source: Any) -> Schedule | dict[str, Schedule]:
   """A schedule from whatever names one.
 
   ``source`` may be a Schedule (returned), a config dict, a path to a

@@ -70,6 +70,9 @@ def check_restarts(owner):
 class Restarting(Schedule):
   """A family built on :func:`restarting`: its cycle starts are restarts."""
 
+  period_mult: Real  # fields of each subclass
+  cycle_limit: Real | None
+
   #: The field that holds the first cycle's length.
   _period_field = "first_period"
 

@@ -35,7 +35,8 @@ assert_type(ramped, sched.warmup)
 
 config = sched.to_config(warm)
 assert_type(config, dict[str, Any])
-rebuilt = sched.from_config(config)
+rebuilt = sched.from_config(config)  # a dict of schedules for a per-group config
+assert isinstance(rebuilt, sched.Schedule)
 assert_type(rebuilt, sched.Schedule)
 longer = warm.replace(decay_steps=2000)
 assert_type(longer, sched.warmup_cosine_decay_schedule)
