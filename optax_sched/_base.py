@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeAlias, TypeVar, overload
+from typing import Any, ClassVar, TypeAlias, TypeVar, cast, overload
 
 import jax
 import jax.core
@@ -358,7 +358,7 @@ def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) ->
   if isinstance(fn, (int, float)) and not isinstance(fn, bool):
     return constant_schedule(fn)
   if callable(fn):
-    return function_schedule(fn)
+    return function_schedule(cast("ScheduleFn", fn))
   prefix = f"{owner}: " if owner else ""
   raise ValueError(
     f"{prefix}{argname}={fn!r} is not allowed: expected a schedule, a"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import jax
 import jax.core
@@ -85,7 +85,7 @@ def concrete_all(values: Iterable[Any]) -> list[np.ndarray] | None:
   return out
 
 
-def fail(owner: Any, name: str, value: Any, allowed: str) -> None:
+def fail(owner: Any, name: str, value: Any, allowed: str) -> NoReturn:
   title = getattr(owner, "name", owner)
   raise ValueError(f"{title}: {name}={_show(value)} is not allowed: {allowed}")
 

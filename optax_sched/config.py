@@ -538,7 +538,8 @@ class _SpecReader:
   def reject(self, node: ast.AST, allowed: str = _LITERALS):
     part = ast.get_source_segment(self.source, node) or type(node).__name__
     part = part if len(part) <= 60 else part[:57] + "..."
-    raise ValueError(f"spec: `{part}` (column {node.col_offset + 1}) is not allowed: {allowed}")
+    column = getattr(node, "col_offset", 0) + 1
+    raise ValueError(f"spec: `{part}` (column {column}) is not allowed: {allowed}")
 
   def read(self, node: ast.AST, depth: int) -> Any:
     self.nodes += 1
@@ -662,7 +663,7 @@ def _looks_like_path(text: str) -> bool:
   return text.endswith((".json", ".yaml", ".yml")) or os.path.isfile(text)
 
 
-def _load_file(path: str) -> Schedule:
+def _load_file(path: str) -> Schedule | dict[str, Schedule]:
   try:
     with open(path, encoding="utf-8") as f:
       text = f.read(MAX_TEXT + 1)

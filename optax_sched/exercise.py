@@ -158,7 +158,7 @@ def loss_fn(params: dict, x: jax.Array, y: jax.Array) -> jax.Array:
   return optax.softmax_cross_entropy_with_integer_labels(logits(params, x), y).mean()
 
 
-def evaluate(params: dict, x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
+def evaluate(params: Any, x: jax.Array, y: jax.Array) -> tuple[jax.Array, jax.Array]:
   """Mean cross-entropy and accuracy."""
   out = logits(params, x)
   loss = optax.softmax_cross_entropy_with_integer_labels(out, y).mean()
@@ -194,7 +194,7 @@ def train_epoch(schedule, problem: Problem, params, opt_state, order):
   return params, opt_state, losses, lrs, val_loss, val_acc
 
 
-def train(schedule: Any, problem: Problem) -> tuple[dict, Curves]:
+def train(schedule: Any, problem: Problem) -> tuple[optax.Params, Curves]:
   """Trains from ``problem.params`` over every epoch of ``problem.order``.
 
   Pure and jittable; ``schedule`` may hold traced hyperparameters, so
@@ -204,7 +204,10 @@ def train(schedule: Any, problem: Problem) -> tuple[dict, Curves]:
   opt_state = optimizer(schedule).init(params)
 
   def epoch(carry, order):
-    params, opt_state, losses, lrs, vl, va = train_epoch(schedule, problem, *carry, order)
+    params, opt_state = carry
+    params, opt_state, losses, lrs, vl, va = train_epoch(
+      schedule, problem, params, opt_state, order
+    )
     return (params, opt_state), (losses, lrs, vl, va)
 
   (params, _), (losses, lrs, vl, va) = jax.lax.scan(epoch, (params, opt_state), problem.order)
@@ -389,7 +392,7 @@ def _plot(out: pathlib.Path, results: dict, steps_per_epoch: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
   parser = argparse.ArgumentParser(
-    prog="python -m optax_sched.exercise", description=__doc__.split("\n\n")[0]
+    prog="python -m optax_sched.exercise", description=(__doc__ or "").split("\n\n")[0]
   )
   add_arguments(parser)
   return run(parser.parse_args(argv))

@@ -199,9 +199,10 @@ class sgdr_schedule(Schedule):
 
     pieces = [warmup_cosine_decay_schedule(**k) for k in self.cosine_kwargs]
     lengths = [k["decay_steps"] for k in self.cosine_kwargs]
-    if all(v.concrete(x) is not None for x in lengths):
+    known = v.concrete_all(lengths)
+    if known is not None:
       # Python sums, like optax: integer lengths give integer boundaries.
-      ends = list(itertools.accumulate(v.concrete(x).item() for x in lengths))
+      ends = list(itertools.accumulate(x.item() for x in known))
     else:
       ends = list(jnp.cumsum(jnp.stack([fl(x) for x in lengths])))
     return join_schedules(pieces, ends[:-1])(t)
