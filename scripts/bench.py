@@ -14,7 +14,10 @@ Prints Markdown tables:
    against the same step with a constant learning rate.
 4. A 1M-step learning-rate trace against stepping a PyTorch scheduler (row
    skipped when torch is not installed).
-5. Start-up: ``import optax_sched`` against ``import optax``, and
+5. Choosing before training: ``lr_find`` (100 steps of the digits MLP)
+   against the same range test as a PyTorch eager loop, and
+   ``optimize_schedule`` for a 10k-update run (scripts/bench_choose.py).
+6. Start-up: ``import optax_sched`` against ``import optax``, and
    ``optax-sched --help`` against a bare interpreter, each a fresh process
    (``--startup`` runs this section alone).
 
@@ -444,6 +447,15 @@ def main():
     print("(skipped: torch is not installed)")
   else:
     print(table(["how", "time for 1M steps", "speed-up over torch"], rows))
+  print("\n### Choosing before training: lr_find and optimize_schedule\n")
+  progress("choose")
+  sys.path.insert(0, str(pathlib.Path(__file__).parent))
+  import bench_choose
+
+  rows = bench_choose.bench_lr_find(2 if args.quick else 5) + bench_choose.bench_optimize(
+    1000 if args.quick else 10_000
+  )
+  print(table(["what", "time", "vs ours"], rows))
   print_startup(5 if args.quick else 15)
 
 
