@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, ScheduleFn, ScheduleLike, fl, jumps, register, static
+from optax_sched._base import Schedule, ScheduleFn, fl, jumps, register, static
 from optax_sched._dtypes import Real
 from optax_sched._math import cycle, quotient
 from optax_sched.combinators._operand import Wrapper, known
@@ -81,7 +81,7 @@ class hold(_Timed):
     [1.0, 0.515705, 0.515705, 0.515705]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   steps: Real
 
   def _check(self):
