@@ -66,7 +66,7 @@ def _prepare(name: str, lrs: np.ndarray, steps: np.ndarray) -> tuple:
 
 def _predict(name: str, p: dict, prepared: tuple) -> jax.Array:
   s1 = prepared[0]
-  out = p["L0"] + p["A"] * jnp.maximum(s1, formulas._TINY) ** -p["alpha"]
+  out = p["L0"] + p["A"] * formulas.safe_pow(s1, -p["alpha"])
   if name == "multi_power":
     out = out - p["B"] * formulas.loss_drop(p, s1, *prepared[1:])
   elif name == "momentum":
@@ -113,8 +113,9 @@ def _solve(name: str, starts, runs):
   def one(u0):
     (u, _, value), trace = jax.lax.scan(step, (u0, 1e-2, objective(u0)), None, _STEPS)
     # How far the fitted curve moved over the last steps (convergence).
-    moved = jnp.max(jnp.abs(res(u) - res(trace[-_PATIENCE])))
-    return u, value, moved
+    r = res(u)
+    moved = jnp.max(jnp.abs(r - res(trace[-_PATIENCE])))
+    return u, value, moved, jnp.sqrt(jnp.mean(r**2))
 
   return jax.vmap(one)(starts)
 
@@ -155,20 +156,18 @@ def fit(name: str, runs_np) -> tuple[dict, bool, str]:
   with jax.enable_x64(True):
     runs = tuple((_prepare(name, lrs, steps), jnp.asarray(loss)) for lrs, steps, loss in runs_np)
     starts = jnp.asarray(_starts(name, runs_np), jnp.float64)
-    u, value, moved = jax.device_get(_solve(name, starts, runs))
+    u, value, moved, rms = jax.device_get(_solve(name, starts, runs))
   value = np.where(np.isfinite(value), value, np.inf)
   best = int(np.argmin(value))
   params = {k: float(v) for k, v in _to_params(name, jnp.asarray(u[best])).items()}
   reason = ""
   if not np.isfinite(value[best]) or not all(map(math.isfinite, params.values())):
     reason = "the objective or a parameter is not finite at every starting point"
-  else:
-    rms = math.sqrt(2.0 * float(value[best])) * _HUBER_DELTA
-    if moved[best] > _MOVED:
-      reason = (
-        f"the fitted curve still moved by {moved[best]:.1e} of the loss over the last"
-        f" {_PATIENCE} steps of the optimizer"
-      )
-    elif rms > _MAX_RMS:
-      reason = f"the law does not describe the log (residual {rms:.1%} of the loss)"
+  elif rms[best] > _MAX_RMS:
+    reason = f"the law does not describe the log (residual {rms[best]:.1%} of the loss)"
+  elif moved[best] > _MOVED:
+    reason = (
+      f"the fitted curve still moved by {moved[best]:.1e} of the loss over the last"
+      f" {_PATIENCE} steps of the optimizer"
+    )
   return params, not reason, reason

@@ -15,8 +15,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-# Smallest rate used inside a power with a negative exponent (a rate that is
-# exactly 0, as at the end of a cosine to 0, would give 0 ** -gamma = inf).
+# Smallest LR sum used inside a power with a negative exponent.
 _TINY = 1e-30
 # Uniform blocks of updates the Multi-Power annealing sum is grouped into
 # (on top of one boundary per requested step); at most this many per run.
@@ -35,10 +34,15 @@ def drops(lrs: jax.Array) -> jax.Array:
   return jnp.concatenate([jnp.zeros((1,), lrs.dtype), lrs[:-1] - lrs[1:]])
 
 
+def safe_pow(x: jax.Array, exponent: jax.Array) -> jax.Array:
+  """``max(x, tiny) ** exponent`` whose gradient is finite (0) where ``x <= tiny``."""
+  ok = x > _TINY
+  return jnp.where(ok, jnp.where(ok, x, 1.0) ** exponent, _TINY**exponent)
+
+
 def power(p: dict, lrs: jax.Array, steps: jax.Array) -> jax.Array:
   """``L(t) = L0 + A * S1(t) ** -alpha``."""
-  s1 = jnp.maximum(prefix_sums(lrs)[steps], _TINY)
-  return p["L0"] + p["A"] * s1 ** -p["alpha"]
+  return p["L0"] + p["A"] * safe_pow(prefix_sums(lrs)[steps], -p["alpha"])
 
 
 def momentum(p: dict, lrs: jax.Array, steps: jax.Array) -> jax.Array:
@@ -101,8 +105,11 @@ def summary(lrs: jax.Array, steps: jax.Array, n_blocks: int = BLOCKS):
 
 def loss_drop(p: dict, s1: jax.Array, t: jax.Array, total, where, rate, index, ends) -> jax.Array:
   """``LD`` at steps ``t`` (with LR sums ``s1``) from a block summary (flattened)."""
-  x = p["C"] * jnp.maximum(rate, _TINY) ** -p["gamma"] * jnp.maximum(s1[:, None] - where, 0.0)
-  g = 1.0 - (1.0 + x) ** -p["beta"]
+  # A rate of 0 (a cosine to 0) has realised its whole drop: G = 1.
+  span = jnp.maximum(s1[:, None] - where, 0.0)
+  ok = rate > 0
+  x = p["C"] * jnp.where(ok, rate, 1.0) ** -p["gamma"] * span
+  g = jnp.where(ok, 1.0 - (1.0 + x) ** -p["beta"], (span > 0).astype(span.dtype))
   return jnp.sum(jnp.where(ends <= t[:, None], total * g, 0.0), axis=1)
 
 
