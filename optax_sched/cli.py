@@ -10,6 +10,7 @@ for standard input. Commands::
   optax-sched lint SPEC --steps N [--strict]     # exit 1 on a warning
   optax-sched list                               # every public name
   optax-sched convert SPEC --to json|yaml|spec
+  optax-sched fit LOG [--schedule SPEC] [--predict SPEC...] [-o fit.png]
   optax-sched compare ...                        # train under several schedules
 
 A bad SPEC or argument prints one line on stderr and exits with status 2.
@@ -23,6 +24,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+
+from optax_sched.laws import command as fit_command
 
 PROG = "optax-sched"
 _FORMATS = (".png", ".svg", ".pdf")
@@ -110,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
   p = command("convert", "print a schedule as a JSON or YAML config or a spec", steps=False)
   p.add_argument("--to", choices=("json", "yaml", "spec"), required=True)
+
+  fit_command.add_parser(commands, _load, _steps)
 
   commands.add_parser(
     "compare",
@@ -269,6 +274,7 @@ _COMMANDS = {
   "lint": _lint,
   "list": _list,
   "convert": _convert,
+  "fit": fit_command.run,
 }
 
 if __name__ == "__main__":
