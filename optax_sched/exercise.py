@@ -231,6 +231,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
   parser.add_argument("--batch-size", type=int, default=32)
   parser.add_argument("--lr", type=float, default=3e-2, help="peak learning rate (default 3e-2)")
   parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+  parser.add_argument(
+    "--predict",
+    nargs="?",
+    const="cosine",
+    metavar="NAME",
+    help="fit a loss-curve law on run NAME (default cosine) and predict the others"
+    " (writes predict.png, prints the prediction error)",
+  )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -248,6 +256,8 @@ def run(args: argparse.Namespace) -> int:
     problems.append(f"--batch-size={args.batch_size} is not allowed: it must be >= 1")
   if not args.lr > 0:
     problems.append(f"--lr={args.lr} is not allowed: it must be > 0")
+  if getattr(args, "predict", None) and args.predict not in names:
+    problems.append(f"--predict={args.predict!r} is not allowed: it must be one of --schedules")
   if problems:
     print("\n".join(problems), file=sys.stderr)
     return 2
@@ -277,6 +287,13 @@ def run(args: argparse.Namespace) -> int:
   _write_metrics(out, meta, results)
   _plot(out, results, steps_per_epoch)
   print(_table(results))
+  if getattr(args, "predict", None):
+    from optax_sched.laws import compare
+
+    prediction = compare.predict_runs(results, args.predict, steps_per_epoch)
+    compare.plot(out / "predict.png", prediction, args.predict)
+    print(compare.table(prediction, args.predict))
+    print(f"wrote {out / 'predict.png'}")
   print(
     f"wrote {out / 'losses.png'}, {out / 'lr.png'}, {out / 'metrics.json'}, {out / 'metrics.csv'}"
   )

@@ -14,6 +14,9 @@ Prints Markdown tables:
    against the same step with a constant learning rate.
 4. A 1M-step learning-rate trace against stepping a PyTorch scheduler (row
    skipped when torch is not installed).
+5. Loss-curve laws: fitting a 10k-update log of 200 points (compile
+   included) and predicting 1,000 points of a 1M-update run, one schedule and
+   8 vmapped candidates (``--laws-only`` runs this table alone).
 
 Times are the minimum over repeats (the machine may be shared; the minimum is
 the run least disturbed). Ratios, not times, are the result: they hold
@@ -333,6 +336,48 @@ def bench_torch(torch_steps):
   ]
 
 
+# -- 5. loss-curve laws ------------------------------------------------------------
+def bench_laws(candidates=8):
+  """Fitting a 10k-update log (200 points, compile included); predicting 1M-update runs."""
+  total = 10_000
+  run = sched.warmup_cosine_decay_schedule(0.0, 3e-4, 500, total, 3e-5)
+  lrs = np.asarray(run(np.arange(total)), np.float64)
+  steps = np.linspace(total / 200, total, 200).astype(int)
+  truth = sched.LossLaw("momentum", dict(L0=3.1, A=0.45, alpha=0.6, C=0.3, lam=0.999))
+  noise = 1 + 2e-3 * np.random.default_rng(0).standard_normal(steps.size)
+  losses = np.asarray(truth.predict(lrs, steps)) * noise
+  rows, laws = [], {}
+  for name in ("momentum", "multi_power", "auto"):
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+      warnings.simplefilter("ignore", RuntimeWarning)
+      laws[name] = sched.fit_loss_law(lrs, losses, steps, law=name)
+    seconds = time.perf_counter() - start
+    rows.append(
+      [f"fit {name} (-> {laws[name].name})", "10k updates, 200 points", ms(seconds), "<= 5 s"]
+    )
+  big = 1_000_000
+  at = jnp.linspace(big / 1000, big, 1000).astype(jnp.int32)
+  peaks = jnp.linspace(1e-4, 1e-3, candidates)
+
+  def cosine(p):
+    return sched.warmup_cosine_decay_schedule(0.0, p, 10_000, big)(jnp.arange(big))
+
+  lrs_k = jax.jit(jax.vmap(cosine))(peaks)
+  for name in ("momentum", "multi_power"):
+    law = laws[name]
+
+    def one(r, law=law):
+      return law.predict(r, at)
+
+    rows.append(
+      [f"predict {name}", "1M updates, 1000 points", ms(best(jax.jit(one), lrs_k[0])), "<= 0.1 s"]
+    )
+    size = f"{candidates} candidates x 1M x 1000"
+    rows.append([f"predict {name}, vmap", size, ms(best(jax.jit(jax.vmap(one)), lrs_k)), ""])
+  return rows
+
+
 def table(header, rows):
   lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
   lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -349,7 +394,11 @@ def main():
     help="largest n to run optax at (its compile time grows like n^1.5: ~7 s at"
     " n=1000, ~19 s at 2000, minutes at 10^4)",
   )
+  parser.add_argument("--laws-only", action="store_true", help="only the loss-curve laws")
   args = parser.parse_args()
+  if args.laws_only:
+    print(table(["what", "size", "time", "target"], bench_laws()))
+    return
   counts = (1, 10, 100) if args.quick else (1, 10, 100, 1000, 10_000)
   repeats = 2 if args.quick else 5
   print(
@@ -401,6 +450,9 @@ def main():
     print("(skipped: torch is not installed)")
   else:
     print(table(["how", "time for 1M steps", "speed-up over torch"], rows))
+  print("\n### Loss-curve laws: fit (compile included) and predict (after compile)\n")
+  progress("laws")
+  print(table(["what", "size", "time", "target"], bench_laws()))
 
 
 if __name__ == "__main__":

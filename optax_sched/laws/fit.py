@@ -136,14 +136,12 @@ def _starts(name: str, runs_np) -> np.ndarray:
     slope, icpt = np.polyfit(x, y, 1) if np.ptp(x) > 0 else (-0.5, np.log(span))
     alpha = float(np.clip(-slope, 0.05, 3.0))
     a = float(np.exp(icpt))
-    for scale in (0.01, 0.05):
+    for scale in (0.03,):
       p = {"L0": l0, "A": a, "alpha": alpha}
       if name == "momentum":
         p.update(C=scale * lo / peak * (1 - 0.999), lam=0.999)
       elif name == "multi_power":
         p.update(B=scale * lo / peak, C=(peak / 3e-4) ** -0.5, beta=0.5, gamma=0.5)
-      elif scale != 0.01:
-        continue
       out.append(_from_params(name, p))
   return np.stack(out)
 

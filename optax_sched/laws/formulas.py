@@ -71,7 +71,10 @@ def blocks(num_updates: int, steps: jax.Array, n_blocks: int = BLOCKS):
   n_uniform = min(num_updates, n_blocks)
   uniform = jnp.round(jnp.linspace(0, num_updates, n_uniform + 1)).astype(jnp.int32)
   bounds = jnp.sort(jnp.concatenate([uniform, steps.astype(jnp.int32)]))
-  segment = jnp.searchsorted(bounds, jnp.arange(num_updates), side="right") - 1
+  # The block of update k: how many boundaries are <= k, less one (a count
+  # per position and a cumulative sum: O(T), no search).
+  marks = jnp.zeros(num_updates + 1, jnp.int32).at[jnp.clip(bounds, 0, num_updates)].add(1)
+  segment = jnp.cumsum(marks)[:num_updates] - 1
   big = jnp.iinfo(jnp.int32).max
   ends = jnp.concatenate([bounds[1:], jnp.array([big], jnp.int32)])
   return segment, ends
