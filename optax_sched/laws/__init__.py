@@ -17,8 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optax_sched.laws import fit as _fit
-from optax_sched.laws import formulas
+from optax_sched.laws import fit as _fit, formulas
 
 LAW_NAMES = ("auto", *formulas.LAWS)
 # Share of each run's logged points the "auto" choice fits on before it
@@ -36,6 +35,12 @@ class LossLaw:
     converged: whether the fit converged (see ``reason``).
     reason: why the fit is not trusted ("" when it converged), or for a law
       chosen by ``law="auto"``, how it was chosen.
+
+  Example (the power law at a constant rate of 0.01: ``L0 + A * (0.01 * t) ** -alpha``):
+    >>> import numpy as np, optax_sched as sched
+    >>> law = sched.LossLaw("power", {"L0": 2.0, "A": 0.5, "alpha": 0.5})
+    >>> np.round(np.asarray(law.predict(np.full(100, 0.01), [1, 25, 100])), 4).tolist()
+    [7.0, 3.0, 2.5]
   """
 
   name: str

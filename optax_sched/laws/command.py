@@ -39,18 +39,19 @@ def read_log(path: str) -> dict[str, np.ndarray]:
   else:
     rows = list(csv.DictReader(text.splitlines()))
   if not rows or "step" not in rows[0] or "loss" not in rows[0]:
-    raise ValueError(f"LOG {path}: needs columns step and loss (and optionally lr)")
+    raise ValueError(f"log {path}: needs columns step and loss (and optionally lr)")
   keys = [k for k in ("step", "loss", "lr") if k in rows[0]]
   try:
     return {k: np.array([float(r[k]) for r in rows]) for k in keys}
   except (KeyError, TypeError, ValueError) as e:
-    raise ValueError(f"LOG {path}: a row has no number for {e}") from None
+    raise ValueError(f"log {path}: a row has no number for {e}") from None
 
 
-def _rates(args, log) -> np.ndarray:
+def rates(log: dict, schedule: str | None, load) -> np.ndarray:
+  """The rate of every update of the logged run: from ``schedule`` or the log's lr."""
   steps = log["step"].astype(int)
-  if args.schedule:
-    return np.asarray(args.load(args.schedule)(np.arange(int(steps[-1]))), np.float64)
+  if schedule:
+    return np.asarray(load(schedule)(np.arange(int(steps.max()))), np.float64)
   if "lr" in log and np.array_equal(steps, np.arange(1, steps.size + 1)):
     return log["lr"]
   raise ValueError(
@@ -62,7 +63,7 @@ def run(args) -> int:
   from optax_sched.laws import fit_loss_law
 
   log = read_log(args.log)
-  lrs = _rates(args, log)
+  lrs = rates(log, args.schedule, args.load)
   law = fit_loss_law(lrs, log["loss"], log["step"], law=args.law)
   print(law.name + ("" if law.converged else "  (did not converge)"))
   if law.reason:
