@@ -26,15 +26,22 @@ def _smoothed(loss: np.ndarray, window: int, stride: int) -> tuple[np.ndarray, n
   return steps, (c[steps] - c[steps - window]) / window
 
 
+def _mean_curve(curve) -> np.ndarray:
+  """A run's per-step loss, averaged over seeds when it holds several."""
+  a = np.asarray(curve, dtype=float)
+  return a.mean(axis=0) if a.ndim == 2 else a
+
+
 def predict_runs(results: dict, fit_on: str, steps_per_epoch: int) -> dict:
   """Per run: ``steps``, smoothed real loss, predicted loss; plus the law.
 
-  ``results[name]`` holds ``train_loss`` and ``lr`` per step (the exercise's
-  metrics). Returns ``{"law": LossLaw, "runs": {name: (steps, real, pred)}}``.
+  ``results[name]`` holds ``train_loss`` (per step, or per seed and step:
+  averaged over seeds) and ``lr`` per step (the exercise's metrics).
+  Returns ``{"law": LossLaw, "runs": {name: (steps, real, pred)}}``.
   """
   window = max(1, steps_per_epoch)
   fit = results[fit_on]
-  loss = np.asarray(fit["train_loss"])
+  loss = _mean_curve(fit["train_loss"])
   stride = max(1, int((1 - _SKIP) * loss.size) // _POINTS)
   steps, real = _smoothed(loss, window, stride)
   # A mean over the last `window` batches is centred half a window earlier.
@@ -44,7 +51,7 @@ def predict_runs(results: dict, fit_on: str, steps_per_epoch: int) -> dict:
     law = fit_loss_law(np.asarray(fit["lr"]), real, centre)
   runs = {}
   for name, r in results.items():
-    steps, real = _smoothed(np.asarray(r["train_loss"]), window, stride)
+    steps, real = _smoothed(_mean_curve(r["train_loss"]), window, stride)
     centre = np.maximum(steps - window // 2, 1)
     runs[name] = (centre, real, np.asarray(law.predict(np.asarray(r["lr"]), centre)))
   return {"law": law, "runs": runs, "warnings": [str(w.message) for w in caught]}
