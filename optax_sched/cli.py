@@ -10,6 +10,7 @@ for standard input. Commands::
   optax-sched lint SPEC --steps N [--strict]     # exit 1 on a warning
   optax-sched list                               # every public name
   optax-sched convert SPEC --to json|yaml|spec
+  optax-sched fit LOG [--schedule SPEC] [--predict SPEC...] [-o fit.png]
   optax-sched compare ...                        # train under several schedules
   optax-sched lr-find -o lr_find.png             # range test on the built-in problem
   optax-sched optimize --steps N --peak P --log LOG   # the schedule a fitted law prefers
@@ -141,6 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
 
   p = command("convert", "print a schedule as a JSON or YAML config or a spec", steps=False)
   p.add_argument("--to", choices=("json", "yaml", "spec"), required=True)
+
+  from optax_sched.laws import command as fit_command
+
+  fit_command.add_parser(commands, _load, _steps)
 
   _add_choose_commands(commands)
   commands.add_parser(
@@ -395,26 +400,13 @@ def _add_choose_commands(commands) -> None:
   p.add_argument("-o", "--output", help="plot the schedules and predicted losses (png/svg/pdf)")
 
 
-def _read_log(path: str) -> dict:
-  """Columns of a CSV (with a header) or JSON-lines log, as float arrays."""
-  import csv
-  import json
+def _read_log(path: str):
+  from optax_sched.laws.command import read_log
 
-  import numpy as np
-
-  with open(path, newline="") as f:
-    text = f.read()
-  if text.lstrip().startswith("{"):
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-  else:
-    rows = list(csv.DictReader(text.splitlines()))
-  if not rows or "step" not in rows[0] or "loss" not in rows[0]:
-    raise ValueError(f"--log {path}: needs rows with the columns step and loss (and lr)")
-  return {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k in ("step", "loss", "lr")}
+  return read_log(path)
 
 
 def _law_from_args(args):
-  import numpy as np
 
   from optax_sched.laws import LossLaw, fit_loss_law
 
@@ -431,21 +423,11 @@ def _law_from_args(args):
     return LossLaw(args.law, values)
   if not args.log:
     raise ValueError("give --log LOG (a run to fit the law on) or --param K=V ... (its parameters)")
+  from optax_sched.laws.command import rates
+
   cols = _read_log(args.log)
-  steps = cols["step"].astype(int)
-  if args.schedule:
-    schedule = _load(args.schedule)
-    if not callable(schedule):
-      raise ValueError("--schedule: give one schedule (not a config of parameter groups)")
-    lrs = np.asarray(schedule(np.arange(int(steps.max()))), np.float64)
-  elif "lr" in cols and np.array_equal(steps, np.arange(1, steps.size + 1)):
-    lrs = cols["lr"]
-  else:
-    raise ValueError(
-      f"--log {args.log}: the rate of every update is needed: give --schedule SPEC, or log lr"
-      " at every step 1..T"
-    )
-  return fit_loss_law(lrs, cols["loss"], steps, law=args.law)
+  lrs = rates(cols, args.schedule, _load)
+  return fit_loss_law(lrs, cols["loss"], cols["step"], law=args.law)
 
 
 def _optimize(args) -> int:
@@ -533,6 +515,7 @@ _COMMANDS = {
   "lint": _lint,
   "list": _list,
   "convert": _convert,
+  "fit": lambda args: importlib.import_module("optax_sched.laws.command").run(args),
   "lr-find": _lr_find,
   "optimize": _optimize,
 }

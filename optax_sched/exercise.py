@@ -252,6 +252,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     help="peak learning rate (default: the problem's, 3e-2 for digits, 3e-3 for charlm)",
   )
   parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+  parser.add_argument(
+    "--predict",
+    nargs="?",
+    const="cosine",
+    metavar="NAME",
+    help="fit a loss-curve law on run NAME (default cosine) and predict the others"
+    " (writes predict.png, prints the prediction error)",
+  )
 
 
 def _check(args: argparse.Namespace, names: list[str]) -> list[str]:
@@ -282,6 +290,8 @@ def run(args: argparse.Namespace) -> int:
   """Runs the exercise; returns the exit status (2 for bad options)."""
   names = [n.strip() for n in args.schedules.split(",") if n.strip()]
   found = _check(args, names)
+  if getattr(args, "predict", None) and args.predict not in names:
+    found.append(f"--predict={args.predict!r} is not allowed: it must be one of --schedules")
   if found:
     print("\n".join(found), file=sys.stderr)
     return 2
@@ -319,6 +329,13 @@ def run(args: argparse.Namespace) -> int:
   _write_metrics(out, meta, results, summary, paired)
   _plot(out, results, steps_per_epoch, args.problem)
   print(_table(results, summary, paired))
+  if getattr(args, "predict", None):
+    from optax_sched.laws import compare
+
+    prediction = compare.predict_runs(results, args.predict, steps_per_epoch)
+    compare.plot(out / "predict.png", prediction, args.predict)
+    print(compare.table(prediction, args.predict))
+    print(f"wrote {out / 'predict.png'}")
   print(
     f"wrote {out / 'losses.png'}, {out / 'lr.png'}, {out / 'metrics.json'}, {out / 'metrics.csv'}"
   )

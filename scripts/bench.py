@@ -20,6 +20,9 @@ Prints Markdown tables:
 6. Start-up: ``import optax_sched`` against ``import optax``, and
    ``optax-sched --help`` against a bare interpreter, each a fresh process
    (``--startup`` runs this section alone).
+7. Loss-curve laws: fitting a 10k-update log of 200 points (compile
+   included) and predicting 1,000 points of a 1M-update run, one schedule and
+   8 vmapped candidates (``--laws-only`` runs this table alone).
 
 Times are the minimum over repeats (the machine may be shared; the minimum is
 the run least disturbed). Ratios, not times, are the result: they hold
@@ -375,6 +378,57 @@ def bench_startup(rounds):
   ]
 
 
+# -- 5. loss-curve laws ------------------------------------------------------------
+def bench_laws(candidates=8, quick=False):
+  """Fitting a 10k-update log (200 points, compile included); predicting 1M-update runs.
+
+  ``quick`` (the smoke test) fits the momentum law alone and predicts 100k-update runs."""
+  total = 10_000
+  run = sched.warmup_cosine_decay_schedule(0.0, 3e-4, 500, total, 3e-5)
+  lrs = np.asarray(run(np.arange(total)), np.float64)
+  steps = np.linspace(total / 200, total, 200).astype(int)
+  truth = sched.LossLaw("momentum", dict(L0=3.1, A=0.45, alpha=0.6, C=0.3, lam=0.999))
+  noise = 1 + 2e-3 * np.random.default_rng(0).standard_normal(steps.size)
+  losses = np.asarray(truth.predict(lrs, steps)) * noise
+  rows, laws = [], {}
+  for name in ("momentum",) if quick else ("momentum", "multi_power", "auto"):
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+      warnings.simplefilter("ignore", RuntimeWarning)
+      laws[name] = sched.fit_loss_law(lrs, losses, steps, law=name)
+    seconds = time.perf_counter() - start
+    rows.append(
+      [f"fit {name} (-> {laws[name].name})", "10k updates, 200 points", ms(seconds), "<= 5 s"]
+    )
+  big = 100_000 if quick else 1_000_000
+  at = jnp.linspace(big / 1000, big, 1000).astype(jnp.int32)
+  peaks = jnp.linspace(1e-4, 1e-3, candidates)
+
+  def cosine(p):
+    return sched.warmup_cosine_decay_schedule(0.0, p, 10_000, big)(jnp.arange(big))
+
+  lrs_k = jax.jit(jax.vmap(cosine))(peaks)
+  for name in laws:
+    if name == "auto":
+      continue
+    law = laws[name]
+
+    def one(r, law=law):
+      return law.predict(r, at)
+
+    rows.append(
+      [
+        f"predict {name}",
+        f"{big:,} updates, 1000 points",
+        ms(best(jax.jit(one), lrs_k[0])),
+        "<= 0.1 s",
+      ]
+    )
+    size = f"{candidates} candidates x {big:,} x 1000"
+    rows.append([f"predict {name}, vmap", size, ms(best(jax.jit(jax.vmap(one)), lrs_k)), ""])
+  return rows
+
+
 def table(header, rows):
   lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
   lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -392,9 +446,13 @@ def main():
     " n=1000, ~19 s at 2000, minutes at 10^4)",
   )
   parser.add_argument("--startup", action="store_true", help="only the start-up section")
+  parser.add_argument("--laws-only", action="store_true", help="only the loss-curve laws")
   args = parser.parse_args()
   if args.startup:
     print_startup(5 if args.quick else 15)
+    return
+  if args.laws_only:
+    print(table(["what", "size", "time", "target"], bench_laws()))
     return
   counts = (1, 10, 100) if args.quick else (1, 10, 100, 1000, 10_000)
   repeats = 2 if args.quick else 5
@@ -456,6 +514,9 @@ def main():
     1000 if args.quick else 10_000
   )
   print(table(["what", "time", "vs ours"], rows))
+  print("\n### Loss-curve laws: fit (compile included) and predict (after compile)\n")
+  progress("laws")
+  print(table(["what", "size", "time", "target"], bench_laws(quick=args.quick)))
   print_startup(5 if args.quick else 15)
 
 

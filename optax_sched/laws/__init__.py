@@ -264,7 +264,10 @@ def fit_loss_law(
     scores = {n: _holdout_error(n, runs) for n in ("multi_power", "momentum")}
     law = min(scores, key=lambda n: (not scores[n][1], scores[n][0]))
     reason = "auto chose {} (held-out mean relative error {})".format(
-      law, ", ".join(f"{n} {e:.3%}" for n, (e, _) in scores.items())
+      law,
+      ", ".join(
+        f"{n} {e:.3%}" + ("" if ok else " (fit not converged)") for n, (e, ok) in scores.items()
+      ),
     )
   params, ok, why = _fit.fit(law, runs)
   if not ok:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-# Smallest rate used inside a power with a negative exponent (a rate that is
-# exactly 0, as at the end of a cosine to 0, would give 0 ** -gamma = inf).
+# Smallest LR sum used inside a power with a negative exponent.
 _TINY = 1e-30
 # Uniform blocks of updates the Multi-Power annealing sum is grouped into
 # (on top of one boundary per requested step); at most this many per run.
@@ -35,10 +34,15 @@ def drops(lrs: jax.Array) -> jax.Array:
   return jnp.concatenate([jnp.zeros((1,), lrs.dtype), lrs[:-1] - lrs[1:]])
 
 
+def safe_pow(x: jax.Array, exponent: jax.Array) -> jax.Array:
+  """``max(x, tiny) ** exponent`` whose gradient is finite (0) where ``x <= tiny``."""
+  ok = x > _TINY
+  return jnp.where(ok, jnp.where(ok, x, 1.0) ** exponent, _TINY**exponent)
+
+
 def power(p: dict, lrs: jax.Array, steps: jax.Array) -> jax.Array:
   """``L(t) = L0 + A * S1(t) ** -alpha``."""
-  s1 = jnp.maximum(prefix_sums(lrs)[steps], _TINY)
-  return p["L0"] + p["A"] * s1 ** -p["alpha"]
+  return p["L0"] + p["A"] * safe_pow(prefix_sums(lrs)[steps], -p["alpha"])
 
 
 def momentum(p: dict, lrs: jax.Array, steps: jax.Array) -> jax.Array:
@@ -67,10 +71,56 @@ def blocks(num_updates: int, steps: jax.Array, n_blocks: int = BLOCKS):
   n_uniform = min(num_updates, n_blocks)
   uniform = jnp.round(jnp.linspace(0, num_updates, n_uniform + 1)).astype(jnp.int32)
   bounds = jnp.sort(jnp.concatenate([uniform, steps.astype(jnp.int32)]))
-  segment = jnp.searchsorted(bounds, jnp.arange(num_updates), side="right") - 1
+  # The block of update k: how many boundaries are <= k, less one (a count
+  # per position and a cumulative sum: O(T), no search).
+  marks = jnp.zeros(num_updates + 1, jnp.int32).at[jnp.clip(bounds, 0, num_updates)].add(1)
+  segment = jnp.cumsum(marks)[:num_updates] - 1
   big = jnp.iinfo(jnp.int32).max
   ends = jnp.concatenate([bounds[1:], jnp.array([big], jnp.int32)])
   return segment, ends
+
+
+def summary(lrs: jax.Array, steps: jax.Array, n_blocks: int = BLOCKS):
+  """The LR changes of a run grouped into blocks (independent of the parameters).
+
+  Returns ``(total, where, rate, index, ends)``, each of shape (2, n): per
+  block, the sum of the drops (row 0) and of the rises (row 1, negative), the
+  drop-weighted mean of ``P_k`` (the LR sum before update k), of the rate
+  and of k, and the block's end.
+  """
+  num_updates = lrs.shape[0]
+  segment, ends = blocks(num_updates, steps, n_blocks)
+  n_seg = ends.shape[0]
+  prefix = prefix_sums(lrs)
+  d = drops(lrs)
+  rows = []
+  for w in (jnp.maximum(d, 0.0), jnp.minimum(d, 0.0)):
+    total = jax.ops.segment_sum(w, segment, n_seg, indices_are_sorted=True)
+    safe = jnp.where(total == 0, 1.0, total)
+    where = jax.ops.segment_sum(w * prefix[:-1], segment, n_seg, indices_are_sorted=True) / safe
+    rate = jax.ops.segment_sum(w * lrs, segment, n_seg, indices_are_sorted=True) / safe
+    k = jnp.arange(num_updates, dtype=lrs.dtype)
+    index = jax.ops.segment_sum(w * k, segment, n_seg, indices_are_sorted=True) / safe
+    rows.append((total, where, rate, index))
+  total, where, rate, index = (jnp.stack(r) for r in zip(*rows, strict=True))
+  return total, where, rate, index, jnp.broadcast_to(ends, total.shape)
+
+
+def loss_drop(p: dict, s1: jax.Array, t: jax.Array, total, where, rate, index, ends) -> jax.Array:
+  """``LD`` at steps ``t`` (with LR sums ``s1``) from a block summary (flattened)."""
+  # A rate of 0 (a cosine to 0) has realised its whole drop: G = 1.
+  span = jnp.maximum(s1[:, None] - where, 0.0)
+  ok = rate > 0
+  x = p["C"] * jnp.where(ok, rate, 1.0) ** -p["gamma"] * span
+  g = jnp.where(ok, 1.0 - (1.0 + x) ** -p["beta"], (span > 0).astype(span.dtype))
+  return jnp.sum(jnp.where(ends <= t[:, None], total * g, 0.0), axis=1)
+
+
+def momentum_sum(p: dict, t: jax.Array, total, where, rate, index, ends) -> jax.Array:
+  """``S2(t) = sum_{k<t} d_k (1 - lam ** (t - k)) / (1 - lam)`` from a block summary."""
+  lam = p["lam"]
+  g = (1.0 - lam ** jnp.maximum(t[:, None] - index, 0.0)) / (1.0 - lam)
+  return jnp.sum(jnp.where(ends <= t[:, None], total * g, 0.0), axis=1)
 
 
 def multi_power(p: dict, lrs: jax.Array, steps: jax.Array, n_blocks: int = BLOCKS) -> jax.Array:
@@ -79,41 +129,25 @@ def multi_power(p: dict, lrs: jax.Array, steps: jax.Array, n_blocks: int = BLOCK
   ``LD(t) = sum_{k=1}^{t-1} d_k * (1 - (1 + C * lrs[k] ** -gamma * S_k(t)) ** -beta)``
   with ``S_k(t) = lrs[k] + ... + lrs[t-1]``. The sum over k is grouped into
   at most ``n_blocks`` uniform blocks plus one boundary per step; in a block,
-  the rises and the drops each act at their drop-weighted mean position and
+  the drops and the rises each act at their drop-weighted mean position and
   rate (exact when every block holds one update, i.e. ``T <= n_blocks``, or
   when a block's LR changes at most once each way). Work
-  O(T + M * (M + n_blocks)), memory O(T) plus a bounded chunk.
+  O(T + M * (M + n_blocks)) for M steps; memory O(T) plus a bounded chunk.
   """
-  num_updates = lrs.shape[0]
-  segment, ends = blocks(num_updates, steps, n_blocks)
-  n_seg = ends.shape[0]
+  flat = [a.reshape(-1) for a in summary(lrs, steps, n_blocks)]
   prefix = prefix_sums(lrs)
-  d = drops(lrs)
-  inv = jnp.maximum(lrs, _TINY) ** -p["gamma"]
-  parts = []
-  for w in (jnp.maximum(d, 0.0), jnp.minimum(d, 0.0)):
-    total = jax.ops.segment_sum(w, segment, n_seg, indices_are_sorted=True)
-    safe = jnp.where(total == 0, 1.0, total)
-    where = jax.ops.segment_sum(w * prefix[:-1], segment, n_seg, indices_are_sorted=True) / safe
-    rate = jax.ops.segment_sum(w * inv, segment, n_seg, indices_are_sorted=True) / safe
-    parts.append((total, where, rate))
 
-  def loss_drop(t):
-    s = prefix[t]
-    out = 0.0
-    for total, where, rate in parts:
-      x = p["C"] * rate * jnp.maximum(s[:, None] - where[None, :], 0.0)
-      g = 1.0 - (1.0 + x) ** -p["beta"]
-      out = out + jnp.sum(jnp.where(ends[None, :] <= t[:, None], total * g, 0.0), axis=1)
-    return out
+  def chunk_drop(t):
+    return loss_drop(p, prefix[t], t, *flat)
 
   m = steps.shape[0]
-  chunk = max(1, min(m, _CHUNK_ELEMENTS // n_seg))
+  chunk = max(1, min(m, _CHUNK_ELEMENTS // flat[0].shape[0]))
   n_chunks = -(-m // chunk)
   if n_chunks == 1:
-    return power(p, lrs, steps) - p["B"] * loss_drop(steps)
-  padded = jnp.concatenate([steps, jnp.broadcast_to(steps[-1:], (n_chunks * chunk - m,))])
-  ld = jax.lax.map(loss_drop, padded.reshape(n_chunks, chunk)).reshape(-1)[:m]
+    ld = chunk_drop(steps)
+  else:
+    padded = jnp.concatenate([steps, jnp.broadcast_to(steps[-1:], (n_chunks * chunk - m,))])
+    ld = jax.lax.map(chunk_drop, padded.reshape(n_chunks, chunk)).reshape(-1)[:m]
   return power(p, lrs, steps) - p["B"] * ld
 
 
