@@ -13,13 +13,16 @@ import numpy as np
 import pytest
 
 from optax_sched import (
+  constant_schedule,
   cosine_decay_schedule,
   exponential_decay,
+  join_schedules,
   linear_schedule,
   multistep_decay_schedule,
   piecewise_constant_schedule,
   piecewise_interpolate_schedule,
   piecewise_values_schedule,
+  polynomial_decay_schedule,
   polynomial_schedule,
   repeat,
   step_decay_schedule,
@@ -177,3 +180,127 @@ def test_cosine_decay_values():
   steps = list(range(0, 13))
   want = [2.0 * (0.9 * (1 + math.cos(math.pi * min(t, 10) / 10)) / 2 + 0.1) for t in steps]
   np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("power", [1.0, 2.0, 0.5])
+def test_polynomial_decay_cycle_grows_the_horizon(power):
+  s = polynomial_decay_schedule(1.0, 5, end_value=0.1, power=power, cycle=True)
+  steps = list(range(0, 23))
+
+  def ref(t):  # TensorFlow's PolynomialDecay(cycle=True)
+    length = 5 * max(math.ceil(t / 5), 1)
+    return 0.9 * (1 - t / length) ** power + 0.1
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-5)
+
+
+@pytest.mark.parametrize("n", [3, 24])
+@pytest.mark.parametrize("same_family", [True, False])
+def test_join_picks_the_piece_and_restarts_its_clock(n, same_family):
+  if same_family:
+    pieces = [linear_schedule(1.0 + k, 0.5, 4) for k in range(n + 1)]
+  else:
+    pieces = [
+      linear_schedule(1.0 + k, 0.5, 4) if k % 2 else constant_schedule(1.0 + k)
+      for k in range(n + 1)
+    ]
+  bounds = [3 * k + 2 for k in range(n)]
+  s = join_schedules(pieces, bounds)
+  steps = list(range(0, 3 * n + 8))
+
+  def ref(t):
+    k = sum(b <= t for b in bounds)
+    start = bounds[k - 1] if k else 0
+    local = t - start
+    if same_family or k % 2:
+      return (1.0 + k) + (0.5 - (1.0 + k)) * min(local, 4) / 4
+    return 1.0 + k
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
+
+
+def test_milestones_past_the_int32_range_are_never_reached():
+  # (2**31 - 1 itself reaches it today: the milestone is clipped to the int32 maximum.)
+  s = multistep_decay_schedule(1.0, [10, 2**40], 0.5)
+  np.testing.assert_allclose(values(s, [9, 10, 2**31 - 2]), [1.0, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("n", [4, 20])
+def test_fractional_milestones(n):
+  milestones = [2.5 * k + 1.5 for k in range(n)]
+  s = piecewise_values_schedule(milestones, [float(k) for k in range(n + 1)])
+  steps = list(range(0, int(2.5 * n) + 5))
+  want = [float(sum(m <= t for m in milestones)) for t in steps]
+  np.testing.assert_array_equal(values(s, steps), want)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_many_irregular_boundaries_at_every_step(seed):
+  rng = np.random.default_rng(seed)
+  # Clusters, duplicates and far gaps: bucket tables of every fill.
+  bounds = sorted(
+    int(b)
+    for b in np.concatenate([rng.integers(0, 50, 12), rng.integers(1000, 1003, 5), [2**31 - 2]])
+  )
+  s = piecewise_values_schedule(bounds, [float(k) for k in range(len(bounds) + 1)])
+  steps = sorted(set(bounds) | {b - 1 for b in bounds} | {b + 1 for b in bounds[:-1]} | {0})
+  steps = [t for t in steps if t >= 0] + [2**31 - 1]
+  want = [float(sum(b <= t for b in bounds)) for t in steps]
+  np.testing.assert_array_equal(values(s, steps), want)
+
+
+def test_bounds_from_traced_steps_match_concrete():
+  def at(b):
+    return piecewise_values_schedule([b, b + 5], [1.0, 2.0, 3.0])(np.arange(12))
+
+  want = [1.0] * 3 + [2.0] * 5 + [3.0] * 4
+  np.testing.assert_array_equal(jax.jit(at)(3), want)
+  np.testing.assert_array_equal(jax.jit(at)(3.0), want)
+
+
+@pytest.mark.parametrize("mult", [1.0, 2.0])
+def test_repeat_with_traced_period_mult(mult):
+  def at(m):
+    return repeat(linear_schedule(1.0, 0.0, 4), 4, period_mult=m)(np.arange(30))
+
+  want = []
+  for t in range(30):
+    _, pos, length = cycle_ref(t, 4, mult)
+    want.append(1.0 - pos / length)
+  np.testing.assert_allclose(jax.jit(at)(mult), want, rtol=1e-5, atol=1e-6)
+
+
+def test_repeat_at_float_steps():
+  s = repeat(linear_schedule(1.0, 0.0, 4), 4, period_mult=2.0)
+  steps = [0.0, 3.5, 4.0, 11.99, 12.0, 27.5, 28.0]
+  want = []
+  for t in steps:
+    _, pos, length = cycle_ref(t, 4, 2.0)
+    want.append(1.0 - pos / length)
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("period", [1, 1.0, 3.0, 2.5])
+def test_repeat_constant_period(period):
+  s = repeat(linear_schedule(1.0, 0.0, 4), period)
+  steps = [0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 5.0, 7.5, 9.0] if period != 1 else list(range(6))
+  want = [1.0 - (t - period * math.floor(t / period)) / 4 for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
+
+
+def test_zero_length_warmup_is_the_schedule():
+  s = warmup(linear_schedule(1.0, 0.0, 10), 0, init_value=0.3)
+  np.testing.assert_allclose(values(s, [0, 5, 10]), [1.0, 0.5, 0.0], atol=1e-7)
+
+
+def test_fractional_power_gradient_is_zero_where_the_decay_ended():
+  def at(power):
+    return polynomial_schedule(1.0, 0.1, power, 10)(12)
+
+  g = jax.grad(at)(0.5)
+  assert g == 0.0
+
+
+def test_piecewise_interpolate_without_boundaries_is_constant():
+  s = piecewise_interpolate_schedule("linear", 3.0, {})
+  np.testing.assert_array_equal(values(s, [0, 1, 100]), [3.0, 3.0, 3.0])
