@@ -12,9 +12,9 @@ fields, validate concrete values in ``_check`` and compute the value in
 
     @register
     class my_schedule(Schedule):
-        init_value: Any
-        decay_steps: Any
-        mode: str = static("linear")
+        init_value: ArrayLike
+        decay_steps: ArrayLike
+        mode: str = static(default="linear")
 
         def _check(self):
             v.positive(self, "decay_steps")
@@ -26,22 +26,43 @@ fields, validate concrete values in ``_check`` and compute the value in
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
+
+if sys.version_info >= (3, 11):
+  from typing import dataclass_transform
+else:
+  from typing_extensions import dataclass_transform
 
 from optax_sched import _validate as v
-from optax_sched._dtypes import fl, float_dtype, int_dtype
+from optax_sched._dtypes import Real, fl, float_dtype, int_dtype
 from optax_sched._math import safe_div
 
 _REGISTRY: dict[str, type[Schedule]] = {}
 
 
-def static(default: Any = dataclasses.MISSING) -> Any:
+_T = TypeVar("_T")
+_S = TypeVar("_S", bound="Schedule")
+
+#: What a combinator takes: a schedule, any callable of the step (an
+#: ``optax.Schedule``), or a number (a sweepable leaf).
+ScheduleLike: TypeAlias = "Callable[[Any], ArrayLike] | Real"
+
+
+@overload
+def static(*, default: _T) -> _T: ...
+@overload
+def static() -> Any: ...
+def static(*, default: Any = dataclasses.MISSING) -> Any:
   """A field that is structure (a mode string, a flag), not a hyperparameter.
+
+  ``default`` is a keyword (type checkers see a field's default only so).
 
   Static fields are part of the pytree's treedef, so they must be hashable and
   changing them recompiles; they can never be traced.
@@ -82,7 +103,15 @@ def as_step(step: Any) -> jax.Array:
   return jnp.maximum(step, 0)
 
 
-def register(cls=None, *, name: str | None = None):
+# Type checkers read the class a decorator returns as a frozen dataclass of
+# its annotated fields (its ``__init__`` is theirs), in both forms below.
+@overload
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(static,))
+def register(cls: type[_S], /) -> type[_S]: ...
+@overload
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(static,))
+def register(*, name: str | None = None) -> Callable[[type[_S]], type[_S]]: ...
+def register(cls: Any = None, *, name: str | None = None) -> Any:
   """Class decorator: makes ``cls`` a frozen dataclass, a pytree and a name.
 
   ``name`` is the public name used by ``repr`` and ``to_config`` (defaults to
@@ -90,7 +119,7 @@ def register(cls=None, *, name: str | None = None):
   ``"torch.StepLR"``.
   """
 
-  def wrap(cls):
+  def wrap(cls: Any) -> Any:
     cls = dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
     cls.name = name or cls.__name__
     fields = dataclasses.fields(cls)
@@ -111,9 +140,9 @@ def register(cls=None, *, name: str | None = None):
       # Bypass __init__: jax rebuilds schedules with tangents, cotangents and
       # placeholder objects as leaves, which must not be validated.
       s = object.__new__(cls)
-      for k, x in zip(meta, aux):
+      for k, x in zip(meta, aux, strict=True):
         object.__setattr__(s, k, x)
-      for k, x in zip(data, children):
+      for k, x in zip(data, children, strict=True):
         object.__setattr__(s, k, x)
       return s
 
@@ -222,7 +251,7 @@ class Schedule:
       return NotImplemented
     a, ta = jax.tree_util.tree_flatten(self)
     b, tb = jax.tree_util.tree_flatten(other)
-    return ta == tb and all(_same(x, y) for x, y in zip(a, b))
+    return ta == tb and all(_same(x, y) for x, y in zip(a, b, strict=True))
 
   def __hash__(self) -> int:
     leaves, treedef = jax.tree_util.tree_flatten(self)
@@ -266,7 +295,7 @@ def _same(a: Any, b: Any) -> bool:
   if isinstance(a, Schedule) or isinstance(b, Schedule):
     return a == b
   if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
   if isinstance(a, dict) and isinstance(b, dict):
     return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
   if isinstance(a, (str, type(None), bool)) or isinstance(b, (str, type(None), bool)):
@@ -419,7 +448,7 @@ class constant_schedule(Schedule):
     5.0
   """
 
-  value: Any
+  value: Real
 
   def _check(self):
     v.real(self, "value")
@@ -492,8 +521,8 @@ class multiply(_Binary):
     [0.0005, 0.0009755, 0.0005]
   """
 
-  a: Any
-  b: Any
+  a: ScheduleLike
+  b: ScheduleLike
 
   def _op(self, a, b):
     return a * b
@@ -511,8 +540,8 @@ class divide(_Binary):
     0.25
   """
 
-  a: Any
-  b: Any
+  a: ScheduleLike
+  b: ScheduleLike
 
   def _check(self):
     if not isinstance(self.b, Schedule):
@@ -532,8 +561,8 @@ class add(_Binary):
     1.5
   """
 
-  a: Any
-  b: Any
+  a: ScheduleLike
+  b: ScheduleLike
 
   def _op(self, a, b):
     return a + b

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+
+#: A real hyperparameter: a Python number, a NumPy or JAX scalar or array, or
+#: a traced value (under ``jit``, ``vmap`` or ``grad``).
+Real: TypeAlias = float | int | jax.Array | np.ndarray | np.floating | np.integer
 
 
 def float_dtype() -> Any:

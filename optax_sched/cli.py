@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
+import re
 import sys
 from collections.abc import Sequence
+
+from optax_sched._version import __version__
 
 PROG = "optax-sched"
 _FORMATS = (".png", ".svg", ".pdf")
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
       " JSON/YAML config file, or - for standard input."
     ),
   )
+  parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
   commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
   def command(name, help_text, spec=True, steps=True):
@@ -186,6 +189,8 @@ def _show(args) -> int:
 
 
 def _describe(args) -> int:
+  import json
+
   from optax_sched.inspect import describe
 
   facts = describe(_load(args.spec), args.steps)
@@ -211,14 +216,76 @@ def _lint(args) -> int:
 
 
 def _list(args) -> int:
+  print("\n".join(list_lines()))
+  return 0
+
+
+#: The widest line ``optax-sched list`` prints.
+LIST_WIDTH = 100
+
+
+def list_lines() -> list[str]:
+  """Every public name with a one-line summary, grouped: optax's names,
+  the native families, each compat library, the combinators."""
+  import optax_sched as sched
   from optax_sched.config import public_names
 
   names = public_names()
-  width = max(map(len, names))
-  for name, cls in names.items():
-    doc = (cls.__dict__.get("__doc__") or "").strip().splitlines()
-    print(f"{name:<{width}}  {doc[0] if doc else ''}".rstrip())
-  return 0
+  groups: dict[str, list[str]] = {
+    "optax (same names, arguments and values as optax)": list(sched.OPTAX_NAMES),
+    "combinators (schedules built from schedules)": [
+      n for n in sched.COMBINATOR_NAMES if n in names and n not in sched.OPTAX_NAMES
+    ],
+  }
+  taken = {n for members in groups.values() for n in members}
+  native = [n for n in names if "." not in n and n not in taken]
+  groups = {
+    next(iter(groups)): groups[next(iter(groups))],
+    "native families": native,
+    **{
+      f"compat {lib} (optax_sched.compat.{lib}; in a spec: {lib}.NAME)": [
+        n for n in names if n.startswith(lib + ".")
+      ]
+      for lib in sorted({n.split(".")[0] for n in names if "." in n})
+    },
+    **dict(list(groups.items())[1:]),
+  }
+  lines = []
+  for title, members in groups.items():
+    if not members:
+      continue
+    # Compat names without their library: the title says which it is.
+    shown = [n.split(".", 1)[-1] for n in members]
+    width = max(map(len, shown))
+    lines += ["" if lines else None, title]
+    for name, label in zip(members, shown, strict=True):
+      head = f"  {label:<{width}}  "
+      lines.append((head + _fit(summary(names[name]), LIST_WIDTH - len(head))).rstrip())
+  return [line for line in lines if line is not None]
+
+
+def summary(cls: type) -> str:
+  """The first sentence of a class's docstring, as plain text."""
+  doc = (cls.__dict__.get("__doc__") or "").strip()
+  paragraph = " ".join(doc.split("\n\n")[0].split())
+  text = plain(paragraph)
+  end = re.search(r"\.(\s|$)", text)
+  return text[: end.start() + 1] if end else text
+
+
+def plain(text: str) -> str:
+  """reStructuredText roles and literals as plain text (``:class:`~a.b``` -> ``b``)."""
+  text = re.sub(r":[a-z]+:`~?([^`]*)`", lambda m: m.group(1).split(".")[-1], text)
+  text = re.sub(r"``([^`]*)``", r"\1", text)
+  text = re.sub(r"`([^`]*)`", r"\1", text)
+  return re.sub(r"\*\*?([^*\s][^*]*)\*\*?", r"\1", text)
+
+
+def _fit(text: str, width: int) -> str:
+  """``text`` cut at a word to at most ``width`` characters (``...`` marks a cut)."""
+  if len(text) <= width:
+    return text
+  return text[: width - 3].rsplit(" ", 1)[0].rstrip(",;:(") + "..."
 
 
 def _convert(args) -> int:

@@ -16,7 +16,8 @@ Example:
   >>> import optax_sched as sched
   >>> s = sched.cosine_decay_schedule(1e-3, 1000)
   >>> sched.to_config(s)
-  {'format_version': 1, 'name': 'cosine_decay_schedule', 'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
+  {'format_version': 1, 'name': 'cosine_decay_schedule',
+   'args': {'init_value': 0.001, 'decay_steps': 1000, 'alpha': 0.0, 'exponent': 1.0}}
   >>> sched.from_config(sched.to_config(s)) == s
   True
   >>> sched.from_spec("cosine_decay_schedule(1e-3, decay_steps=1000)") == s
@@ -47,7 +48,8 @@ from typing import Any
 
 import numpy as np
 
-from optax_sched._base import Schedule, registry
+from optax_sched import _base
+from optax_sched._base import Schedule
 from optax_sched._validate import concrete
 
 FORMAT_VERSION = 1
@@ -77,24 +79,28 @@ _ALIASES = {
 }
 
 
-def public_names() -> dict[str, type[Schedule]]:
-  """Every public schedule name (families, combinators, compat) -> class.
+def registry() -> dict[str, type[Schedule]]:
+  """Every registered public schedule name and its class.
 
-  Imports the compat modules first, so their dotted names are registered.
+  Imports every family, combinator and compat module first (the package
+  root imports them lazily), so the table is complete.
   """
-  _import_compat()
+  _import_all()
+  return _base.registry()
+
+
+def public_names() -> dict[str, type[Schedule]]:
+  """Every public schedule name (families, combinators, compat) -> class."""
   return {k: c for k, c in sorted(registry().items()) if k not in NOT_DATA}
 
 
 @functools.cache
-def _import_compat() -> None:
-  try:
-    compat = importlib.import_module("optax_sched.compat")
-  except ModuleNotFoundError:
-    return
-  for module in pkgutil.iter_modules(compat.__path__):
-    if not module.name.startswith("_"):
-      importlib.import_module(f"optax_sched.compat.{module.name}")
+def _import_all() -> None:
+  for package in ("optax_sched.families", "optax_sched.combinators", "optax_sched.compat"):
+    module = importlib.import_module(package)
+    for sub in pkgutil.iter_modules(module.__path__):
+      if not sub.name.startswith("_"):
+        importlib.import_module(f"{package}.{sub.name}")
 
 
 # ---------------------------------------------------------------- configs
@@ -482,7 +488,8 @@ def from_spec(text: str) -> Schedule | dict[str, Schedule]:
     >>> from_spec("cosine_decay_schedule(1e-3, lambda: 1)")
     Traceback (most recent call last):
     ...
-    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals (numbers, strings, True/False/None, lists, tuples, dicts)
+    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals
+      (numbers, strings, True/False/None, lists, tuples, dicts)
   """
   _check_text(text)
   source = text.strip()
@@ -567,7 +574,7 @@ class _SpecReader:
 
   def mapping(self, node: ast.Dict, depth: int) -> dict:
     out = {}
-    for k, val in zip(node.keys, node.values):
+    for k, val in zip(node.keys, node.values, strict=True):
       if k is None:
         self.reject(val, "`**` unpacking is not allowed; write the entries")
       key = self.read(k, depth + 1)

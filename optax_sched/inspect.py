@@ -24,7 +24,8 @@ Example:
   >>> [f.code for f in lint(s, 1000)]
   ['zero-lr']
   >>> print(lint(s.replace(decay_steps=200), 1000)[0])
-  warning: decays-too-early: reaches its final value 1e-05 at step 200 and stays there for the last 800 of 1000 steps (80%)
+  warning: decays-too-early: reaches its final value 1e-05 at step 200 and stays there
+    for the last 800 of 1000 steps (80%)
 """
 
 from __future__ import annotations
@@ -306,7 +307,7 @@ def _decays_too_early(shape: _Shape) -> list[Finding]:
 def _rises_after_decay(shape: _Shape) -> list[Finding]:
   v, tol = shape.v, _RISE * shape.scale
   edges = [0] + shape.declared + [shape.n]
-  for start, end in zip(edges[:-1], edges[1:]):
+  for start, end in zip(edges[:-1], edges[1:], strict=True):
     w = v[start:end]
     if w.size < 3:
       continue
@@ -402,7 +403,7 @@ def _end_above_peak(shape: _Shape) -> list[Finding]:
 def _steps_text(steps: np.ndarray, most: int = 4) -> str:
   """``step 0`` / ``steps 0-9, 900-999``: runs of consecutive steps."""
   runs, start = [], steps[0]
-  for prev, cur in zip(steps[:-1], steps[1:]):
+  for prev, cur in zip(steps[:-1], steps[1:], strict=True):
     if cur != prev + 1:
       runs.append((start, prev))
       start = cur

@@ -221,7 +221,7 @@ def bench_training(repeats, inner=200):
   sizes = [64, 256, 256, 10]
   params = [
     (jnp.asarray(rng.randn(a, b) / np.sqrt(a), jnp.float32), jnp.zeros(b))
-    for a, b in zip(sizes[:-1], sizes[1:])
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True)
   ]
   x = jnp.asarray(rng.randn(128, 64), jnp.float32)
   y = jnp.asarray(rng.randint(0, 10, 128))
@@ -265,7 +265,7 @@ def bench_training(repeats, inner=200):
   }
   runs = {name: runner(lr) for name, lr in cases.items()}
   times = {name: [] for name in runs}
-  for name, run in runs.items():
+  for run in runs.values():
     jax.block_until_ready(run())
   # Interleaved rounds in a rotating order, so a burst of load from elsewhere
   # hits every case; the overhead is the median over rounds of the ratio to

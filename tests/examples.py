@@ -3,6 +3,12 @@
 import jax.numpy as jnp
 
 import optax_sched as sched
+from optax_sched.compat import (
+  keras as _keras,
+  timm as _timm,
+  torch as _torch,
+  transformers as _hf,
+)
 
 OPTAX_EXAMPLES = {
   "constant_schedule": lambda: sched.constant_schedule(1e-3),
@@ -57,9 +63,6 @@ COMBINATOR_EXAMPLES = {
 }
 
 # The families behind compat.transformers / compat.timm, and those compat names.
-from optax_sched.compat import timm as _timm  # noqa: E402
-from optax_sched.compat import transformers as _hf  # noqa: E402
-
 HF_TIMM_EXAMPLES = {
   "rsqrt_schedule": lambda: sched.rsqrt_schedule(1e-3, 20.0),
   "wsd_schedule": lambda: sched.wsd_schedule(1e-3, 100, 60, 1e-5, "cosine"),
@@ -117,9 +120,6 @@ HF_TIMM_EXAMPLES = {
 }
 
 # The families behind compat.torch/compat.keras, and the compat classes.
-from optax_sched.compat import keras as _keras  # noqa: E402
-from optax_sched.compat import torch as _torch  # noqa: E402
-
 TORCH_KERAS_EXAMPLES = {
   "cosine_restarts_schedule": lambda: sched.cosine_restarts_schedule(
     1e-3, 20, 2.0, 0.8, 1e-5, cycle_limit=4

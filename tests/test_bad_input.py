@@ -18,15 +18,16 @@ from unittest import mock
 
 import jax.numpy as jnp
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import optax_sched as sched
 from optax_sched import cli
-from optax_sched.compat import keras as _keras  # noqa: F401  (registers the names)
-from optax_sched.compat import timm as _timm  # noqa: F401
-from optax_sched.compat import torch as _torch
-from optax_sched.compat import transformers as _hf  # noqa: F401
+from optax_sched.compat import (
+  keras as _keras,  # noqa: F401  (registers the names)
+  timm as _timm,  # noqa: F401
+  torch as _torch,
+  transformers as _hf,  # noqa: F401
+)
 
 nan = float("nan")
 inf = float("inf")

@@ -90,11 +90,58 @@ def test_lint_prints_the_findings():
   assert "warning: decays-too-early:" in result.stdout
 
 
-def test_list_names_every_public_schedule_with_a_summary():
-  result = run("list")
-  lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
-  assert set(lines) == set(config.public_names())
-  assert lines["cosine_decay_schedule"].startswith("Cosine decay")
+def _list_groups(stdout: str) -> dict[str, dict[str, str]]:
+  """``optax-sched list`` read back: group title -> {name: summary}."""
+  groups: dict[str, dict[str, str]] = {}
+  for line in stdout.splitlines():
+    if line and not line.startswith(" "):
+      title = line
+      groups[title] = {}
+    elif line:
+      name, _, text = line.strip().partition(" ")
+      groups[title][name] = text.strip()
+  return groups
+
+
+def test_list_names_every_public_schedule_once_with_a_summary():
+  groups = _list_groups(run("list").stdout)
+  listed = []
+  for title, members in groups.items():
+    lib = title.split()[1] if title.startswith("compat ") else None
+    listed += [f"{lib}.{n}" if lib else n for n in members]
+    assert all(members.values()), f"a name without a summary in {title!r}"
+  assert sorted(listed) == sorted(config.public_names())
+  assert groups["native families"]["cosine_restarts_schedule"].startswith("Cosine cycles")
+
+
+def test_list_groups_optax_native_each_compat_library_and_combinators():
+  groups = _list_groups(run("list").stdout)
+  titles = [t.split(" (")[0] for t in groups]
+  assert titles == [
+    "optax",
+    "native families",
+    "compat keras",
+    "compat timm",
+    "compat torch",
+    "compat transformers",
+    "combinators",
+  ]
+  short = {t.split(" (")[0]: members for t, members in groups.items()}
+  assert list(short["optax"]) == list(sched.OPTAX_NAMES)
+  assert short["compat torch"]["StepLR"].startswith("base_lr * gamma ** (t // step_size)")
+
+
+def test_list_lines_are_short_plain_text():
+  out = run("list").stdout
+  assert max(map(len, out.splitlines())) <= 100
+  for markup in ("``", ":class:", ":func:", ":math:", "`"):
+    assert markup not in out, markup
+
+
+def test_version_is_the_package_version():
+  result = run("--version")
+  assert result.returncode == 0
+  assert result.stdout.strip() == f"optax-sched {sched.__version__}"
 
 
 def test_convert_to_yaml_and_back_from_a_file(tmp_path):

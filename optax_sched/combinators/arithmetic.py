@@ -14,7 +14,8 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, evaluate, operand, register, union_jumps
+from optax_sched._base import Schedule, ScheduleLike, evaluate, operand, register, union_jumps
+from optax_sched._dtypes import Real
 from optax_sched.combinators._operand import Wrapper
 
 
@@ -28,8 +29,8 @@ class scale(Wrapper):
     0.0005
   """
 
-  schedule: Any
-  factor: Any
+  schedule: ScheduleLike
+  factor: Real
 
   def _check(self):
     v.real(self, "factor")
@@ -87,7 +88,7 @@ class minimum(_Extremum):
     [0.5, 0.5]
   """
 
-  schedules: Sequence[Any]
+  schedules: Sequence[ScheduleLike]
   __init__ = _extremum_init
   _op = staticmethod(jnp.minimum)
 
@@ -102,7 +103,7 @@ class maximum(_Extremum):
     0.2
   """
 
-  schedules: Sequence[Any]
+  schedules: Sequence[ScheduleLike]
   __init__ = _extremum_init
   _op = staticmethod(jnp.maximum)
 
@@ -122,9 +123,9 @@ class clip(Schedule):
     [0.1, 0.5, 0.8]
   """
 
-  schedule: Any
-  floor: Any = None
-  ceiling: Any = None
+  schedule: ScheduleLike
+  floor: ScheduleLike | None = None
+  ceiling: ScheduleLike | None = None
 
   def __post_init__(self):
     for name in ("schedule", "floor", "ceiling"):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import register
-from optax_sched._dtypes import fl
+from optax_sched._base import ScheduleLike, register
+from optax_sched._dtypes import Real, fl
 from optax_sched.combinators._operand import known
 from optax_sched.combinators.timing import _Timed
 
@@ -55,10 +54,10 @@ class rehorizon(_Timed):
     [0.6545, 0.2061, 0.0]
   """
 
-  schedule: Any
-  at_step: Any
-  total_steps: Any
-  new_total_steps: Any
+  schedule: ScheduleLike
+  at_step: Real
+  total_steps: Real
+  new_total_steps: Real
 
   def _check(self):
     v.nonnegative(self, "at_step")

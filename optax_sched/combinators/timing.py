@@ -8,14 +8,13 @@ every int32 step.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, jumps, register, static
+from optax_sched._base import Schedule, ScheduleLike, fl, jumps, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cycle, quotient
 from optax_sched.combinators._operand import Wrapper, known
 
@@ -42,8 +41,8 @@ class shift(_Timed):
     [0.0, 0.0, 0.5]
   """
 
-  schedule: Any
-  steps: Any
+  schedule: ScheduleLike
+  steps: Real
 
   def _check(self):
     v.nonnegative(self, "steps")
@@ -75,8 +74,8 @@ class stretch(_Timed):
     [0.5, 1.0]
   """
 
-  schedule: Any
-  factor: Any
+  schedule: ScheduleLike
+  factor: Real
 
   def _check(self):
     v.positive(self, "factor")
@@ -112,8 +111,8 @@ class per_epoch(_Timed):
     [1.0, 0.5, 0.5, 0.25]
   """
 
-  schedule: Any
-  steps_per_epoch: Any
+  schedule: ScheduleLike
+  steps_per_epoch: Real
 
   def _check(self):
     v.positive(self, "steps_per_epoch")
@@ -162,11 +161,11 @@ class repeat(_Timed):
     [1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
   """
 
-  schedule: Any
-  period: Any
-  period_mult: Any = 1.0
-  decay: Any = 1.0
-  stretch_cycles: bool = static(True)
+  schedule: ScheduleLike
+  period: Real
+  period_mult: Real = 1.0
+  decay: Real = 1.0
+  stretch_cycles: bool = static(default=True)
 
   def _check(self):
     v.positive(self, "period")

@@ -11,3 +11,5 @@ porting pages of the docs (docs/from_*.md).
 """
 
 from optax_sched.compat import keras, timm, torch, transformers
+
+__all__ = ["keras", "timm", "torch", "transformers"]

@@ -17,10 +17,10 @@ of order) raise ``ValueError`` here, naming the argument.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from optax_sched import _validate as v
 from optax_sched._base import register, static
+from optax_sched._dtypes import Real
 from optax_sched.compat._mapping import Mapping
 from optax_sched.families.cosine import cosine_decay_schedule, warmup_cosine_decay_schedule
 from optax_sched.families.exponential import exponential_decay
@@ -42,10 +42,10 @@ class ExponentialDecay(Mapping):
     [0.1, 0.070711, 0.05, 0.035355, 0.025]
   """
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  initial_learning_rate: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate", "transition_steps": "decay_steps"}
 
@@ -70,8 +70,8 @@ class PiecewiseConstantDecay(Mapping):
     [0.1, 0.1, 0.1, 0.05, 0.05, 0.01]
   """
 
-  boundaries: Sequence[Any]
-  values: Sequence[Any]
+  boundaries: Sequence[Real]
+  values: Sequence[Real]
 
   def __post_init__(self):
     for name in ("boundaries", "values"):
@@ -109,11 +109,11 @@ class PolynomialDecay(Mapping):
     [0.1, 0.0325, 0.01, 0.022656, 0.01, 0.01]
   """
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  end_learning_rate: Any = 0.0001
-  power: Any = 1.0
-  cycle: bool = static(False)
+  initial_learning_rate: Real
+  decay_steps: Real
+  end_learning_rate: Real = 0.0001
+  power: Real = 1.0
+  cycle: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate", "end_value": "end_learning_rate"}
 
@@ -135,10 +135,10 @@ class InverseTimeDecay(Mapping):
     [0.1, 0.066667, 0.05, 0.04, 0.033333]
   """
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  initial_learning_rate: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate"}
 
@@ -172,11 +172,11 @@ class CosineDecay(Mapping):
     [0.0, 0.05, 0.1, 0.08682, 0.055, 0.02318, 0.01]
   """
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  alpha: Any = 0.0
-  warmup_target: Any = None
-  warmup_steps: Any = 0
+  initial_learning_rate: Real
+  decay_steps: Real
+  alpha: Real = 0.0
+  warmup_target: Real | None = None
+  warmup_steps: Real = 0
 
   renames = {"init_value": "initial_learning_rate", "peak_value": "warmup_target"}
 
@@ -216,11 +216,11 @@ class CosineDecayRestarts(Mapping):
     [0.1, 0.05, 0.05, 0.042678, 0.025, 0.007322, 0.025, 0.024048]
   """
 
-  initial_learning_rate: Any
-  first_decay_steps: Any
-  t_mul: Any = 2.0
-  m_mul: Any = 1.0
-  alpha: Any = 0.0
+  initial_learning_rate: Real
+  first_decay_steps: Real
+  t_mul: Real = 2.0
+  m_mul: Real = 1.0
+  alpha: Real = 0.0
 
   renames = {
     "init_value": "initial_learning_rate",

@@ -58,11 +58,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-
-from jax.typing import ArrayLike
+from collections.abc import Sequence
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, register, static
+from optax_sched._dtypes import Real
 from optax_sched.combinators import warmup
 from optax_sched.families.exponential import exponential_decay
 from optax_sched.families.piecewise import piecewise_constant_schedule
@@ -80,15 +80,15 @@ class _Timm(Composite):
   them), so they can follow the schedulers' own.
   """
 
-  base_lr: ArrayLike
+  base_lr: Real
   _: dataclasses.KW_ONLY
-  warmup_t: ArrayLike = 0
-  warmup_lr_init: ArrayLike = 0.0
-  t_in_epochs: bool = static(True)
-  noise_range_t: tuple[float, ...] | float | None = static(None)
-  noise_pct: ArrayLike = 0.67
-  noise_std: ArrayLike = 1.0
-  noise_seed: ArrayLike = 42
+  warmup_t: Real = 0
+  warmup_lr_init: Real = 0.0
+  t_in_epochs: bool = static(default=True)
+  noise_range_t: tuple[float, ...] | float | None = static(default=None)
+  noise_pct: Real = 0.67
+  noise_std: Real = 1.0
+  noise_seed: Real = 42
 
   def __post_init__(self):
     noise = self.noise_range_t
@@ -133,7 +133,7 @@ class _Cycles(_Timm):
   overrides the first steps by default)."""
 
   _: dataclasses.KW_ONLY
-  warmup_prefix: bool = static(False)
+  warmup_prefix: bool = static(default=False)
 
   def _check(self):
     super()._check()
@@ -176,12 +176,12 @@ class CosineLRScheduler(_Cycles):
     [0.001, 0.0005, 0.001, 0.0005, 0.0]
   """
 
-  t_initial: Any
-  lr_min: Any = 0.0
-  cycle_mul: Any = 1.0
-  cycle_decay: Any = 1.0
-  cycle_limit: Any = 1
-  k_decay: Any = 1.0
+  t_initial: Real
+  lr_min: Real = 0.0
+  cycle_mul: Real = 1.0
+  cycle_decay: Real = 1.0
+  cycle_limit: Real = 1
+  k_decay: Real = 1.0
 
   def _check(self):
     super()._check()
@@ -222,13 +222,13 @@ class TanhLRScheduler(_Cycles):
     [0.001, 0.0005, 0.0]
   """
 
-  t_initial: Any
-  lb: Any = -7.0
-  ub: Any = 3.0
-  lr_min: Any = 0.0
-  cycle_mul: Any = 1.0
-  cycle_decay: Any = 1.0
-  cycle_limit: Any = 1
+  t_initial: Real
+  lb: Real = -7.0
+  ub: Real = 3.0
+  lr_min: Real = 0.0
+  cycle_mul: Real = 1.0
+  cycle_decay: Real = 1.0
+  cycle_limit: Real = 1
 
   def _check(self):
     super()._check()
@@ -272,13 +272,13 @@ class PolyLRScheduler(_Cycles):
     [0.001, 0.00025, 0.0]
   """
 
-  t_initial: Any
-  power: Any = 0.5
-  lr_min: Any = 0.0
-  cycle_mul: Any = 1.0
-  cycle_decay: Any = 1.0
-  cycle_limit: Any = 1
-  k_decay: Any = 1.0
+  t_initial: Real
+  power: Real = 0.5
+  lr_min: Real = 0.0
+  cycle_mul: Real = 1.0
+  cycle_decay: Real = 1.0
+  cycle_limit: Real = 1
+  k_decay: Real = 1.0
 
   def _check(self):
     super()._check()
@@ -304,7 +304,7 @@ class _Stepped(_Timm):
   """The step schedulers: the warmup delays the decay by default."""
 
   _: dataclasses.KW_ONLY
-  warmup_prefix: bool = static(True)
+  warmup_prefix: bool = static(default=True)
 
   def _check(self):
     super()._check()
@@ -322,8 +322,8 @@ class StepLRScheduler(_Stepped):
     [0.001, 0.0001, 1e-05]
   """
 
-  decay_t: Any
-  decay_rate: Any = 1.0
+  decay_t: Real
+  decay_rate: Real = 1.0
 
   def _check(self):
     super()._check()
@@ -349,8 +349,8 @@ class MultiStepLRScheduler(_Stepped):
     [0.001, 0.0001, 1e-05]
   """
 
-  decay_t: Any = static()
-  decay_rate: Any = 1.0
+  decay_t: Sequence[int] = static()
+  decay_rate: Real = 1.0
 
   def __post_init__(self):
     if isinstance(self.decay_t, list):
@@ -401,15 +401,15 @@ class WSDLRScheduler(_Timm):
     [0.001, 0.001, 0.0005, 0.0]
   """
 
-  t_initial: Any
-  decay_t: Any
-  lr_min: Any = 0.0
-  stable_fn: str = static("constant")
-  stable_timescale: Any = None
-  stable_power: Any = 0.5
-  decay_fn: str = static("1-sqrt")
-  decay_power: Any = 0.5
-  decay_ratio: Any = 0.1
+  t_initial: Real
+  decay_t: Real
+  lr_min: Real = 0.0
+  stable_fn: str = static(default="constant")
+  stable_timescale: Real | None = None
+  stable_power: Real = 0.5
+  decay_fn: str = static(default="1-sqrt")
+  decay_power: Real = 0.5
+  decay_ratio: Real = 0.1
 
   def _check(self):
     super()._check()

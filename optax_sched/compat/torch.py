@@ -41,6 +41,7 @@ import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, function_schedule, register, static
+from optax_sched._dtypes import Real
 from optax_sched.combinators import join_schedules
 from optax_sched.compat._mapping import Mapping
 from optax_sched.families.annealing import cosine_annealing_schedule
@@ -93,10 +94,10 @@ class StepLR(_Torch):
     [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
   """
 
-  base_lr: Any
-  step_size: Any
-  gamma: Any = 0.1
-  last_epoch: int = static(-1)
+  base_lr: Real
+  step_size: Real
+  gamma: Real = 0.1
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr"}
 
@@ -122,10 +123,10 @@ class MultiStepLR(_Torch):
     [0.1, 0.1, 0.05, 0.05, 0.0125, 0.0125]
   """
 
-  base_lr: Any
-  milestones: Any
-  gamma: Any = 0.1
-  last_epoch: int = static(-1)
+  base_lr: Real
+  milestones: Real
+  gamma: Real = 0.1
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr"}
 
@@ -149,10 +150,10 @@ class ConstantLR(_Torch):
     [0.05, 0.05, 0.05, 0.1, 0.1]
   """
 
-  base_lr: Any
-  factor: Any = 1.0 / 3
-  total_iters: Any = 5
-  last_epoch: int = static(-1)
+  base_lr: Real
+  factor: Real = 1.0 / 3
+  total_iters: Real = 5
+  last_epoch: int = static(default=-1)
 
   renames = {"base_value": "base_lr", "total_steps": "total_iters"}
 
@@ -184,11 +185,11 @@ class LinearLR(_Torch):
     [0.025, 0.05, 0.075, 0.1, 0.1]
   """
 
-  base_lr: Any
-  start_factor: Any = 1.0 / 3
-  end_factor: Any = 1.0
-  total_iters: Any = 5
-  last_epoch: int = static(-1)
+  base_lr: Real
+  start_factor: Real = 1.0 / 3
+  end_factor: Real = 1.0
+  total_iters: Real = 5
+  last_epoch: int = static(default=-1)
 
   renames = {"base_value": "base_lr", "total_steps": "total_iters"}
 
@@ -216,9 +217,9 @@ class ExponentialLR(_Torch):
     [0.1, 0.05, 0.025, 0.0125]
   """
 
-  base_lr: Any
-  gamma: Any
-  last_epoch: int = static(-1)
+  base_lr: Real
+  gamma: Real
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_rate": "gamma"}
 
@@ -238,10 +239,10 @@ class PolynomialLR(_Torch):
     [0.1, 0.05625, 0.025, 0.00625, 0.0, 0.0]
   """
 
-  base_lr: Any
-  total_iters: Any = 5
-  power: Any = 1.0
-  last_epoch: int = static(-1)
+  base_lr: Real
+  total_iters: Real = 5
+  power: Real = 1.0
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "transition_steps": "total_iters"}
 
@@ -269,10 +270,10 @@ class CosineAnnealingLR(_Torch):
     [0.1, 0.085355, 0.05, 0.0, 0.05, 0.1]
   """
 
-  base_lr: Any
-  T_max: Any
-  eta_min: Any = 0.0
-  last_epoch: int = static(-1)
+  base_lr: Real
+  T_max: Real
+  eta_min: Real = 0.0
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_steps": "T_max", "end_value": "eta_min"}
 
@@ -298,11 +299,11 @@ class CosineAnnealingWarmRestarts(_Torch):
     [0.1, 0.05, 0.1, 0.085355, 0.05, 0.014645, 0.1, 0.096194]
   """
 
-  base_lr: Any
-  T_0: Any
-  T_mult: Any = 1
-  eta_min: Any = 0.0
-  last_epoch: int = static(-1)
+  base_lr: Real
+  T_0: Real
+  T_mult: Real = 1
+  eta_min: Real = 0.0
+  last_epoch: int = static(default=-1)
 
   renames = {
     "init_value": "base_lr",
@@ -345,15 +346,15 @@ class CyclicLR(_Torch):
     [0.01, 0.055, 0.1, 0.055, 0.01, 0.055]
   """
 
-  base_lr: Any
-  max_lr: Any
-  step_size_up: Any = 2000
-  step_size_down: Any = None
-  mode: str = static("triangular")
-  gamma: Any = 1.0
-  scale_fn: Callable[[Any], Any] | None = static(None)
-  scale_mode: str = static("cycle")
-  last_epoch: int = static(-1)
+  base_lr: Real
+  max_lr: Real
+  step_size_up: Real = 2000
+  step_size_down: Real | None = None
+  mode: str = static(default="triangular")
+  gamma: Real = 1.0
+  scale_fn: Callable[[Any], Any] | None = static(default=None)
+  scale_mode: str = static(default="cycle")
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "peak_value": "max_lr"}
 
@@ -386,16 +387,16 @@ class OneCycleLR(_Torch):
     [0.004, 0.052, 0.1, 0.095048, 0.081175, 0.061126, 0.038874, 0.018826, 0.004952, 0.0]
   """
 
-  max_lr: Any
-  total_steps: Any = None
-  epochs: Any = None
-  steps_per_epoch: Any = None
-  pct_start: Any = 0.3
-  anneal_strategy: str = static("cos")
-  div_factor: Any = 25.0
-  final_div_factor: Any = 1e4
-  three_phase: bool = static(False)
-  last_epoch: int = static(-1)
+  max_lr: Real
+  total_steps: Real | None = None
+  epochs: Real | None = None
+  steps_per_epoch: Real | None = None
+  pct_start: Real = 0.3
+  anneal_strategy: str = static(default="cos")
+  div_factor: Real = 25.0
+  final_div_factor: Real = 1e4
+  three_phase: bool = static(default=False)
+  last_epoch: int = static(default=-1)
 
   renames = {"peak_value": "max_lr"}
 
@@ -442,9 +443,9 @@ class LambdaLR(_Torch):
     [0.0, 5e-05, 0.0001, 0.0]
   """
 
-  base_lr: Any
+  base_lr: Real
   lr_lambda: Callable[[Any], Any] = static()
-  last_epoch: int = static(-1)
+  last_epoch: int = static(default=-1)
 
   def _check_args(self):
     if isinstance(self.lr_lambda, (list, tuple)) or not callable(self.lr_lambda):
@@ -509,9 +510,9 @@ class MultiplicativeLR(_Torch):
     [0.1, 0.05, 0.025, 0.0125]
   """
 
-  base_lr: Any
-  lr_lambda: Any = static()
-  last_epoch: int = static(-1)
+  base_lr: Real
+  lr_lambda: Callable[[Any], Any] = static()
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_rate": "lr_lambda"}
 
@@ -570,9 +571,9 @@ class SequentialLR(_Torch):
     [0.01, 0.082, 0.1, 0.05]
   """
 
-  schedulers: Sequence[Any]
-  milestones: Sequence[Any]
-  last_epoch: int = static(-1)
+  schedulers: Sequence[Schedule]
+  milestones: Sequence[Real]
+  last_epoch: int = static(default=-1)
 
   def __post_init__(self):
     _schedules(self, "schedulers")
@@ -634,7 +635,7 @@ class ChainedScheduler(_Torch):
     [0.1, 0.09, 0.81, 0.729]
   """
 
-  schedulers: Sequence[Any]
+  schedulers: Sequence[Schedule]
   last_epoch: ClassVar[int] = -1  # torch's ChainedScheduler has none
 
   def __post_init__(self):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import floor_div
 from optax_sched.families.polynomial import polynomial
 
@@ -77,12 +76,12 @@ class exponential_decay(_Exponential):
     [0.001, 0.0005, 0.00025]
   """
 
-  init_value: Any
-  transition_steps: Any
-  decay_rate: Any
-  transition_begin: Any = 0
-  staircase: bool = static(False)
-  end_value: Any = None
+  init_value: Real
+  transition_steps: Real
+  decay_rate: Real
+  transition_begin: Real = 0
+  staircase: bool = static(default=False)
+  end_value: Real | None = None
 
   def _value(self, t):
     return exponential(
@@ -120,14 +119,14 @@ class warmup_exponential_decay_schedule(_Exponential):
     [0.0005, 0.001, 0.0005]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
-  transition_steps: Any
-  decay_rate: Any
-  transition_begin: Any = 0
-  staircase: bool = static(False)
-  end_value: Any = None
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
+  transition_steps: Real
+  decay_rate: Real
+  transition_begin: Real = 0
+  staircase: bool = static(default=False)
+  end_value: Real | None = None
 
   def _check(self):
     super()._check()

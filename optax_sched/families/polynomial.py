@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import ceil_div, safe_pow
 
 
@@ -81,11 +80,11 @@ class polynomial_schedule(_Transition):
     0.0002575
   """
 
-  init_value: Any
-  end_value: Any
-  power: Any
-  transition_steps: Any
-  transition_begin: Any = 0
+  init_value: Real
+  end_value: Real
+  power: Real
+  transition_steps: Real
+  transition_begin: Real = 0
 
   def _check(self):
     super()._check()
@@ -110,10 +109,10 @@ class linear_schedule(_Transition):
     0.0005
   """
 
-  init_value: Any
-  end_value: Any
-  transition_steps: Any
-  transition_begin: Any = 0
+  init_value: Real
+  end_value: Real
+  transition_steps: Real
+  transition_begin: Real = 0
 
   def _value(self, t):
     return polynomial(
@@ -137,9 +136,9 @@ class warmup_constant_schedule(Schedule):
     [0.0, 0.0005, 0.001]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
 
   def _check(self):
     v.real(self, "init_value")
@@ -181,12 +180,12 @@ class warmup_polynomial_decay_schedule(Composite):
     [0.0005, 0.001, 0.0002575, 1e-05]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  power: Any = 1.0
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  power: Real = 1.0
 
   def _check(self):
     for name in ("init_value", "peak_value", "end_value"):
@@ -231,11 +230,11 @@ class polynomial_decay_schedule(Schedule):
     [1.0, 0.5, 0.0, 0.45, 0.25, 0.0]
   """
 
-  init_value: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  power: Any = 1.0
-  cycle: bool = static(False)
+  init_value: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  power: Real = 1.0
+  cycle: bool = static(default=False)
 
   def _check(self):
     v.real(self, "init_value")

@@ -17,8 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optax_sched.laws import fit as _fit
-from optax_sched.laws import formulas
+from optax_sched.laws import fit as _fit, formulas
 
 LAW_NAMES = ("auto", *formulas.LAWS)
 # Share of each run's logged points the "auto" choice fits on before it
