@@ -304,3 +304,35 @@ def test_fractional_power_gradient_is_zero_where_the_decay_ended():
 def test_piecewise_interpolate_without_boundaries_is_constant():
   s = piecewise_interpolate_schedule("linear", 3.0, {})
   np.testing.assert_array_equal(values(s, [0, 1, 100]), [3.0, 3.0, 3.0])
+
+
+@pytest.mark.parametrize("period", [10, 0.5, 2.5])
+def test_repeat_with_a_traced_unit_period_mult(period):
+  """A traced ``period_mult`` of 1 is a constant period, exact at int32 steps."""
+  steps = np.asarray([0, 1, 2, 3, 7, 2**31 - 11, 2**31 - 2, 2**31 - 1])
+  if period != 10:
+    steps = steps[:5]
+
+  def at(m):
+    return repeat(linear_schedule(1.0, 0.0, 10), period, period_mult=m, stretch_cycles=False)(steps)
+
+  p = fractions.Fraction(period)
+  want = [float(1 - (t - p * math.floor(t / p)) / 10) for t in steps.tolist()]
+  np.testing.assert_allclose(jax.jit(at)(1.0), want, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("pairs", [False, True])
+def test_boundaries_in_pairs_at_every_step(pairs):
+  """Two boundaries one step apart: the step between them is in the middle piece."""
+  bounds = sorted(
+    [10 * k for k in range(1, 21)] + ([10 * k + 1 for k in range(1, 21)] if pairs else [])
+  )
+  vals = [float(k) for k in range(len(bounds) + 1)]
+  steps = list(range(0, 215))
+  s = piecewise_values_schedule(bounds, vals)
+  np.testing.assert_array_equal(
+    values(s, steps), [vals[sum(b <= t for b in bounds)] for t in steps]
+  )
+  s = multistep_decay_schedule(1.0, bounds, 0.9)
+  want = [0.9 ** sum(b <= t for b in bounds) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
