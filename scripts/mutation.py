@@ -53,6 +53,12 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched._math.xǁ_Bucketsǁcount_le__mutmut_10": (
     "the bucket counts are small integers, exact in any dtype, and the count is cast to int"
   ),
+  "optax_sched._math.x_select_piece__mutmut_12": (
+    "without the bucket tables the search then lookup gives the same values (a fast path)"
+  ),
+  "optax_sched._math.x_stack_leaves__mutmut_8": (
+    "without the NumPy fast path jnp.stack gives the same values and dtypes"
+  ),
   "optax_sched._math.x_interpolate_pieces__mutmut_33": (
     "with one bound (n == 1) every step is in the last piece, whose value ignores j"
   ),

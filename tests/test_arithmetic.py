@@ -9,6 +9,7 @@ import fractions
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -328,7 +329,7 @@ def test_boundaries_in_pairs_at_every_step(pairs):
     [10 * k for k in range(1, 21)] + ([10 * k + 1 for k in range(1, 21)] if pairs else [])
   )
   vals = [float(k) for k in range(len(bounds) + 1)]
-  steps = list(range(0, 215))
+  steps = list(range(0, 215)) + [10**6, 2**31 - 1]
   s = piecewise_values_schedule(bounds, vals)
   np.testing.assert_array_equal(
     values(s, steps), [vals[sum(b <= t for b in bounds)] for t in steps]
@@ -336,3 +337,17 @@ def test_boundaries_in_pairs_at_every_step(pairs):
   s = multistep_decay_schedule(1.0, bounds, 0.9)
   want = [0.9 ** sum(b <= t for b in bounds) for t in steps]
   np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+def test_join_of_array_hyperparameters():
+  """Pieces whose hyperparameters are NumPy/JAX scalars join like Python numbers."""
+  pieces = [linear_schedule(jnp.asarray(1.0 + k), np.float32(0.5), np.int32(4)) for k in range(4)]
+  s = join_schedules(pieces, [3, 6, 9])
+  steps = list(range(0, 16))
+
+  def ref(t):
+    k = sum(b <= t for b in (3, 6, 9))
+    local = t - 3 * k
+    return (1.0 + k) + (0.5 - (1.0 + k)) * min(local, 4) / 4
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
