@@ -59,6 +59,21 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched._math.x_stack_leaves__mutmut_8": (
     "without the NumPy fast path jnp.stack gives the same values and dtypes"
   ),
+  "optax_sched._math.x_searchsorted_right__mutmut_41": (
+    "without the bucket tables the search gives the same count (a fast path)"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_5": (
+    "bucket tables for few bounds give the same count as the chain of compares"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_13": (
+    "declining the bucket tables falls back to a search with the same count"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_37": (
+    "declining the bucket tables falls back to a search with the same count"
+  ),
+  "optax_sched._math.x_floor_div__mutmut_6": (
+    "the float quotient of an int32 step differs only past 2**24, by less than float32 shows"
+  ),
   "optax_sched._math.x_interpolate_pieces__mutmut_33": (
     "with one bound (n == 1) every step is in the last piece, whose value ignores j"
   ),

@@ -351,3 +351,11 @@ def test_join_of_array_hyperparameters():
     return (1.0 + k) + (0.5 - (1.0 + k)) * min(local, 4) / 4
 
   np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
+
+
+def test_no_boundaries_is_the_single_piece():
+  steps = [0, 3, 10, 2**31 - 1]
+  s = join_schedules([linear_schedule(1.0, 0.5, 4)], [])
+  np.testing.assert_allclose(values(s, steps), [1.0, 0.625, 0.5, 0.5])
+  s = multistep_decay_schedule(2.0, [], 0.1)
+  np.testing.assert_allclose(values(s, steps), [2.0] * 4)
