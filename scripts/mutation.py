@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
   parser.add_argument("--max-children", type=int, default=MAX_CHILDREN, help="at most 2")
   parser.add_argument("--sample", type=int, help="test this many mutants per area, drawn at random")
   parser.add_argument("--seed", type=int, default=0, help="the draw of --sample")
+  parser.add_argument("--mutants", nargs="+", help="re-test only these mutants (names from mutmut)")
   args = parser.parse_args(argv)
   os.chdir(ROOT)
   os.nice(10)  # the workers inherit it
@@ -189,7 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     config().pytest_add_cli_args_test_selection = tests
     start = time.time()
     names = globs
-    if args.sample:
+    if args.mutants:
+      names = [n for n in args.mutants if any(fnmatch.fnmatch(n, g) for g in globs)]
+    elif args.sample:
       _generate(children)
       every = _names(globs)
       names = sorted(random.Random(args.seed).sample(every, min(args.sample, len(every))))
