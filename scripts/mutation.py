@@ -74,6 +74,12 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched._math.x_floor_div__mutmut_6": (
     "the float quotient of an int32 step differs only past 2**24, by less than float32 shows"
   ),
+  "optax_sched._math.x_steps_array__mutmut_8": (
+    "no boundaries: an extra bound at 0 selects piece 1, and a one-piece table has only piece 0"
+  ),
+  "optax_sched._math.x_steps_array__mutmut_34": (
+    "float bounds are cast to the float dtype (fl) before any comparison or arithmetic"
+  ),
   "optax_sched._math.x_interpolate_pieces__mutmut_33": (
     "with one bound (n == 1) every step is in the last piece, whose value ignores j"
   ),
