@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from optax_sched._version import __version__ as __version__
 
 if TYPE_CHECKING:
-  from optax_sched import combinators as combinators, compat as compat
+  from optax_sched import combinators as combinators, compat as compat, scaling as scaling
   from optax_sched._base import (
     Schedule as Schedule,
     constant_schedule as constant_schedule,
@@ -32,13 +32,16 @@ if TYPE_CHECKING:
   from optax_sched.combinators import (
     add as add,
     clip as clip,
+    cycles as cycles,
     divide as divide,
     fraction as fraction,
+    hold as hold,
     join_schedules as join_schedules,
     maximum as maximum,
     minimum as minimum,
     multiply as multiply,
     per_epoch as per_epoch,
+    per_sample as per_sample,
     rehorizon as rehorizon,
     repeat as repeat,
     scale as scale,
@@ -133,8 +136,15 @@ if TYPE_CHECKING:
     LossLaw as LossLaw,
     fit_loss_law as fit_loss_law,
   )
+  from optax_sched.optimize import (
+    optimize_schedule as optimize_schedule,
+  )
   from optax_sched.plotting import (
     plot as plot,
+  )
+  from optax_sched.range_test import (
+    LRFinder as LRFinder,
+    lr_find as lr_find,
   )
   from optax_sched.training import (
     current_lr as current_lr,
@@ -167,6 +177,9 @@ _LAZY: dict[str, str] = {
   "label_params": "optax_sched.groups",
   "fit_loss_law": "optax_sched.laws",
   "LossLaw": "optax_sched.laws",
+  "lr_find": "optax_sched.range_test",
+  "LRFinder": "optax_sched.range_test",
+  "optimize_schedule": "optax_sched.optimize",
   "constant_schedule": "optax_sched._base",
   "linear_schedule": "optax_sched.families.polynomial",
   "polynomial_schedule": "optax_sched.families.polynomial",
@@ -193,6 +206,9 @@ _LAZY: dict[str, str] = {
   "stretch": "optax_sched.combinators",
   "repeat": "optax_sched.combinators",
   "per_epoch": "optax_sched.combinators",
+  "per_sample": "optax_sched.combinators",
+  "cycles": "optax_sched.combinators",
+  "hold": "optax_sched.combinators",
   "rehorizon": "optax_sched.combinators",
   "fraction": "optax_sched.combinators",
   "cosine_restarts_schedule": "optax_sched.families.restarts",
@@ -226,6 +242,10 @@ _SUBMODULES = frozenset(
     "groups",
     "inspect",
     "laws",
+    "lengths",
+    "optimize",
+    "range_test",
+    "scaling",
     "plateau",
     "plotting",
     "sweep",
@@ -262,9 +282,12 @@ COMBINATOR_NAMES = (
   "maximum",
   "clip",
   "shift",
+  "hold",
   "stretch",
   "repeat",
+  "cycles",
   "per_epoch",
+  "per_sample",
   "rehorizon",
   "fraction",
 )
@@ -294,6 +317,9 @@ __all__ = [
   "label_params",
   "fit_loss_law",
   "LossLaw",
+  "lr_find",
+  "LRFinder",
+  "optimize_schedule",
   "constant_schedule",
   "linear_schedule",
   "polynomial_schedule",
@@ -317,9 +343,12 @@ __all__ = [
   "maximum",
   "clip",
   "shift",
+  "hold",
   "stretch",
   "repeat",
+  "cycles",
   "per_epoch",
+  "per_sample",
   "rehorizon",
   "fraction",
   "cosine_restarts_schedule",

@@ -9,7 +9,9 @@ dotted names (``"torch.StepLR"``). The top level also carries
 
 A spec is the Python call that builds a schedule, read with :mod:`ast` and
 never evaluated: calls of public names (nested), numbers, strings,
-``True``/``False``/``None``, lists, tuples and dicts. Anything else is a
+``True``/``False``/``None``, lists, tuples and dicts, arithmetic on numbers
+(``6e-4 / 2001``), ``+ - * /`` between schedules and numbers
+(``1e-3 * warmup(...)``) and ``fraction(...)``. Anything else is a
 ``ValueError`` naming the offending part.
 
 Example:
@@ -39,6 +41,8 @@ import difflib
 import functools
 import importlib
 import json
+import math
+import operator
 import os
 import pkgutil
 import re
@@ -84,6 +88,12 @@ def registry() -> dict[str, type[Schedule]]:
 
   Imports every family, combinator and compat module first (the package
   root imports them lazily), so the table is complete.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> names = sched.registry()
+    >>> names["torch.StepLR"] is sched.compat.torch.StepLR
+    True
   """
   _import_all()
   return _base.registry()
@@ -478,18 +488,30 @@ def from_spec(text: str) -> Schedule | dict[str, Schedule]:
   with a module path such as ``optax.`` or ``torch.optim.lr_scheduler.``),
   positional and keyword arguments, nested calls, numbers (with a sign),
   strings, ``True``/``False``/``None``, lists, tuples and dicts (also as
-  ``dict(key=value, ...)``).
+  ``dict(key=value, ...)``), and:
+
+  - arithmetic on numbers: ``+ - * / // **`` (``6e-4 / 2001``,
+    ``3e-4 * 0.1``, ``2 ** 20``); the result must be a finite real number
+    (integers within 64 bits);
+  - ``+ - * /`` between a schedule and a number or another schedule, and a
+    sign before a schedule: ``1e-3 * warmup(...)`` builds
+    ``multiply(warmup(...), 0.001)``, as the operators on schedules do;
+  - ``fraction(fractions, total_steps, rounding)``: step counts for
+    fractions of a run (:func:`optax_sched.fraction`).
 
   Example:
     >>> s = from_spec("join_schedules([linear_schedule(0.0, 1e-3, 100),"
     ...               " cosine_decay_schedule(1e-3, 900)], [100])")
     >>> [round(float(s(k)), 6) for k in (50, 100, 1000)]
     [0.0005, 0.001, 0.0]
+    >>> from_spec("3e-4 * warmup(cosine_decay_schedule(1.0, 9000), fraction(0.1, 10_000))")
+    multiply(a=warmup(schedule=cosine_decay_schedule(init_value=1.0, decay_steps=9000),
+      warmup_steps=1000), b=0.0003)
     >>> from_spec("cosine_decay_schedule(1e-3, lambda: 1)")
     Traceback (most recent call last):
     ...
-    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls and literals
-      (numbers, strings, True/False/None, lists, tuples, dicts)
+    ValueError: spec: `lambda: 1` (column 29) is not allowed: only schedule calls, literals
+      (numbers, strings, True/False/None, lists, tuples, dicts) and arithmetic
   """
   _check_text(text)
   source = text.strip()
@@ -509,26 +531,56 @@ def from_spec(text: str) -> Schedule | dict[str, Schedule]:
     raise ValueError("spec: nested too deeply") from None
   reader = _SpecReader(source)
   node = tree.body
+  whole = "a spec is one schedule call, such as `cosine_decay_schedule(1e-3, 1000)`"
+
+  def one(node: ast.AST, allowed: str) -> Schedule:
+    if not isinstance(node, (ast.Call, ast.BinOp, ast.UnaryOp)):
+      reader.reject(node, allowed)
+    result = reader.read(node, 0)
+    if not isinstance(result, Schedule):
+      reader.reject(node, allowed + f"; this is {_short(result)}")
+    return result
+
   if isinstance(node, ast.Dict) and node.keys:
     # A schedule per parameter group: {'label': call, ...}.
     groups = {}
     for key, value in zip(node.keys, node.values, strict=True):
       if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
         reader.reject(key if key is not None else node, "a group label is a string")
-      if not isinstance(value, ast.Call):
-        reader.reject(value, "each group is one schedule call")
-      groups[key.value] = reader.read(value, 0)
+      groups[key.value] = one(value, "each group is one schedule call")
     return groups
-  if not isinstance(node, ast.Call):
-    reader.reject(node, "a spec is one schedule call, such as `cosine_decay_schedule(1e-3, 1000)`")
-  return reader.read(node, 0)
+  return one(node, whole)
+
+
+# Arithmetic a spec may write; ``%``, bit operators and comparisons are not.
+_ARITHMETIC = {
+  ast.Add: operator.add,
+  ast.Sub: operator.sub,
+  ast.Mult: operator.mul,
+  ast.Div: operator.truediv,
+  ast.FloorDiv: operator.floordiv,
+  ast.Pow: operator.pow,
+}
+# The operators Schedule implements (``number / schedule`` is not one).
+_ON_SCHEDULES = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+_ARITHMETIC_HELP = (
+  "arithmetic is + - * / // ** on numbers, and + - * / between a schedule"
+  " and a number or schedule (a schedule is never divided into a number)"
+)
+# Integer powers beyond this exponent leave 64 bits for any base but 0, 1, -1.
+_MAX_INT_EXPONENT = 63
+
+
+def _is_number(x: Any) -> bool:
+  return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 class _SpecReader:
   """Turns an allowed AST into values; rejects every other node."""
 
   _LITERALS = (
-    "only schedule calls and literals (numbers, strings, True/False/None, lists, tuples, dicts)"
+    "only schedule calls, literals (numbers, strings, True/False/None, lists, tuples, dicts)"
+    " and arithmetic"
   )
 
   def __init__(self, source: str):
@@ -548,9 +600,11 @@ class _SpecReader:
       return self.constant(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
       value = self.read(node.operand, depth + 1)
-      if isinstance(value, bool) or not isinstance(value, (int, float)):
-        self.reject(node, "a sign goes before a number")
+      if not (_is_number(value) or isinstance(value, Schedule)):
+        self.reject(node, "a sign goes before a number or a schedule")
       return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp):
+      return self.arithmetic(node, depth)
     if isinstance(node, (ast.List, ast.Tuple)):
       items = [self.read(x, depth + 1) for x in node.elts]
       return items if isinstance(node, ast.List) else tuple(items)
@@ -572,6 +626,37 @@ class _SpecReader:
       return value
     self.reject(node)
 
+  def arithmetic(self, node: ast.BinOp, depth: int) -> Any:
+    """``a op b`` on numbers, or a schedule operator; checked before and after."""
+    kind = type(node.op)
+    if kind not in _ARITHMETIC:
+      self.reject(node, _ARITHMETIC_HELP)
+    a, b = self.read(node.left, depth + 1), self.read(node.right, depth + 1)
+    schedules = isinstance(a, Schedule) or isinstance(b, Schedule)
+    operands_ok = all(_is_number(x) or isinstance(x, Schedule) for x in (a, b))
+    if not operands_ok or (
+      schedules and (kind not in _ON_SCHEDULES or (kind is ast.Div and not isinstance(a, Schedule)))
+    ):
+      self.reject(node, _ARITHMETIC_HELP)
+    if schedules:
+      return _ARITHMETIC[kind](a, b)  # a combinator: validates its operands
+    if kind is ast.Pow and isinstance(a, int) and isinstance(b, int):
+      if abs(a) > 1 and b > _MAX_INT_EXPONENT:
+        self.reject(node, "integers must fit in 64 bits")
+    try:
+      value = _ARITHMETIC[kind](a, b)
+    except ZeroDivisionError:
+      self.reject(node, "a division by zero")
+    except OverflowError:
+      self.reject(node, "write a finite number")
+    if isinstance(value, complex):
+      self.reject(node, "the result must be a real number")
+    if isinstance(value, int) and abs(value) > MAX_INT:
+      self.reject(node, "integers must fit in 64 bits")
+    if isinstance(value, float) and not math.isfinite(value):
+      self.reject(node, "write a finite number")
+    return value
+
   def mapping(self, node: ast.Dict, depth: int) -> dict:
     out = {}
     for k, val in zip(node.keys, node.values, strict=True):
@@ -588,6 +673,8 @@ class _SpecReader:
     if name == "dict":
       return self.keywords_dict(node, depth)
     where = f"spec: `{name}(...)` (column {node.col_offset + 1})"
+    if _is_fraction(name):
+      return self.fraction(node, depth, where)
     cls = lookup(name, f"spec: `{name}` (column {node.col_offset + 1})")
     args = []
     for a in node.args:
@@ -595,6 +682,18 @@ class _SpecReader:
         self.reject(a, "`*` unpacking is not allowed; write the arguments")
       args.append(self.read(a, depth + 1))
     return build(cls, args, self.keywords(node, depth), where)
+
+  def fraction(self, node: ast.Call, depth: int, where: str) -> Any:
+    """``fraction(0.05, 20_000)``: a step count (or a list of them)."""
+    from optax_sched.combinators.durations import fraction
+
+    args = [self.read(a, depth + 1) for a in node.args if not isinstance(a, ast.Starred)]
+    if len(args) != len(node.args):
+      self.reject(node, "`*` unpacking is not allowed; write the arguments")
+    try:
+      return fraction(*args, **self.keywords(node, depth))
+    except TypeError as e:
+      raise ValueError(f"{where}: {e}") from None
 
   def keywords(self, node: ast.Call, depth: int) -> dict:
     out = {}
@@ -623,6 +722,12 @@ class _SpecReader:
     return ".".join(reversed(parts))
 
 
+def _is_fraction(name: str) -> bool:
+  """``fraction``, also as ``optax_sched.fraction`` or ``sched.fraction``."""
+  prefixes = [p for p, short in _ALIASES.items() if short == ""]
+  return name == "fraction" or any(name == f"{p}.fraction" for p in prefixes)
+
+
 # ---------------------------------------------------------------- any source
 
 
@@ -631,7 +736,8 @@ def load(source: Any) -> Schedule:
 
   ``source`` may be a Schedule (returned), a config dict, a path to a
   ``.json``/``.yaml``/``.yml`` config or to a file holding a spec, JSON text
-  (starting with ``{``), or a spec string.
+  (starting with ``{``), or a spec string (``{'label': call, ...}`` for a
+  schedule per parameter group).
 
   Example:
     >>> import optax_sched as sched
@@ -652,7 +758,12 @@ def load(source: Any) -> Schedule:
       " Schedule, a config dict, a path or a spec string"
     )
   if source.lstrip().startswith("{"):
-    return from_json(source)
+    try:
+      return from_json(source)
+    except ValueError as json_error:
+      # `{'head': call, ...}` is a group spec, not JSON.
+      if "(" not in source:
+        raise json_error from None
   return from_spec(source)
 
 

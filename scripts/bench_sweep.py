@@ -7,9 +7,14 @@ whole-run ``train`` (a ``lax.scan``), and one ``jit(vmap)`` program. Times
 are the best of ``--repeat`` after compilation; the ratios come from this one
 run:
 
-    python scripts/bench_sweep.py [--k 8] [--epochs 2] [--repeat 3]
+Then the exercise's seeds: K schedules x S seeds, one ``jit(vmap)`` program
+per schedule (``exercise.train_seeds``, what ``optax-sched compare --seeds
+S`` runs) against S separate compiled runs per schedule:
 
-``bench_sweep()`` returns the numbers for scripts/bench.py.
+    python scripts/bench_sweep.py [--k 8] [--epochs 2] [--repeat 3]
+        [--schedules 6] [--seeds 3] [--problem digits]
+
+``bench_sweep()`` and ``bench_seeds()`` return the numbers.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import jax
 import jax.numpy as jnp
 
 import optax_sched as sched
-from optax_sched import exercise
+from optax_sched import exercise, problems
 
 
 def _timed(fn):
@@ -75,11 +80,48 @@ def bench_sweep(k: int = 8, epochs: int = 2, repeat: int = 3) -> dict:
   }
 
 
+def bench_seeds(
+  k: int = 6, seeds: int = 3, epochs: int = 2, repeat: int = 3, problem: str = "digits"
+) -> dict:
+  """Seconds and speed-up of K schedules x S seeds: one vmapped program per
+  schedule against S separate runs per schedule (each a compiled scan)."""
+  prob = exercise.load_problem(0, epochs, 32, seeds, problem=problem)
+  lr = problems.default_lr(problem)
+  schedules = [f(lr, prob.total_steps) for _, f in list(exercise.SCHEDULES.values())[:k]]
+  members = [prob.one_seed(i) for i in range(seeds)]
+  together = jax.jit(exercise.train_seeds)
+  alone = jax.jit(exercise.train)
+
+  def vmapped():
+    return [together(s, prob) for s in schedules]
+
+  def separate():
+    return [alone(s, m) for s in schedules for m in members]
+
+  first_separate = _timed(separate)
+  first_vmapped = _timed(vmapped)
+  sep = min(_timed(separate) for _ in range(repeat))
+  vm = min(_timed(vmapped) for _ in range(repeat))
+  return {
+    "problem": problem,
+    "k": len(schedules),
+    "seeds": seeds,
+    "steps": prob.total_steps,
+    "separate_s": sep,
+    "vmapped_s": vm,
+    "speedup": sep / vm,
+    "first_call_speedup": first_separate / first_vmapped,
+  }
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
   parser.add_argument("--k", type=int, default=8)
   parser.add_argument("--epochs", type=int, default=2)
   parser.add_argument("--repeat", type=int, default=3)
+  parser.add_argument("--schedules", type=int, default=6, help="K schedules of the seeds bench")
+  parser.add_argument("--seeds", type=int, default=3, help="S seeds of the seeds bench")
+  parser.add_argument("--problem", default="digits", help="the seeds bench's problem")
   a = parser.parse_args()
   r = bench_sweep(a.k, a.epochs, a.repeat)
   print(f"{r['k']} runs of {r['steps']} steps, one vmapped program: {r['vmapped_s']:.3f} s")
@@ -89,6 +131,15 @@ def main():
   )
   print(
     f"  vs {r['k']} compiled scan runs  {r['sequential_s']:.3f} s ->"
+    f" speed-up x{r['speedup']:.1f} (x{r['first_call_speedup']:.1f} counting compilation)"
+  )
+  r = bench_seeds(a.schedules, a.seeds, a.epochs, a.repeat, a.problem)
+  print(
+    f"{r['k']} schedules x {r['seeds']} seeds on {r['problem']} ({r['steps']} steps each),"
+    f" one vmapped program per schedule: {r['vmapped_s']:.3f} s"
+  )
+  print(
+    f"  vs {r['k']} x {r['seeds']} separate compiled runs  {r['separate_s']:.3f} s ->"
     f" speed-up x{r['speedup']:.1f} (x{r['first_call_speedup']:.1f} counting compilation)"
   )
 

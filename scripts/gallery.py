@@ -89,9 +89,15 @@ EXAMPLES = {
   "maximum": f"maximum({_COS}, constant_schedule(0.3))",
   "clip": f"clip({_COS}, 0.2, 0.8)",
   "shift": f"shift({_COS}, 100)",
+  "hold": "hold(cosine_decay_schedule(1.0, 1000), 600)",
   "stretch": f"stretch({_COS}, 0.5)",
   "repeat": "repeat(cosine_decay_schedule(1.0, 250), 250)",
   "per_epoch": "per_epoch(cosine_decay_schedule(1.0, 10), 100)",
+  "cycles":  # levanter's cycles, with falling peaks
+  "cycles(cosine_decay_schedule(1.0, 380, alpha=0.1), [400, 300, 300], [20, 30, 30],"
+  " peaks=[1.0, 0.7, 0.5])",
+  "per_sample":  # Megatron-LM's --rampup-batch-size 16 16 64000, LR warmup in samples
+  "per_sample(warmup(cosine_decay_schedule(1.0, 240_000), 16_000), 256, (16, 16, 64_000))",
   "rehorizon": "rehorizon(cosine_decay_schedule(1.0, 1000, alpha=0.05), 400, 1000, 700)",
   # PyTorch
   "torch.StepLR": "torch.StepLR(1.0, step_size=300, gamma=0.3)",

@@ -1,8 +1,9 @@
-"""The lessons' exercise: one MLP on the digits under six LR schedules, one plot.
+"""The lessons' exercise: one problem under six LR schedules, 3 seeds each, one plot.
 
     python scripts/lesson_exercise.py [--epochs 5] [--out exercise_out]
         [--schedules constant,steplr,cosine,warmup_cosine,onecycle,wsd]
-        [--seed 0] [--batch-size 32] [--lr 3e-2]
+        [--seeds 3] [--seed 0] [--batch-size 32] [--lr 3e-2]
+        [--problem digits|charlm|charlm_tiny] [--post-ln]
 
 Same as ``optax-sched compare`` and ``python -m optax_sched.exercise``.
 """

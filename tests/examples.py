@@ -56,9 +56,12 @@ COMBINATOR_EXAMPLES = {
   "maximum": lambda: sched.maximum(_COS, 5e-4),
   "clip": lambda: sched.clip(_COS, floor=2e-4, ceiling=9e-4),
   "shift": lambda: sched.shift(_COS, 30),
+  "hold": lambda: sched.hold(_COS, 70),
   "stretch": lambda: sched.stretch(_COS, 2.5),
   "repeat": lambda: sched.repeat(_COS, 40, 2.0, 0.5),
   "per_epoch": lambda: sched.per_epoch(_COS, 7),
+  "cycles": lambda: sched.cycles(_COS, [110, 60], [10, 5], [1.0, 0.5]),
+  "per_sample": lambda: sched.per_sample(_COS, 8, (2, 2, 100)),
   "rehorizon": lambda: sched.rehorizon(_COS, 40, 100, 150),
 }
 

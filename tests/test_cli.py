@@ -65,6 +65,20 @@ def test_show_prints_a_terminal_plot_and_the_description():
   assert "peak_value" in result.stdout and "warmup_steps" in result.stdout
 
 
+def test_show_and_plot_use_the_natural_length_without_steps(tmp_path):
+  spec = "warmup(cosine_decay_schedule(1e-3, 900), 100)"  # 100 + 900 updates
+  shown = run("show", spec)
+  assert shown.returncode == 0, shown.stderr
+  assert "natural length: 1000 steps" in shown.stdout
+  # The description is the one of a 1000-step run: it ends at the cosine's 0.
+  explicit = run("show", spec, "--steps", "1000")
+  assert shown.stdout.splitlines()[1:] == explicit.stdout.splitlines()[1:]
+  out = tmp_path / "lr.png"
+  plotted = run("plot", spec, "exponential_decay(1e-3, 100, 0.5)", "-o", str(out))
+  assert plotted.returncode == 0, plotted.stderr
+  assert out.stat().st_size > 10_000
+
+
 def test_describe_json():
   result = run("describe", WARMUP_COSINE, "--steps", "1000", "--json")
   facts = json.loads(result.stdout)
@@ -165,6 +179,8 @@ def test_spec_from_standard_input():
     (["describe", WARMUP_COSINE, "-n", "ten"], "'ten'"),
     (["describe", "missing.yaml", "-n", "10"], "missing.yaml"),
     (["plot", WARMUP_COSINE, "-n", "10", "-o", "lr.gif"], "lr.gif"),
+    (["show", "exponential_decay(1e-3, 100, 0.5)"], "no natural length"),
+    (["plot", "constant_schedule(1e-3)", "-o", "lr.png"], "give --steps N"),
   ],
   ids=[
     "hostile",
@@ -173,6 +189,8 @@ def test_spec_from_standard_input():
     "bad-steps",
     "missing-file",
     "bad-image-suffix",
+    "show-without-a-length",
+    "plot-without-a-length",
   ],
 )
 def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, args, words):

@@ -7,6 +7,7 @@ import pytest
 from every_example import every_example
 
 import optax_sched as sched
+from optax_sched.compat import torch as T
 from optax_sched.inspect import CODES, SEVERITIES
 
 REQUIRED = (
@@ -220,6 +221,81 @@ CASES = {
       ),
     ],
   ),
+  "sized-in-epochs": (
+    # MultiStepLR with milestones in epochs, stepped per batch.
+    [(T.MultiStepLR(0.1, milestones=[30, 60, 80]), 9000)],
+    [
+      (sched.per_epoch(T.MultiStepLR(0.1, milestones=[30, 60, 80]), 100), 9000),
+      (sched.warmup_constant_schedule(0.0, 1e-3, 100), 10_000),
+    ],
+  ),
+  "too-many-restarts": (
+    [(T.CosineAnnealingWarmRestarts(0.1, T_0=10), 20_000)],
+    [(sched.per_epoch(T.CosineAnnealingWarmRestarts(0.1, T_0=10), 100), 20_000)],
+  ),
+  "milestones-beyond-run": (
+    [
+      (sched.multistep_decay_schedule(1e-3, [2000, 3000]), 1000),
+      (sched.piecewise_constant_schedule(1e-3, {1000: 0.1}), 1000),
+      (sched.warmup(sched.multistep_decay_schedule(1e-3, [50_000]), 100), 1000),
+    ],
+    [
+      (sched.multistep_decay_schedule(1e-3, [300, 600, 900]), 1000),
+      (sched.exponential_decay(1e-3, 300, 0.5, staircase=True), 1000),
+      (sched.constant_schedule(1e-3), 1000),
+      (sched.warmup(sched.cosine_decay_schedule(1e-3, 900), 100), 1000),
+    ],
+  ),
+  "warmup-longer-than-run": (
+    [
+      (sched.warmup_cosine_decay_schedule(0.0, 1e-3, 2000, 10_000), 1000),
+      (sched.per_epoch(sched.warmup_constant_schedule(0.0, 1e-3, 5), 100), 300),
+    ],
+    [
+      (WARMUP_COSINE, 1000),
+      (sched.linear_schedule(1e-6, 1e-3, 1000), 1000),
+      (sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000),
+    ],
+  ),
+  "grows": (
+    [
+      (sched.exponential_decay(1e-3, 100, 1.1), 1000),
+      (sched.per_epoch(T.StepLR(1e-4, step_size=30, gamma=10.0), 100), 10_000),
+    ],
+    [
+      (sched.rsqrt_schedule(1e-3, 100), 1000),
+      (sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000),
+      (sched.exponential_decay(1e-3, 100, 0.9), 1000),
+    ],
+  ),
+  "rises-whole-run": (
+    # A linear "decay" with its start and end swapped.
+    [(sched.linear_schedule(1e-4, 1e-3, 1000), 1000)],
+    [(sched.warmup_constant_schedule(0.0, 1e-3, 100), 1000), (WARMUP_COSINE, 1000)],
+  ),
+  "warmup-not-subtracted": (
+    [(sched.warmup(sched.cosine_decay_schedule(1e-3, 1000), 100), 1000)],
+    [
+      (sched.warmup(sched.cosine_decay_schedule(1e-3, 900), 100), 1000),
+      (WARMUP_COSINE, 1000),
+      (sched.warmup(sched.linear_schedule(1e-3, 0.0, 900), 100), 1000),
+    ],
+  ),
+  "sized-for-longer-run": (
+    [
+      (sched.warmup(sched.wsd_schedule(1e-3, 1700, 200, decay_shape="linear"), 100), 1000),
+      (sched.cosine_decay_schedule(1e-3, 2000), 1000),
+    ],
+    [
+      (sched.cosine_decay_schedule(1e-3, 1000), 1000),
+      (sched.linear_schedule(1e-3, 0.0, 1000), 1000),
+      (sched.rsqrt_schedule(1e-3, 100), 1000),
+      (sched.exponential_decay(1e-3, 100, 0.5), 1000),
+      (T.CosineAnnealingLR(1e-3, T_max=1000), 1000),
+      # Restarts asked for, the run ending inside a cycle.
+      (T.CosineAnnealingWarmRestarts(1e-3, T_0=300), 1000),
+    ],
+  ),
 }
 
 
@@ -328,3 +404,39 @@ def test_finding_prints_severity_code_and_message():
 )
 def test_declared_jumps_of_step_decays_restarts_and_joins(schedule, steps, expected):
   assert sorted(float(b) for b in schedule.declared_jumps(steps)) == expected
+
+
+@pytest.mark.parametrize(
+  "schedule, steps, code",
+  [
+    # MultiStepLR stepped per batch: at 0.8% of peak for 99.8% of the run.
+    (T.MultiStepLR(0.1, milestones=[30, 60, 80], gamma=0.09), 50_000, "sized-in-epochs"),
+    # A staircase growing x10 per step.
+    (sched.exponential_decay(1e-6, 100, 10.0, staircase=True), 400, "grows"),
+    # 2,000 restarts from a per-epoch schedule stepped per batch.
+    (T.CosineAnnealingWarmRestarts(0.1, T_0=10), 20_000, "too-many-restarts"),
+    # A per-epoch cosine whose T_max is shorter than the run.
+    (sched.per_epoch(T.CosineAnnealingLR(0.1, T_max=50), 100), 10_000, "rises-after-decay"),
+  ],
+)
+def test_declared_steps_do_not_excuse_the_shape_of_the_run(schedule, steps, code):
+  assert code in _codes(schedule, steps)
+
+
+@pytest.mark.parametrize(
+  "schedule, steps, warmup, restarts",
+  [
+    (sched.per_epoch(sched.warmup_constant_schedule(0.0, 1.0, 5), 100), 2000, 500, 0),
+    (sched.per_epoch(T.CosineAnnealingWarmRestarts(0.1, T_0=10, T_mult=2), 100), 15_000, 0, 3),
+    (sched.per_epoch(T.CosineAnnealingLR(0.1, T_max=50), 100), 10_000, 0, 0),
+    (
+      sched.per_epoch(sched.warmup(T.CosineAnnealingWarmRestarts(1.0, T_0=10), 3), 100),
+      4000,
+      300,
+      3,
+    ),
+  ],
+)
+def test_describe_counts_a_per_epoch_staircase_in_updates(schedule, steps, warmup, restarts):
+  facts = sched.describe(schedule, steps)
+  assert (facts["warmup_steps"], facts["restarts"]) == (warmup, restarts)

@@ -115,3 +115,14 @@ def test_terminal_plot_needs_room():
 def test_terminal_plot_of_nothing_finite():
   s = sched.function_schedule(lambda t: jnp.full(jnp.shape(t), jnp.nan))
   assert "nothing to plot" in terminal_plot(s, 10)
+
+
+def test_marks_of_a_per_epoch_staircase_are_its_warmup_and_restarts():
+  from optax_sched.compat import torch as T
+
+  s = sched.per_epoch(sched.warmup(T.CosineAnnealingWarmRestarts(1.0, T_0=10), 3), 100)
+  ax = sched.plot(s, 4000, ax=_ax())
+  verticals = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+  warmup_ends = [line for line in ax.get_lines() if line.get_marker() == "o"]
+  assert sorted(float(line.get_xdata()[0]) for line in verticals) == [1300, 2300, 3300]
+  assert [float(line.get_xdata()[0]) for line in warmup_ends] == [300]

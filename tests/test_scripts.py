@@ -28,6 +28,7 @@ def test_bench_quick_prints_every_table_and_family():
     "### Every optax family",
     "### Inside training",
     "### A 1M-step learning-rate trace",
+    "### Choosing before training",
   ):
     assert heading in text, text
   rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}

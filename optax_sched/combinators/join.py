@@ -12,7 +12,7 @@ import optax
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, ScheduleLike, as_schedule, jumps, register
-from optax_sched._dtypes import Real
+from optax_sched._dtypes import Real, float_dtype
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
 from optax_sched.combinators._operand import known
 
@@ -168,13 +168,16 @@ class join_schedules(Schedule):
   def _family(self) -> Schedule | None:
     if len(self.schedules) < 2:
       return None
-    cached = self.__dict__.get("_family_cache", ())
-    if cached != ():
-      return cached
+    # Stacked leaves take the float dtype of the call (float64 under x64):
+    # one cached family per dtype, so x64 on after a float32 call is float64.
+    cache = self.__dict__.setdefault("_family_cache", {})
+    key = float_dtype()
+    if key in cache:
+      return cache[key]
     family = family_of(self.schedules)
     if all(v.concrete(x) is not None for x in jax.tree.leaves((family, self.boundaries))):
       # Safe to keep: no tracer inside. Not a field, so not in the pytree.
-      object.__setattr__(self, "_family_cache", family)
+      cache[key] = family
     return family
 
   def _value(self, t):

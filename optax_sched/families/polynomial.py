@@ -69,7 +69,7 @@ class polynomial_schedule(_Transition):
   Args:
     init_value: value before and at ``transition_begin``.
     end_value: value from ``transition_begin + transition_steps`` on.
-    power: exponent ``P`` of the transition (1 is linear).
+    power: exponent ``P`` >= 0 of the transition (1 is linear).
     transition_steps: length ``T`` in steps, >= 0. With 0 the value jumps to
       ``end_value`` at ``transition_begin`` (optax stays at ``init_value``).
     transition_begin: steps ``B`` >= 0 to hold ``init_value`` first.
@@ -88,7 +88,8 @@ class polynomial_schedule(_Transition):
 
   def _check(self):
     super()._check()
-    v.real(self, "power")
+    # A negative power turns the end of the transition (0 ** P) into inf.
+    v.nonnegative(self, "power")
 
   def _value(self, t):
     return polynomial(
