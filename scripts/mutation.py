@@ -30,9 +30,11 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-#: Area -> (source files, the fast tests that kill its mutants). Timed with
-#: ``pytest -n 0``: these files cover the area's code in well under a minute
-#: each; the slow end-to-end and golden files add little per second.
+#: Area -> (source files, the tests run for its mutants). ``pytest -n 0`` on 2
+#: cores under a load of ~17: test_arithmetic 50-110 s (it alone covers every
+#: function of _math.py), test_restarts 52 s and test_step_range 53 s (left
+#: out: they added time, not kills), test_combinators 146 s, test_optax_parity
+#: 209 s. mutmut runs only the tests that reach the mutated function, -x.
 AREAS: dict[str, tuple[list[str], list[str]]] = {
   "math": (
     ["optax_sched/_math.py"],
