@@ -28,9 +28,10 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeAlias, TypeVar, overload
+from typing import Any, ClassVar, TypeAlias, TypeVar, cast, overload
 
 import jax
+import jax.core
 import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
@@ -52,7 +53,10 @@ _S = TypeVar("_S", bound="Schedule")
 
 #: What a combinator takes: a schedule, any callable of the step (an
 #: ``optax.Schedule``), or a number (a sweepable leaf).
-ScheduleLike: TypeAlias = "Callable[[Any], ArrayLike] | Real"
+ScheduleLike: TypeAlias = "ScheduleFn | Real"
+
+#: A callable of the step: a :class:`Schedule` or any ``optax.Schedule``.
+ScheduleFn: TypeAlias = "Callable[[Any], ArrayLike]"
 
 
 @overload
@@ -190,6 +194,8 @@ class Schedule:
   """
 
   name: ClassVar[str] = "Schedule"
+  # Set by ``register`` (every concrete schedule is a dataclass).
+  __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
   _data_fields: ClassVar[tuple[str, ...]] = ()
   _meta_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -222,7 +228,7 @@ class Schedule:
     """
     return ()
 
-  def replace(self, **changes: Any) -> Schedule:
+  def replace(self: _S, **changes: Any) -> _S:
     """A copy with some arguments changed (validated like a new call)."""
     names = {f.name for f in dataclasses.fields(self)}
     unknown = set(changes) - names
@@ -352,7 +358,7 @@ def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) ->
   if isinstance(fn, (int, float)) and not isinstance(fn, bool):
     return constant_schedule(fn)
   if callable(fn):
-    return function_schedule(fn)
+    return function_schedule(cast("ScheduleFn", fn))
   prefix = f"{owner}: " if owner else ""
   raise ValueError(
     f"{prefix}{argname}={fn!r} is not allowed: expected a schedule, a"
@@ -375,7 +381,7 @@ class function_schedule(Schedule):
     0.0005
   """
 
-  fn: Callable[[jax.Array], jax.Array] = static()
+  fn: ScheduleFn = static()
 
   def _check(self):
     if not callable(self.fn):
@@ -491,6 +497,13 @@ def evaluate(x: Any, t) -> Any:
 
 class _Binary(Schedule):
   """Two operands ``a`` and ``b``, each a schedule or a number."""
+
+  # Declared for type checkers; each registered subclass makes them fields.
+  a: ScheduleLike
+  b: ScheduleLike
+
+  def _op(self, a: Any, b: Any) -> jax.Array:
+    raise NotImplementedError
 
   def __post_init__(self):
     for name in ("a", "b"):

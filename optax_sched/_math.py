@@ -12,8 +12,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optax_sched._dtypes import fl, float_dtype, int_dtype
-from optax_sched._validate import concrete
+from optax_sched._dtypes import Real, fl, float_dtype, int_dtype
+from optax_sched._validate import concrete, concrete_all
 
 
 def linear_interpolate(start, end, pct):
@@ -40,8 +40,8 @@ def exact(fn, *args):
   doubles; doing the same when we can keeps every boundary identical to
   theirs, while traced arguments still work.
   """
-  arrs = [concrete(a) for a in args]
-  if all(a is not None for a in arrs):
+  arrs = concrete_all(args)
+  if arrs is not None:
     return fn(np, *[np.asarray(a, dtype=np.float64) for a in arrs])
   return fn(jnp, *[fl(a) for a in args])
 
@@ -235,16 +235,18 @@ def steps_array(steps: Any) -> Any:
   Concrete steps give a NumPy array, so that :func:`searchsorted_right` can
   still see their values under ``jit``.
   """
-  arrs = [concrete(s) for s in steps]
   if not steps:
     return np.zeros((0,), np.dtype(int_dtype()))
-  if all(a is not None and a.dtype.kind in "iu" for a in arrs):
+  known = concrete_all(steps)
+  if known is not None and all(a.dtype.kind in "iu" for a in known):
     top = np.iinfo(np.dtype(int_dtype())).max
     return (
-      np.asarray([int(a) for a in arrs], dtype=np.int64).clip(max=top).astype(np.dtype(int_dtype()))
+      np.asarray([int(a) for a in known], dtype=np.int64)
+      .clip(max=top)
+      .astype(np.dtype(int_dtype()))
     )
-  if all(a is not None for a in arrs):
-    return np.asarray([float(a) for a in arrs], dtype=np.dtype(float_dtype()))
+  if known is not None:
+    return np.asarray([float(a) for a in known], dtype=np.dtype(float_dtype()))
   return jnp.stack([fl(s) for s in steps])
 
 
@@ -257,8 +259,8 @@ def cumulative_product(init, factors: Any) -> jax.Array:
   """
   factors = list(factors)
   dtype = np.dtype(float_dtype())
-  arrs = [concrete(x) for x in [init] + factors]
-  if all(a is not None for a in arrs):
+  arrs = concrete_all([init] + factors)
+  if arrs is not None:
     return jnp.asarray(np.cumprod(np.asarray([float(a) for a in arrs], dtype=dtype), dtype=dtype))
   if not factors:
     return jnp.reshape(fl(init), (1,))
@@ -279,11 +281,11 @@ def stack_leaves(xs: Any) -> jax.Array:
   """
   xs = list(xs)
   if all(type(x) in (int, float) for x in xs):
-    arrs = xs  # the common case, kept fast: n Python numbers
+    arr = np.asarray(xs)  # the common case, kept fast: n Python numbers
   else:
-    arrs = [concrete(x) for x in xs]
-  if all(a is not None for a in arrs):
-    arr = np.asarray(arrs) if arrs is xs else np.stack(arrs)
+    arrs = concrete_all(xs)
+    arr = None if arrs is None else np.stack(arrs)
+  if arr is not None:
     if arr.dtype.kind in "iu":
       return jnp.asarray(arr, dtype=int_dtype())
     if arr.dtype.kind == "b":
@@ -322,13 +324,13 @@ def ceil_div(a, b):
 
 def stack(values: Any) -> jax.Array:
   """Stacks scalars (concrete or traced) into one float array."""
-  arrs = [concrete(v) for v in values]
-  if all(a is not None for a in arrs):
+  arrs = concrete_all(values)
+  if arrs is not None:
     return jnp.asarray(np.asarray([float(a) for a in arrs]), dtype=float_dtype())
   return jnp.stack([fl(v) for v in values])
 
 
-def cycle(t, first_period, period_mult=1.0):
+def cycle(t, first_period, period_mult: Real = 1.0):
   """``(i, pos, length)``: the cycle a step falls in and where inside it.
 
   Cycle ``i`` has length ``L * m**i`` and starts at ``L * (m**i - 1) / (m - 1)``

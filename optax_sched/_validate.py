@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import jax
+import jax.core
 import jax.numpy as jnp
 import numpy as np
 
@@ -73,7 +74,18 @@ def concrete(x: Any) -> np.ndarray | None:
   return arr
 
 
-def fail(owner: Any, name: str, value: Any, allowed: str) -> None:
+def concrete_all(values: Iterable[Any]) -> list[np.ndarray] | None:
+  """Every value as a NumPy array when all are known in Python, else None."""
+  out = []
+  for x in values:
+    arr = concrete(x)
+    if arr is None:
+      return None
+    out.append(arr)
+  return out
+
+
+def fail(owner: Any, name: str, value: Any, allowed: str) -> NoReturn:
   title = getattr(owner, "name", owner)
   raise ValueError(f"{title}: {name}={_show(value)} is not allowed: {allowed}")
 
@@ -157,8 +169,8 @@ def flag(owner, name, value=None):
 
 def increasing(owner, name, values: Iterable[Any], *, strict=False):
   """Checks that concrete ``values`` are sorted (strictly if ``strict``)."""
-  arrs = [concrete(v) for v in values]
-  if any(a is None for a in arrs) or len(arrs) < 2:
+  arrs = concrete_all(values)
+  if arrs is None or len(arrs) < 2:
     return
   flat = np.asarray([float(a) for a in arrs])
   bad = np.diff(flat) <= 0 if strict else np.diff(flat) < 0

@@ -42,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
     self.exit(2, f"{self.prog}: error: {_one_line(message)} (see `{self.prog} -h`)\n")
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
   return " ".join(str(text).split())
 
 
@@ -434,7 +434,10 @@ def _law_from_args(args):
   cols = _read_log(args.log)
   steps = cols["step"].astype(int)
   if args.schedule:
-    lrs = np.asarray(_load(args.schedule)(np.arange(int(steps.max()))), np.float64)
+    schedule = _load(args.schedule)
+    if not callable(schedule):
+      raise ValueError("--schedule: give one schedule (not a config of parameter groups)")
+    lrs = np.asarray(schedule(np.arange(int(steps.max()))), np.float64)
   elif "lr" in cols and np.array_equal(steps, np.arange(1, steps.size + 1)):
     lrs = cols["lr"]
   else:

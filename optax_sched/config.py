@@ -183,7 +183,7 @@ def _encode(x: Any, where: str) -> Any:
   return arr.item() if arr.ndim == 0 else np.asarray(arr).tolist()
 
 
-def from_config(config: dict[str, Any]) -> Schedule:
+def from_config(config: dict[str, Any]) -> Schedule | dict[str, Schedule]:
   """Rebuilds a schedule from :func:`to_config`'s dict (validating it).
 
   Raises ValueError, naming the offending entry, for anything that is not a
@@ -363,7 +363,7 @@ def to_json(schedule: Schedule, indent: int | None = 2) -> str:
   return json.dumps(to_config(schedule), indent=indent)
 
 
-def from_json(text: str) -> Schedule:
+def from_json(text: str) -> Schedule | dict[str, Schedule]:
   """The schedule of a JSON config (see :func:`from_config`).
 
   Example:
@@ -426,7 +426,7 @@ def to_yaml(schedule: Schedule) -> str:
   return _yaml().safe_dump(to_config(schedule), sort_keys=False)
 
 
-def from_yaml(text: str) -> Schedule:
+def from_yaml(text: str) -> Schedule | dict[str, Schedule]:
   """The schedule of a YAML config; only plain YAML data is read (no tags).
 
   Example:
@@ -590,7 +590,8 @@ class _SpecReader:
   def reject(self, node: ast.AST, allowed: str = _LITERALS):
     part = ast.get_source_segment(self.source, node) or type(node).__name__
     part = part if len(part) <= 60 else part[:57] + "..."
-    raise ValueError(f"spec: `{part}` (column {node.col_offset + 1}) is not allowed: {allowed}")
+    column = getattr(node, "col_offset", 0) + 1
+    raise ValueError(f"spec: `{part}` (column {column}) is not allowed: {allowed}")
 
   def read(self, node: ast.AST, depth: int) -> Any:
     self.nodes += 1
@@ -731,7 +732,7 @@ def _is_fraction(name: str) -> bool:
 # ---------------------------------------------------------------- any source
 
 
-def load(source: Any) -> Schedule:
+def load(source: Any) -> Schedule | dict[str, Schedule]:
   """A schedule from whatever names one.
 
   ``source`` may be a Schedule (returned), a config dict, a path to a
@@ -773,7 +774,7 @@ def _looks_like_path(text: str) -> bool:
   return text.endswith((".json", ".yaml", ".yml")) or os.path.isfile(text)
 
 
-def _load_file(path: str) -> Schedule:
+def _load_file(path: str) -> Schedule | dict[str, Schedule]:
   try:
     with open(path, encoding="utf-8") as f:
       text = f.read(MAX_TEXT + 1)

@@ -168,7 +168,10 @@ def train(schedule: Any, problem: Problem) -> tuple[Any, Curves]:
   opt_state = optimizer(schedule).init(params)
 
   def epoch(carry, order):
-    params, opt_state, losses, lrs, vl, va = train_epoch(schedule, problem, *carry, order)
+    params, opt_state = carry
+    params, opt_state, losses, lrs, vl, va = train_epoch(
+      schedule, problem, params, opt_state, order
+    )
     return (params, opt_state), (losses, lrs, vl, va)
 
   (params, _), (losses, lrs, vl, va) = jax.lax.scan(epoch, (params, opt_state), problem.order)
@@ -506,7 +509,7 @@ def _plot(out: pathlib.Path, results: dict, steps_per_epoch: int, problem: str) 
 
 def main(argv: list[str] | None = None) -> int:
   parser = argparse.ArgumentParser(
-    prog="python -m optax_sched.exercise", description=__doc__.split("\n\n")[0]
+    prog="python -m optax_sched.exercise", description=(__doc__ or "").split("\n\n")[0]
   )
   add_arguments(parser)
   return run(parser.parse_args(argv))

@@ -80,11 +80,11 @@ def label_params(
         f"rules: pattern {pattern!r} is not allowed: it must be a regular expression ({e})"
       ) from None
 
-  def label(path, _):
+  def label_of(path, _):
     text = _path_text(path)
     return next((lab for rx, lab in compiled if rx.search(text)), default)
 
-  return jax.tree_util.tree_map_with_path(label, params)
+  return jax.tree_util.tree_map_with_path(label_of, params)
 
 
 def _as_group_schedule(label: str, value: Any) -> Any:

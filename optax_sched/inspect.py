@@ -740,6 +740,6 @@ def _num(x: Any) -> str:
 def _tidy(x: Any) -> float:
   """The shortest decimal that reads back as the same float32 value."""
   x = float(x)
-  if not math.isfinite(x) or jax.config.jax_enable_x64:
+  if not math.isfinite(x) or jax.config.read("jax_enable_x64"):
     return x
   return float(str(np.float32(x)))

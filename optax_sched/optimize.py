@@ -11,7 +11,6 @@ other.
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import Any, Protocol
 
 import jax
@@ -164,15 +163,17 @@ def _is_pytree_of_numbers(law) -> bool:
 
 def _solve(law, total_steps, warmup_steps, peak, positions, iterations):
   theta = jnp.zeros(positions.size + 1, jnp.float32)
-  args = (jnp.asarray(positions, jnp.float32), jnp.float32(peak), theta)
+  pos, top = jnp.asarray(positions, jnp.float32), jnp.float32(peak)
   if _is_pytree_of_numbers(law):  # a LossLaw: one compiled program per law structure and shape
-    return _descend(law, *args, total_steps, warmup_steps, iterations)
-  run = jax.jit(lambda *a: _descend.__wrapped__(law, *a, total_steps, warmup_steps, iterations))
-  return run(*args)
+    return _descend(law, pos, top, theta, total_steps, warmup_steps, iterations)
+
+  def run(p, k, th):
+    return _descend_body(law, p, k, th, total_steps, warmup_steps, iterations)
+
+  return jax.jit(run)(pos, top, theta)
 
 
-@partial(jax.jit, static_argnums=(4, 5, 6))
-def _descend(law, positions, peak, theta, total_steps, warmup_steps, iterations):
+def _descend_body(law, positions, peak, theta, total_steps, warmup_steps, iterations):
   """Adam on the knot parameters; returns the best theta seen."""
   opt = optax.adam(0.1)
   steps = np.array([total_steps])
@@ -195,9 +196,13 @@ def _descend(law, positions, peak, theta, total_steps, warmup_steps, iterations)
 
   init = (theta, opt.init(theta), theta, jnp.asarray(jnp.inf, theta.dtype))
   (theta, _, best, best_loss), _ = jax.lax.scan(step, init, None, length=iterations)
+  theta = jnp.asarray(theta)
   last = final_loss(theta)
   better = last < best_loss
   return jnp.where(better, theta, best), jnp.where(better, last, best_loss)
+
+
+_descend = jax.jit(_descend_body, static_argnums=(4, 5, 6))
 
 
 def _simplify(positions, values, tol):

@@ -31,7 +31,7 @@ def _is_state(x: Any) -> bool:
 
 
 def _counted(x: Any) -> bool:
-  return isinstance(x, tuple) and hasattr(x, "_fields") and "count" in x._fields
+  return isinstance(x, tuple) and "count" in getattr(x, "_fields", ())
 
 
 def step_count(opt_state: Any) -> jax.Array:
@@ -59,13 +59,13 @@ def step_count(opt_state: Any) -> jax.Array:
   for kind in _SCHEDULE_STATES:
     for x in nodes:
       if isinstance(x, kind):
-        return x.count
+        return jnp.asarray(x.count)
   for x in nodes:
     if _counted(x):
-      return x.count
+      return jnp.asarray(x.count)
   for x in nodes:
     if isinstance(x, optax.MultiStepsState):
-      return x.gradient_step
+      return jnp.asarray(x.gradient_step)
   raise ValueError(
     f"step_count: opt_state of type {type(opt_state).__name__} is not"
     " allowed: it holds no step counter (expected the state of an optax"

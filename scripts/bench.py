@@ -17,6 +17,9 @@ Prints Markdown tables:
 5. Choosing before training: ``lr_find`` (100 steps of the digits MLP)
    against the same range test as a PyTorch eager loop, and
    ``optimize_schedule`` for a 10k-update run (scripts/bench_choose.py).
+6. Start-up: ``import optax_sched`` against ``import optax``, and
+   ``optax-sched --help`` against a bare interpreter, each a fresh process
+   (``--startup`` runs this section alone).
 
 Times are the minimum over repeats (the machine may be shared; the minimum is
 the run least disturbed). Ratios, not times, are the result: they hold
@@ -27,8 +30,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import pathlib
 import platform
+import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -337,6 +343,38 @@ def bench_torch(torch_steps):
   ]
 
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+#: Fresh-process start-ups timed by :func:`bench_startup` (label -> code).
+STARTUPS = {
+  "python (bare interpreter)": ["-c", "pass"],
+  "import optax": ["-c", "import optax"],
+  "import optax_sched": ["-c", "import optax_sched"],
+  "optax-sched --help": ["-m", "optax_sched.cli", "--help"],
+  "import optax_sched; first schedule": [
+    "-c",
+    "import optax_sched as s; s.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000)(5)",
+  ],
+}
+
+
+def bench_startup(rounds):
+  """Wall time of each start-up in :data:`STARTUPS`: the median of
+  ``rounds`` interleaved runs (a burst of load from elsewhere hits all)."""
+  env = dict(os.environ, PYTHONPATH=str(ROOT), JAX_PLATFORMS="cpu")
+  times = {label: [] for label in STARTUPS}
+  for _ in range(rounds):
+    for label, args in STARTUPS.items():
+      start = time.perf_counter()
+      subprocess.run([sys.executable, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+      times[label].append(time.perf_counter() - start)
+  med = {label: statistics.median(t) for label, t in times.items()}
+  bare, optax_import = med["python (bare interpreter)"], med["import optax"]
+  return [
+    [label, ms(t), ms(max(t - bare, 0.0)), f"{t / optax_import:.2f}"] for label, t in med.items()
+  ]
+
+
 def table(header, rows):
   lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
   lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -353,7 +391,11 @@ def main():
     help="largest n to run optax at (its compile time grows like n^1.5: ~7 s at"
     " n=1000, ~19 s at 2000, minutes at 10^4)",
   )
+  parser.add_argument("--startup", action="store_true", help="only the start-up section")
   args = parser.parse_args()
+  if args.startup:
+    print_startup(5 if args.quick else 15)
+    return
   counts = (1, 10, 100) if args.quick else (1, 10, 100, 1000, 10_000)
   repeats = 2 if args.quick else 5
   print(
@@ -414,6 +456,14 @@ def main():
     1000 if args.quick else 10_000
   )
   print(table(["what", "time", "vs ours"], rows))
+  print_startup(5 if args.quick else 15)
+
+
+def print_startup(rounds):
+  print(f"\n### Start-up: a fresh process each (median of {rounds})\n")
+  progress("startup")
+  header = ["process", "wall time (median)", "over a bare interpreter", "vs import optax"]
+  print(table(header, bench_startup(rounds)), flush=True)
 
 
 if __name__ == "__main__":

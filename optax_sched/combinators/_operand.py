@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, jumps, operand
+from optax_sched._base import Schedule, ScheduleLike, jumps, operand
 
 
 def known(*values: Any) -> bool:
@@ -21,6 +21,8 @@ def known(*values: Any) -> bool:
 
 class Wrapper(Schedule):
   """Base of combinators with one ``schedule`` field (an operand)."""
+
+  schedule: ScheduleLike  # a field of each registered subclass
 
   def __post_init__(self):
     object.__setattr__(self, "schedule", operand(self, "schedule", self.schedule))

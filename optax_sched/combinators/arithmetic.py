@@ -8,9 +8,10 @@ in ``optax_sched._base``, beside :class:`~optax_sched.Schedule`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
@@ -58,6 +59,9 @@ def _extremum_init(self, *schedules: Any, **kwargs: Any):
 
 class _Extremum(Schedule):
   """``schedules`` reduced pointwise; built as ``cls(s1, s2, ...)``."""
+
+  schedules: Sequence[ScheduleLike]  # a field of each registered subclass
+  _op: Callable[[Any, Any], jax.Array]
 
   def _check(self):
     if len(self.schedules) < 2:

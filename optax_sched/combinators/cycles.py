@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import ScheduleLike, jumps, register
+from optax_sched._base import ScheduleFn, jumps, register
 from optax_sched._dtypes import Real, fl
 from optax_sched._math import linear_interpolate, lookup, searchsorted_right, stack, steps_array
 from optax_sched.combinators._operand import known
@@ -69,7 +69,7 @@ class cycles(_Timed):
     [0.0, 0.5, 1.0, 0.1, 0.5, 0.25, 0.025062]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   lengths: Sequence[Real]
   warmup_steps: Real | Sequence[Real] = 0
   peaks: Sequence[Real] | None = None

@@ -38,5 +38,5 @@ def fraction(fractions: Any, total_steps: Any, rounding: str = "floor") -> Any:
   fn = _ROUNDING[rounding]
   steps = exact(lambda m, f, n: getattr(m, fn)(f * n), fractions, total_steps)
   if isinstance(steps, np.ndarray) or np.isscalar(steps):
-    return int(steps)
+    return int(np.asarray(steps))
   return jnp.asarray(steps)

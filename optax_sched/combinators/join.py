@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import jax
 import jax.numpy as jnp
@@ -11,13 +11,13 @@ import numpy as np
 import optax
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, ScheduleLike, as_schedule, jumps, register
+from optax_sched._base import Schedule, ScheduleFn, as_schedule, jumps, register
 from optax_sched._dtypes import Real, float_dtype
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
 from optax_sched.combinators._operand import known
 
 
-def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
+def family_of(pieces: Sequence[ScheduleFn]) -> Schedule | None:
   """The pieces as one schedule with stacked leaves, if they are one family.
 
   Pieces of one pytree structure (class and static fields) differ only in
@@ -70,8 +70,9 @@ def _check_steps(owner: Any, name: str, steps: Sequence[Any]) -> None:
   for i, (b, a) in enumerate(zip(steps, arrs, strict=True)):
     if a is None or a.ndim or a.dtype.kind not in "iuf":
       v.number(owner, f"{name}[{i}]", b)
-  where = [i for i, a in enumerate(arrs) if a is not None]
-  values = np.asarray([float(arrs[i]) for i in where])
+  known = [(i, a) for i, a in enumerate(arrs) if a is not None]
+  where = [i for i, _ in known]
+  values = np.asarray([float(a) for _, a in known])
   bad = ~(np.isfinite(values) & (values >= 0))
   if bad.any():
     i = where[int(np.argmax(bad))]
@@ -115,7 +116,7 @@ class join_schedules(Schedule):
     [0.00015, 0.0003, 3e-05]
   """
 
-  schedules: Sequence[ScheduleLike]
+  schedules: Sequence[ScheduleFn]
   boundaries: Sequence[Real]
 
   def __post_init__(self):
@@ -185,7 +186,10 @@ class join_schedules(Schedule):
       return self.schedules[0](t)
     family = self._family()
     if family is None:
-      return optax.join_schedules(list(self.schedules), list(self.boundaries))(t)
+      # optax annotates int boundaries; it compares them with the step, so
+      # any number (or traced value) works.
+      bounds = cast("list[int]", list(self.boundaries))
+      return optax.join_schedules(list(self.schedules), bounds)(t)
     bounds = steps_array(self.boundaries)
     index = searchsorted_right(bounds, t)
     starts = jnp.concatenate([jnp.zeros((1,), bounds.dtype), bounds])

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import ScheduleLike, register
+from optax_sched._base import ScheduleFn, register
 from optax_sched._dtypes import Real, fl
 from optax_sched.combinators._operand import known
 from optax_sched.combinators.timing import _Timed
@@ -54,7 +54,7 @@ class rehorizon(_Timed):
     [0.6545, 0.2061, 0.0]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   at_step: Real
   total_steps: Real
   new_total_steps: Real

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import ScheduleLike, jumps, register, static
+from optax_sched._base import ScheduleFn, jumps, register, static
 from optax_sched._dtypes import int_dtype
 from optax_sched._math import lookup, searchsorted_right
 from optax_sched.combinators.timing import _Timed
@@ -96,7 +96,7 @@ class per_sample(_Timed):
     [0.0, 0.08, 0.16, 0.32, 0.56, 0.88, 1.0]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   global_batch_size: int = static()
   rampup_batch_size: tuple[int, int, int] | None = static(default=None)
 

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, ScheduleLike, fl, jumps, register, static
+from optax_sched._base import Schedule, ScheduleFn, fl, jumps, register, static
 from optax_sched._dtypes import Real
 from optax_sched._math import cycle, quotient
 from optax_sched.combinators._operand import Wrapper, known
@@ -21,6 +21,8 @@ from optax_sched.combinators._operand import Wrapper, known
 
 class _Timed(Wrapper):
   """One child ``schedule`` seen through a map of time."""
+
+  schedule: ScheduleFn  # a field of each registered subclass
 
   def __post_init__(self):
     if not (isinstance(self.schedule, Schedule) or callable(self.schedule)):
@@ -46,7 +48,7 @@ class shift(_Timed):
     [0.1, 1.0]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   steps: Real
 
   def _check(self):
@@ -79,7 +81,7 @@ class hold(_Timed):
     [1.0, 0.515705, 0.515705, 0.515705]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   steps: Real
 
   def _check(self):
@@ -116,7 +118,7 @@ class stretch(_Timed):
     [0.5, 1.0]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   factor: Real
 
   def _check(self):
@@ -153,7 +155,7 @@ class per_epoch(_Timed):
     [1.0, 0.5, 0.5, 0.25]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   steps_per_epoch: Real
 
   def _check(self):
@@ -203,7 +205,7 @@ class repeat(_Timed):
     [1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
   """
 
-  schedule: ScheduleLike
+  schedule: ScheduleFn
   period: Real
   period_mult: Real = 1.0
   decay: Real = 1.0

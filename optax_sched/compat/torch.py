@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import jax
+import jax.core
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
@@ -69,6 +70,10 @@ def _whole(owner, name, minimum, value=None):
 
 class _Torch(Mapping):
   """A torch scheduler: ``last_epoch`` is accepted only as -1."""
+
+  # Fields of each registered subclass.
+  base_lr: Real
+  last_epoch: int
 
   def _check(self):
     if self.last_epoch != -1:
@@ -124,7 +129,7 @@ class MultiStepLR(_Torch):
   """
 
   base_lr: Real
-  milestones: Real
+  milestones: Sequence[Real]
   gamma: Real = 0.1
   last_epoch: int = static(default=-1)
 
@@ -412,6 +417,8 @@ class OneCycleLR(_Torch):
   def native(self):
     n = self.total_steps
     if n is None:
+      # _check made sure both are given when total_steps is not.
+      assert self.epochs is not None and self.steps_per_epoch is not None
       n = self.epochs * self.steps_per_epoch
     return onecycle_schedule(
       n,
@@ -463,13 +470,13 @@ class LambdaLR(_Torch):
     return function_schedule(lambda t: base_lr * fl(fn(t)))
 
 
-def _constant_factor(owner, fn):
+def _constant_factor(owner: Any, fn: Any) -> Any:
   """The factor ``fn`` returns whatever the step, or a clear ValueError."""
   if isinstance(fn, (int, float)) and not isinstance(fn, bool):
     return fn
   if not callable(fn):
     v.fail(owner, "lr_lambda", fn, "it must be a number or a function")
-  seen = []
+  seen: list[Any] = []
 
   def probe(t):
     seen.append(fn(t))
@@ -571,7 +578,7 @@ class SequentialLR(_Torch):
     [0.01, 0.082, 0.1, 0.05]
   """
 
-  schedulers: Sequence[Schedule]
+  schedulers: Sequence[_Torch]
   milestones: Sequence[Real]
   last_epoch: int = static(default=-1)
 
@@ -635,7 +642,7 @@ class ChainedScheduler(_Torch):
     [0.1, 0.09, 0.81, 0.729]
   """
 
-  schedulers: Sequence[Schedule]
+  schedulers: Sequence[_Torch]
   last_epoch: ClassVar[int] = -1  # torch's ChainedScheduler has none
 
   def __post_init__(self):

@@ -415,9 +415,9 @@ class get_wsd_schedule(Composite):
       v.concrete(getattr(self, k))
       for k in ("num_training_steps", "num_warmup_steps", "num_decay_steps", "num_stable_steps")
     ]
-    if any(p is None for p in parts[:3]):
-      return
     n, w, d, s = parts
+    if n is None or w is None or d is None:
+      return
     if self.num_stable_steps is None and not n >= w + d:
       v.fail(
         self,
@@ -437,6 +437,8 @@ class get_wsd_schedule(Composite):
   def native(self) -> Schedule:
     stable = self.num_stable_steps
     if stable is None:
+      # _check made sure num_training_steps is given when this is not.
+      assert self.num_training_steps is not None
       stable = self.num_training_steps - self.num_warmup_steps - self.num_decay_steps
     floor = self.min_lr_ratio * self.base_lr
     body = wsd_schedule(

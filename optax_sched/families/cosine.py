@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 
 import jax.numpy as jnp
 import numpy as np
@@ -14,7 +15,7 @@ from optax_sched._math import safe_div
 from optax_sched.families.polynomial import polynomial
 
 
-def cosine_decay(t, init_value, decay_steps, alpha=0.0, exponent=1.0):
+def cosine_decay(t, init_value, decay_steps, alpha: Real = 0.0, exponent: Real = 1.0):
   """``I * ((1 - a) * (0.5 * (1 + cos(pi * min(t, T) / T))) ** p + a)``."""
   count = jnp.minimum(fl(t), fl(decay_steps))
   # Clipped: an ulp of overshoot would make a fractional exponent give NaN.
@@ -62,7 +63,7 @@ class cosine_decay_schedule(Schedule):
 
 
 def warmup_cosine(
-  t, init_value, peak_value, warmup_steps, decay_steps, end_value=0.0, exponent=1.0
+  t, init_value, peak_value, warmup_steps, decay_steps, end_value: Real = 0.0, exponent: Real = 1.0
 ):
   """Linear warmup to ``peak_value`` then cosine decay to ``end_value``."""
   alpha = safe_div(end_value, peak_value)
@@ -161,7 +162,7 @@ class sgdr_schedule(Schedule):
     Restarts, 2017.
   """
 
-  cosine_kwargs: Real
+  cosine_kwargs: Sequence[Mapping[str, Real]]
 
   def __post_init__(self):
     if not isinstance(self.cosine_kwargs, (list, tuple)) or not all(
@@ -187,8 +188,8 @@ class sgdr_schedule(Schedule):
 
   def declared_jumps(self, total_steps):
     """Each cycle after the first restarts at its own ``init_value``."""
-    lengths = [v.concrete(k.get("decay_steps")) for k in self.cosine_kwargs]
-    if any(n is None for n in lengths):
+    lengths = v.concrete_all(k.get("decay_steps") for k in self.cosine_kwargs)
+    if lengths is None:
       return ()
     return tuple(np.cumsum([float(n) for n in lengths])[:-1])
 
@@ -198,9 +199,10 @@ class sgdr_schedule(Schedule):
 
     pieces = [warmup_cosine_decay_schedule(**k) for k in self.cosine_kwargs]
     lengths = [k["decay_steps"] for k in self.cosine_kwargs]
-    if all(v.concrete(x) is not None for x in lengths):
+    known = v.concrete_all(lengths)
+    if known is not None:
       # Python sums, like optax: integer lengths give integer boundaries.
-      ends = list(itertools.accumulate(v.concrete(x).item() for x in lengths))
+      ends = list(itertools.accumulate(x.item() for x in known))
     else:
       ends = list(jnp.cumsum(jnp.stack([fl(x) for x in lengths])))
     return join_schedules(pieces, ends[:-1])(t)

@@ -13,7 +13,13 @@ from optax_sched.families.polynomial import polynomial
 
 
 def exponential(
-  t, init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None
+  t,
+  init_value,
+  transition_steps,
+  decay_rate,
+  transition_begin: Real = 0,
+  staircase=False,
+  end_value: Real | None = None,
 ):
   """``I * r ** ((t - B) / T)`` (floored if ``staircase``), clipped at E."""
   since = fl(t) - fl(transition_begin)
@@ -30,6 +36,15 @@ def exponential(
 
 
 class _Exponential(Schedule):
+  """Shared checks of the exponential decays (their fields, declared by each)."""
+
+  init_value: Real
+  transition_steps: Real
+  decay_rate: Real
+  transition_begin: Real
+  staircase: bool
+  end_value: Real | None
+
   def _check(self):
     v.real(self, "init_value")
     v.positive(self, "transition_steps")

@@ -122,6 +122,13 @@ class piecewise_interpolate_schedule(Schedule):
 
 
 class _OneCycle(Schedule):
+  """Shared checks and pieces of the one-cycle schedules (fields of each)."""
+
+  transition_steps: Real
+  peak_value: Real
+  div_factor: Real
+  final_div_factor: Real
+
   def _check(self):
     v.positive(self, "transition_steps")
     v.real(self, "peak_value")

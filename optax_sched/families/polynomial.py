@@ -11,7 +11,7 @@ from optax_sched._dtypes import Real
 from optax_sched._math import ceil_div, safe_pow
 
 
-def polynomial(t, init_value, end_value, power, transition_steps, transition_begin=0):
+def polynomial(t, init_value, end_value, power, transition_steps, transition_begin: Real = 0):
   """``(I - E) * (1 - clip(t - B, 0, T) / T) ** P + E``; a step at B if T=0."""
   frac = _remaining(t, transition_steps, transition_begin)
   return (init_value - end_value) * safe_pow(frac, power) + end_value

@@ -22,10 +22,10 @@ def restarting(
   shape,
   init_value,
   first_period,
-  period_mult=1.0,
-  decay=1.0,
-  end_value=0.0,
-  cycle_limit=None,
+  period_mult: Real = 1.0,
+  decay: Real = 1.0,
+  end_value: Real = 0.0,
+  cycle_limit: Real | None = None,
   decay_mode="peak",
 ):
   """``E + (I d**i - E) * shape(p / L_i)``, or ``E`` after ``cycle_limit`` cycles.
@@ -69,6 +69,9 @@ def check_restarts(owner):
 
 class Restarting(Schedule):
   """A family built on :func:`restarting`: its cycle starts are restarts."""
+
+  period_mult: Real  # fields of each subclass
+  cycle_limit: Real | None
 
   #: The field that holds the first cycle's length.
   _period_field = "first_period"

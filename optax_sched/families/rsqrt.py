@@ -7,7 +7,7 @@ from optax_sched._base import Schedule, fl, register
 from optax_sched._dtypes import Real
 
 
-def rsqrt(t, init_value, timescale, power=0.5):
+def rsqrt(t, init_value, timescale, power: Real = 0.5):
   """``I * (1 + t / tau) ** -power``: ``I`` at ``t = 0``."""
   return init_value * (1 + fl(t) / fl(timescale)) ** (-fl(power))
 

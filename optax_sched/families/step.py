@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -86,7 +88,7 @@ class multistep_decay_schedule(Schedule):
   """
 
   init_value: Real
-  milestones: Real
+  milestones: Sequence[Real]
   gamma: Real = 0.1
 
   def __post_init__(self):
@@ -106,8 +108,8 @@ class multistep_decay_schedule(Schedule):
 
   def declared_jumps(self, total_steps):
     """The milestones."""
-    steps = [v.concrete(m) for m in self.milestones]
-    return () if any(m is None for m in steps) else tuple(float(m) for m in steps)
+    steps = v.concrete_all(self.milestones)
+    return () if steps is None else tuple(float(m) for m in steps)
 
 
 @register
@@ -136,8 +138,8 @@ class piecewise_values_schedule(Schedule):
     [1.0, 1.0, 0.5]
   """
 
-  boundaries: Real
-  values: Real
+  boundaries: Sequence[Real]
+  values: Sequence[Real]
   closed_right: bool = static(default=False)
 
   def __post_init__(self):
@@ -168,8 +170,8 @@ class piecewise_values_schedule(Schedule):
 
   def declared_jumps(self, total_steps):
     """The boundaries (the step after each, with ``closed_right``)."""
-    steps = [v.concrete(b) for b in self.boundaries]
-    if any(b is None for b in steps):
+    steps = v.concrete_all(self.boundaries)
+    if steps is None:
       return ()
     if self.closed_right:
       return tuple(np.floor(float(b)) + 1 for b in steps)

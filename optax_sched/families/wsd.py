@@ -19,7 +19,9 @@ STABLE_SHAPES = ("constant", "rsqrt", "power")
 DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "power", "exp")
 
 
-def decay_factor(frac, shape, exponent=1.0, decay_ratio=0.1, num_cycles=0.5):
+def decay_factor(
+  frac, shape, exponent: Real = 1.0, decay_ratio: Real = 0.1, num_cycles: Real = 0.5
+):
   """The decay phase's factor at progress ``frac`` in [0, 1]: 1 at 0, 0 at 1
   (``cosine`` with ``num_cycles != 0.5`` ends elsewhere)."""
   if shape == "linear":
