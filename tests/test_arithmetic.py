@@ -1,0 +1,361 @@
+"""The shared arithmetic, seen through public schedules, against Python references.
+
+Fast, eager and small: ``scripts/mutation.py`` runs this file for every
+mutant of ``optax_sched/_math.py``. Every expected value comes from a formula
+written here in plain Python (fractions, loops), never from the code under test.
+"""
+
+import fractions
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from optax_sched import (
+  constant_schedule,
+  cosine_decay_schedule,
+  exponential_decay,
+  join_schedules,
+  linear_schedule,
+  multistep_decay_schedule,
+  piecewise_constant_schedule,
+  piecewise_interpolate_schedule,
+  piecewise_values_schedule,
+  polynomial_decay_schedule,
+  polynomial_schedule,
+  repeat,
+  step_decay_schedule,
+  warmup,
+)
+
+
+def values(s, steps):
+  return np.asarray(s(np.asarray(steps)), dtype=np.float64)
+
+
+def cycle_ref(t, period, mult):
+  """(cycle index, position, length) by walking the cycles."""
+  i, start, length = 0, 0, period
+  while t >= start + length:
+    start, length, i = start + length, length * mult, i + 1
+  return i, t - start, length
+
+
+@pytest.mark.parametrize("step_size", [3, 7, 2.4, 0.5])
+def test_staircase_boundaries_are_exact(step_size):
+  s = step_decay_schedule(1.0, step_size, 0.5)
+  steps = list(range(0, 40))
+  want = [0.5 ** math.floor(fractions.Fraction(t) / fractions.Fraction(step_size)) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
+
+
+def test_staircase_at_float_steps():
+  s = exponential_decay(1.0, 4, 0.5, staircase=True)
+  steps = [0.0, 3.999, 4.0, 4.5, 7.9, 8.0, 12.0]
+  want = [0.5 ** math.floor(t / 4) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_multistep_counts_milestones_passed(n):
+  milestones = [5 * k + 3 for k in range(n)]
+  s = multistep_decay_schedule(1.0, milestones, 0.9)
+  steps = list(range(0, 5 * n + 10))
+  want = [0.9 ** sum(m <= t for m in milestones) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("n", [2, 30])
+@pytest.mark.parametrize("closed_right", [False, True])
+def test_piecewise_values_piece_of_each_step(n, closed_right):
+  bounds = [7 * k + 1 for k in range(n)]
+  vals = [float(k + 1) for k in range(n + 1)]
+  s = piecewise_values_schedule(bounds, vals, closed_right=closed_right)
+  steps = list(range(0, 7 * n + 5))
+  if closed_right:
+    want = [vals[sum(b < t for b in bounds)] for t in steps]
+  else:
+    want = [vals[sum(b <= t for b in bounds)] for t in steps]
+  np.testing.assert_array_equal(values(s, steps), want)
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_piecewise_constant_multiplies_in_order(n):
+  scales = {4 * k + 2: 0.5 + 0.05 * k for k in range(n)}
+  s = piecewise_constant_schedule(2.0, scales)
+  steps = list(range(0, 4 * n + 6))
+  want = []
+  for t in steps:
+    v = 2.0
+    for b in sorted(scales):
+      if b <= t:
+        v *= scales[b]
+    want.append(v)
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+def test_piecewise_constant_with_traced_scales_matches_concrete():
+  def at(scale):
+    return piecewise_constant_schedule(2.0, {3: scale, 6: 0.5})(np.arange(9))
+
+  want = [2.0] * 3 + [0.5] * 3 + [0.25] * 3
+  np.testing.assert_allclose(jax.jit(at)(0.25), want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_piecewise_interpolate_between_boundaries(kind):
+  s = piecewise_interpolate_schedule(kind, 8.0, {4: 0.5, 10: 0.25})
+  knots = [(0, 8.0), (4, 4.0), (10, 1.0)]
+
+  def ref(t):
+    if t >= 10:
+      return 1.0
+    (a, va), (b, vb) = (knots[0], knots[1]) if t < 4 else (knots[1], knots[2])
+    p = (t - a) / (b - a)
+    if kind == "cosine":
+      return vb + (va - vb) * (1 + math.cos(math.pi * p)) / 2
+    return va + (vb - va) * p
+
+  steps = list(range(0, 14))
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
+
+
+@pytest.mark.parametrize(("period", "mult"), [(3, 2.0), (5, 1.5), (4, 3.0)])
+def test_repeat_restarts_where_a_cycle_walk_does(period, mult):
+  child = linear_schedule(1.0, 0.0, period)
+  s = repeat(child, period, period_mult=mult, decay=0.5)
+  steps = list(range(0, 60))
+  want = []
+  for t in steps:
+    i, pos, length = cycle_ref(t, period, mult)
+    want.append(0.5**i * max(0.0, 1.0 - pos * period / length / period))
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5, atol=1e-7)
+
+
+def test_repeat_constant_period_at_int32_steps():
+  s = repeat(linear_schedule(1.0, 0.0, 10), 10)
+  steps = [0, 9, 10, 2**31 - 1, 2**31 - 8]
+  want = [1.0 - (t % 10) / 10 for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", ["linear", "cosine", "exponential", "constant", "1-sqrt"])
+def test_warmup_shapes(shape):
+  s = warmup(0.8, 10, init_value=0.1, shape=shape)
+  steps = list(range(0, 13))
+
+  def ref(t):
+    if t >= 10:
+      return 0.8
+    p = t / 10
+    return {
+      "linear": 0.1 + 0.7 * p,
+      "cosine": 0.8 + (0.1 - 0.8) * (1 + math.cos(math.pi * p)) / 2,
+      "exponential": 0.1 * 8**p,
+      "constant": 0.1,
+      "1-sqrt": 0.1 + 0.7 * (1 - math.sqrt(1 - p)),
+    }[shape]
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-5)
+
+
+@pytest.mark.parametrize("power", [0.0, 0.5, 1.0, 2.0, 3.0, 2.5])
+def test_polynomial_powers(power):
+  s = polynomial_schedule(1.0, 0.1, power, 10)
+  steps = list(range(0, 13))
+  want = [0.1 + 0.9 * (1 - min(t, 10) / 10) ** power for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+def test_polynomial_fractional_power_has_finite_gradient_at_the_end():
+  def at(end):
+    return polynomial_schedule(1.0, end, 0.5, 10)(12)
+
+  assert np.isfinite(jax.grad(at)(0.1))
+
+
+def test_cosine_decay_values():
+  s = cosine_decay_schedule(2.0, 10, alpha=0.1)
+  steps = list(range(0, 13))
+  want = [2.0 * (0.9 * (1 + math.cos(math.pi * min(t, 10) / 10)) / 2 + 0.1) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("power", [1.0, 2.0, 0.5])
+def test_polynomial_decay_cycle_grows_the_horizon(power):
+  s = polynomial_decay_schedule(1.0, 5, end_value=0.1, power=power, cycle=True)
+  steps = list(range(0, 23))
+
+  def ref(t):  # TensorFlow's PolynomialDecay(cycle=True)
+    length = 5 * max(math.ceil(t / 5), 1)
+    return 0.9 * (1 - t / length) ** power + 0.1
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-5)
+
+
+@pytest.mark.parametrize("n", [3, 24])
+@pytest.mark.parametrize("same_family", [True, False])
+def test_join_picks_the_piece_and_restarts_its_clock(n, same_family):
+  if same_family:
+    pieces = [linear_schedule(1.0 + k, 0.5, 4) for k in range(n + 1)]
+  else:
+    pieces = [
+      linear_schedule(1.0 + k, 0.5, 4) if k % 2 else constant_schedule(1.0 + k)
+      for k in range(n + 1)
+    ]
+  bounds = [3 * k + 2 for k in range(n)]
+  s = join_schedules(pieces, bounds)
+  steps = list(range(0, 3 * n + 8))
+
+  def ref(t):
+    k = sum(b <= t for b in bounds)
+    start = bounds[k - 1] if k else 0
+    local = t - start
+    if same_family or k % 2:
+      return (1.0 + k) + (0.5 - (1.0 + k)) * min(local, 4) / 4
+    return 1.0 + k
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
+
+
+def test_milestones_past_the_int32_range_are_never_reached():
+  # (2**31 - 1 itself reaches it today: the milestone is clipped to the int32 maximum.)
+  s = multistep_decay_schedule(1.0, [10, 2**40], 0.5)
+  np.testing.assert_allclose(values(s, [9, 10, 2**31 - 2]), [1.0, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("n", [4, 20])
+def test_fractional_milestones(n):
+  milestones = [2.5 * k + 1.5 for k in range(n)]
+  s = piecewise_values_schedule(milestones, [float(k) for k in range(n + 1)])
+  steps = list(range(0, int(2.5 * n) + 5))
+  want = [float(sum(m <= t for m in milestones)) for t in steps]
+  np.testing.assert_array_equal(values(s, steps), want)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_many_irregular_boundaries_at_every_step(seed):
+  rng = np.random.default_rng(seed)
+  # Clusters, duplicates and far gaps: bucket tables of every fill.
+  bounds = sorted(
+    int(b)
+    for b in np.concatenate([rng.integers(0, 50, 12), rng.integers(1000, 1003, 5), [2**31 - 2]])
+  )
+  s = piecewise_values_schedule(bounds, [float(k) for k in range(len(bounds) + 1)])
+  steps = sorted(set(bounds) | {b - 1 for b in bounds} | {b + 1 for b in bounds[:-1]} | {0})
+  steps = [t for t in steps if t >= 0] + [2**31 - 1]
+  want = [float(sum(b <= t for b in bounds)) for t in steps]
+  np.testing.assert_array_equal(values(s, steps), want)
+
+
+def test_bounds_from_traced_steps_match_concrete():
+  def at(b):
+    return piecewise_values_schedule([b, b + 5], [1.0, 2.0, 3.0])(np.arange(12))
+
+  want = [1.0] * 3 + [2.0] * 5 + [3.0] * 4
+  np.testing.assert_array_equal(jax.jit(at)(3), want)
+  np.testing.assert_array_equal(jax.jit(at)(3.0), want)
+
+
+@pytest.mark.parametrize("mult", [1.0, 2.0])
+def test_repeat_with_traced_period_mult(mult):
+  def at(m):
+    return repeat(linear_schedule(1.0, 0.0, 4), 4, period_mult=m)(np.arange(30))
+
+  want = []
+  for t in range(30):
+    _, pos, length = cycle_ref(t, 4, mult)
+    want.append(1.0 - pos / length)
+  np.testing.assert_allclose(jax.jit(at)(mult), want, rtol=1e-5, atol=1e-6)
+
+
+def test_repeat_at_float_steps():
+  s = repeat(linear_schedule(1.0, 0.0, 4), 4, period_mult=2.0)
+  steps = [0.0, 3.5, 4.0, 11.99, 12.0, 27.5, 28.0]
+  want = []
+  for t in steps:
+    _, pos, length = cycle_ref(t, 4, 2.0)
+    want.append(1.0 - pos / length)
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("period", [1, 1.0, 3.0, 2.5])
+def test_repeat_constant_period(period):
+  s = repeat(linear_schedule(1.0, 0.0, 4), period)
+  steps = [0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 5.0, 7.5, 9.0] if period != 1 else list(range(6))
+  want = [1.0 - (t - period * math.floor(t / period)) / 4 for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
+
+
+def test_zero_length_warmup_is_the_schedule():
+  s = warmup(linear_schedule(1.0, 0.0, 10), 0, init_value=0.3)
+  np.testing.assert_allclose(values(s, [0, 5, 10]), [1.0, 0.5, 0.0], atol=1e-7)
+
+
+def test_fractional_power_gradient_is_zero_where_the_decay_ended():
+  def at(power):
+    return polynomial_schedule(1.0, 0.1, power, 10)(12)
+
+  g = jax.grad(at)(0.5)
+  assert g == 0.0
+
+
+def test_piecewise_interpolate_without_boundaries_is_constant():
+  s = piecewise_interpolate_schedule("linear", 3.0, {})
+  np.testing.assert_array_equal(values(s, [0, 1, 100]), [3.0, 3.0, 3.0])
+
+
+@pytest.mark.parametrize("period", [10, 0.4, 2.5])
+def test_repeat_with_a_traced_unit_period_mult(period):
+  """A traced ``period_mult`` of 1 is a constant period, exact at int32 steps."""
+  steps = np.asarray([0, 1, 2, 3, 7, 2**31 - 11, 2**31 - 2, 2**31 - 1])
+  if period != 10:
+    steps = steps[:5]
+
+  def at(m):
+    return repeat(linear_schedule(1.0, 0.0, 10), period, period_mult=m, stretch_cycles=False)(steps)
+
+  p = fractions.Fraction(str(period))  # the decimal as written: 2 / 0.4 is 5
+  want = [float(1 - (t - p * math.floor(t / p)) / 10) for t in steps.tolist()]
+  np.testing.assert_allclose(jax.jit(at)(1.0), want, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("pairs", [False, True])
+def test_boundaries_in_pairs_at_every_step(pairs):
+  """Two boundaries one step apart: the step between them is in the middle piece."""
+  bounds = sorted(
+    [10 * k for k in range(1, 21)] + ([10 * k + 1 for k in range(1, 21)] if pairs else [])
+  )
+  vals = [float(k) for k in range(len(bounds) + 1)]
+  steps = list(range(0, 215)) + [10**6, 2**31 - 1]
+  s = piecewise_values_schedule(bounds, vals)
+  np.testing.assert_array_equal(
+    values(s, steps), [vals[sum(b <= t for b in bounds)] for t in steps]
+  )
+  s = multistep_decay_schedule(1.0, bounds, 0.9)
+  want = [0.9 ** sum(b <= t for b in bounds) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-5)
+
+
+def test_join_of_array_hyperparameters():
+  """Pieces whose hyperparameters are NumPy/JAX scalars join like Python numbers."""
+  pieces = [linear_schedule(jnp.asarray(1.0 + k), np.float32(0.5), np.int32(4)) for k in range(4)]
+  s = join_schedules(pieces, [3, 6, 9])
+  steps = list(range(0, 16))
+
+  def ref(t):
+    k = sum(b <= t for b in (3, 6, 9))
+    local = t - 3 * k
+    return (1.0 + k) + (0.5 - (1.0 + k)) * min(local, 4) / 4
+
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
+
+
+def test_no_boundaries_is_the_single_piece():
+  steps = [0, 3, 10, 2**31 - 1]
+  s = join_schedules([linear_schedule(1.0, 0.5, 4)], [])
+  np.testing.assert_allclose(values(s, steps), [1.0, 0.625, 0.5, 0.5])
+  s = multistep_decay_schedule(2.0, [], 0.1)
+  np.testing.assert_allclose(values(s, steps), [2.0] * 4)
