@@ -25,7 +25,6 @@ import sys
 import jax
 import numpy as np
 
-
 import optax_sched as sched
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
