@@ -553,7 +553,10 @@ def rate_power(rate, p):
   too (a relative error of ``p * 3e-8``, 1e-3 at ``p = 30000``)."""
   known = concrete(rate)
   if known is not None and known.ndim == 0 and known > 0:
-    return jnp.exp(fl(p) * fl(np.log(float(known))))
+    exact_rate = float(known)
+    if float(np.asarray(exact_rate, float_dtype())) != exact_rate:
+      return jnp.exp(fl(p) * fl(np.log(exact_rate)))
+  # A rate the float dtype holds exactly (0.5, 0.25): pow keeps powers of two exact.
   return jnp.power(fl(rate), p)
 
 

@@ -34,7 +34,7 @@ def decay_factor(pos, length, shape, exponent=1.0, decay_ratio=0.1, num_cycles=0
   if shape == "cosine":
     return raised_cosine(2 * fl(num_cycles) * pos, length)
   if shape == "1-sqrt":
-    return left / (1 + jnp.sqrt(frac))
+    return left / (1 + safe_pow(frac, 0.5))
   if shape == "power":
     near_end = -jnp.expm1(exponent * jnp.log1p(-jnp.minimum(left, 0.5)))
     return jnp.where(left < 0.5, near_end, 1 - safe_pow(frac, exponent))
@@ -153,7 +153,7 @@ class wsd_schedule(Schedule):
     into = tf - fl(self.stable_steps)
     has_length = fl(self.decay_steps) > 0
     length = jnp.where(has_length, fl(self.decay_steps), 1.0)
-    pos = jnp.where(has_length, jnp.clip(into, 0, length), 1.0)
+    pos = jnp.where(has_length, jnp.clip(into, 0, length), 0.0)
     h = decay_factor(
       pos, length, self.decay_shape, self.exponent, self.decay_ratio, self.num_cycles
     )
