@@ -12,9 +12,9 @@ fields, validate concrete values in ``_check`` and compute the value in
 
     @register
     class my_schedule(Schedule):
-        init_value: Any
-        decay_steps: Any
-        mode: str = static("linear")
+        init_value: ArrayLike
+        decay_steps: ArrayLike
+        mode: str = static(default="linear")
 
         def _check(self):
             v.positive(self, "decay_steps")
@@ -26,33 +26,48 @@ fields, validate concrete values in ``_check`` and compute the value in
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias, TypeVar, overload
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
+
+if sys.version_info >= (3, 11):
+  from typing import dataclass_transform
+else:
+  from typing_extensions import dataclass_transform
+
+from optax_sched import _validate as v
+from optax_sched._dtypes import Real, fl, float_dtype, int_dtype
+from optax_sched._math import safe_div
 
 _REGISTRY: dict[str, type[Schedule]] = {}
 
 
-def static(default: Any = dataclasses.MISSING) -> Any:
+_T = TypeVar("_T")
+_S = TypeVar("_S", bound="Schedule")
+
+#: What a combinator takes: a schedule, any callable of the step (an
+#: ``optax.Schedule``), or a number (a sweepable leaf).
+ScheduleLike: TypeAlias = "Callable[[Any], ArrayLike] | Real"
+
+
+@overload
+def static(*, default: _T) -> _T: ...
+@overload
+def static() -> Any: ...
+def static(*, default: Any = dataclasses.MISSING) -> Any:
   """A field that is structure (a mode string, a flag), not a hyperparameter.
+
+  ``default`` is a keyword (type checkers see a field's default only so).
 
   Static fields are part of the pytree's treedef, so they must be hashable and
   changing them recompiles; they can never be traced.
   """
   return dataclasses.field(default=default, metadata={"static": True})
-
-
-def float_dtype():
-  """float32, or float64 when ``jax_enable_x64`` is on."""
-  return jnp.result_type(float)
-
-
-def int_dtype():
-  """int32, or int64 when ``jax_enable_x64`` is on."""
-  return jnp.result_type(int)
 
 
 def _holds_text(step: Any) -> bool:
@@ -88,12 +103,15 @@ def as_step(step: Any) -> jax.Array:
   return jnp.maximum(step, 0)
 
 
-def fl(x: Any) -> jax.Array:
-  """``x`` as an array of the default float dtype."""
-  return jnp.asarray(x, dtype=float_dtype())
-
-
-def register(cls=None, *, name: str | None = None):
+# Type checkers read the class a decorator returns as a frozen dataclass of
+# its annotated fields (its ``__init__`` is theirs), in both forms below.
+@overload
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(static,))
+def register(cls: type[_S], /) -> type[_S]: ...
+@overload
+@dataclass_transform(frozen_default=True, eq_default=False, field_specifiers=(static,))
+def register(*, name: str | None = None) -> Callable[[type[_S]], type[_S]]: ...
+def register(cls: Any = None, *, name: str | None = None) -> Any:
   """Class decorator: makes ``cls`` a frozen dataclass, a pytree and a name.
 
   ``name`` is the public name used by ``repr`` and ``to_config`` (defaults to
@@ -101,7 +119,7 @@ def register(cls=None, *, name: str | None = None):
   ``"torch.StepLR"``.
   """
 
-  def wrap(cls):
+  def wrap(cls: Any) -> Any:
     cls = dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)
     cls.name = name or cls.__name__
     fields = dataclasses.fields(cls)
@@ -122,9 +140,9 @@ def register(cls=None, *, name: str | None = None):
       # Bypass __init__: jax rebuilds schedules with tangents, cotangents and
       # placeholder objects as leaves, which must not be validated.
       s = object.__new__(cls)
-      for k, x in zip(meta, aux):
+      for k, x in zip(meta, aux, strict=True):
         object.__setattr__(s, k, x)
-      for k, x in zip(data, children):
+      for k, x in zip(data, children, strict=True):
         object.__setattr__(s, k, x)
       return s
 
@@ -138,7 +156,14 @@ def register(cls=None, *, name: str | None = None):
 
 
 def registry() -> dict[str, type[Schedule]]:
-  """Every registered public schedule name and its class."""
+  """Every registered public schedule name and its class.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> names = sched.registry()
+    >>> names["cosine_decay_schedule"] is sched.cosine_decay_schedule
+    True
+  """
   return dict(_REGISTRY)
 
 
@@ -148,6 +173,20 @@ class Schedule:
   ``s(step)`` accepts a Python number or an array of any shape and any int or
   float dtype, and returns an array of that shape in the default float dtype.
   Negative steps give the value at step 0.
+
+  Example (a pytree whose leaves are the hyperparameters):
+    >>> import jax, jax.numpy as jnp
+    >>> import optax_sched as sched
+    >>> s = sched.cosine_decay_schedule(1.0, 4)
+    >>> [round(v, 6) for v in s(jnp.arange(5)).tolist()]
+    [1.0, 0.853553, 0.5, 0.146447, 0.0]
+    >>> s.replace(init_value=2.0)
+    cosine_decay_schedule(init_value=2.0, decay_steps=4)
+    >>> jax.tree_util.tree_leaves(s)
+    [1.0, 4, 0.0, 1.0]
+    >>> peaks = jnp.array([1.0, 2.0])
+    >>> jax.vmap(lambda p: s.replace(init_value=p)(2))(peaks).tolist()
+    [0.4999999701976776, 0.9999999403953552]
   """
 
   name: ClassVar[str] = "Schedule"
@@ -194,12 +233,12 @@ class Schedule:
     return dataclasses.replace(self, **changes)
 
   def arguments(self) -> dict[str, Any]:
-    """The constructor arguments, by name, in declaration order."""
-    return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+    """The constructor arguments, by name, in the order of the signature."""
+    return {f.name: getattr(self, f.name) for f in _signature_fields(self)}
 
   def __repr__(self) -> str:
     parts = []
-    for f in dataclasses.fields(self):
+    for f in _signature_fields(self):
       value = getattr(self, f.name)
       has_default = f.default is not dataclasses.MISSING
       if has_default and _same(value, f.default):
@@ -212,44 +251,40 @@ class Schedule:
       return NotImplemented
     a, ta = jax.tree_util.tree_flatten(self)
     b, tb = jax.tree_util.tree_flatten(other)
-    return ta == tb and all(_same(x, y) for x, y in zip(a, b))
+    return ta == tb and all(_same(x, y) for x, y in zip(a, b, strict=True))
 
   def __hash__(self) -> int:
     leaves, treedef = jax.tree_util.tree_flatten(self)
     return hash((treedef, tuple(_hashable(x) for x in leaves)))
 
-  # Arithmetic maps onto combinators (imported lazily: they build on this).
-  def __mul__(self, other):
-    from optax_sched import combinators
-
-    return combinators.multiply(self, other)
+  # Arithmetic builds the pointwise combinators defined at the end of this module.
+  def __mul__(self, other: Any) -> Schedule:
+    return multiply(self, other)
 
   __rmul__ = __mul__
 
-  def __truediv__(self, other):
-    from optax_sched import combinators
+  def __truediv__(self, other: Any) -> Schedule:
+    return divide(self, other)
 
-    return combinators.divide(self, other)
-
-  def __add__(self, other):
-    from optax_sched import combinators
-
-    return combinators.add(self, other)
+  def __add__(self, other: Any) -> Schedule:
+    return add(self, other)
 
   __radd__ = __add__
 
-  def __sub__(self, other):
-    from optax_sched import combinators
+  def __sub__(self, other: Any) -> Schedule:
+    return add(self, -1.0 * other)
 
-    return combinators.add(self, -1.0 * other)
+  def __rsub__(self, other: Any) -> Schedule:
+    return add(-1.0 * self, other)
 
-  def __rsub__(self, other):
-    from optax_sched import combinators
-
-    return combinators.add(-1.0 * self, other)
-
-  def __neg__(self):
+  def __neg__(self) -> Schedule:
     return -1.0 * self
+
+
+def _signature_fields(s: Schedule) -> list[dataclasses.Field]:
+  """The fields in the order of ``__init__``: keyword-only ones last."""
+  fields = dataclasses.fields(s)
+  return [f for f in fields if not f.kw_only] + [f for f in fields if f.kw_only]
 
 
 def _is_concrete(x: Any) -> bool:
@@ -260,7 +295,7 @@ def _same(a: Any, b: Any) -> bool:
   if isinstance(a, Schedule) or isinstance(b, Schedule):
     return a == b
   if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
   if isinstance(a, dict) and isinstance(b, dict):
     return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
   if isinstance(a, (str, type(None), bool)) or isinstance(b, (str, type(None), bool)):
@@ -315,8 +350,6 @@ def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) ->
   if isinstance(fn, Schedule):
     return fn
   if isinstance(fn, (int, float)) and not isinstance(fn, bool):
-    from optax_sched.families.polynomial import constant_schedule
-
     return constant_schedule(fn)
   if callable(fn):
     return function_schedule(fn)
@@ -330,6 +363,8 @@ def as_schedule(fn: Any, argname: str = "schedule", owner: str | None = None) ->
 @register
 class function_schedule(Schedule):
   """Wraps a jnp-traceable callable ``fn(step) -> value`` as a Schedule.
+
+  The value is ``v(t) = fn(max(t, 0))``, as an array of the default float dtype.
 
   ``fn`` is static (part of the structure), so it cannot be swept with vmap
   and cannot be saved with ``to_config``.
@@ -369,3 +404,165 @@ class Composite(Schedule):
 
   def declared_jumps(self, total_steps: int) -> tuple:
     return tuple(self.native().declared_jumps(total_steps))
+
+
+def validate(schedule: Any) -> None:
+  """Runs every domain check of ``schedule`` and the schedules inside it.
+
+  Concrete values raise ``ValueError`` at once; traced values (a schedule
+  passed into ``jit`` as an argument, or swept with ``vmap``) become
+  ``checkify`` checks, reported by a function wrapped in
+  ``checkify.checkify``.
+
+  Example (a traced hyperparameter, checked through checkify):
+    >>> import jax
+    >>> from jax.experimental import checkify
+    >>> import optax_sched as sched
+    >>> def lr(decay_steps, step):
+    ...   s = sched.cosine_decay_schedule(1e-3, decay_steps)  # traced: not checked here
+    ...   sched.validate(s)
+    ...   return s(step)
+    >>> checked = checkify.checkify(jax.jit(lr))
+    >>> err, value = checked(10, 5)
+    >>> err.get() is None, round(float(value), 7)
+    (True, 0.0005)
+    >>> err, value = checked(0, 5)
+    >>> print(err.get())
+    cosine_decay_schedule: decay_steps=0 is not allowed: it must be > 0 (`check` failed)
+  """
+  with v.traced_checks():
+    schedule._check()
+    for value in schedule.arguments().values():
+      children = value if isinstance(value, (list, tuple)) else (value,)
+      for child in children:
+        if isinstance(child, Schedule):
+          validate(child)
+
+
+@register
+class constant_schedule(Schedule):
+  """The same value at every step: ``v(t) = value``.
+
+  Example:
+    >>> float(constant_schedule(5)(100))
+    5.0
+  """
+
+  value: Real
+
+  def _check(self):
+    v.real(self, "value")
+
+  def _value(self, t):
+    return jnp.broadcast_to(fl(self.value), jnp.shape(t))
+
+
+# The pointwise algebra (``s * 2``, ``a + b``, ``a / b``): here, so that the
+# operators of Schedule need nothing above this module.
+
+
+def operand(owner: Any, name: str, x: Any) -> Any:
+  """``x`` kept as a Schedule (a callable is wrapped) or checked as a number.
+
+  Numbers stay numbers (pytree leaves) rather than becoming constant
+  schedules, so ``repr`` and ``to_config`` show ``0.5``, not a wrapper.
+  """
+  if isinstance(x, Schedule):
+    return x
+  if callable(x):
+    return as_schedule(x, name, owner.name)
+  v.real(owner, name, x)
+  return x
+
+
+def jumps(x: Any, total_steps) -> np.ndarray:
+  """An operand's declared jumps as a float array (none for a number)."""
+  if not isinstance(x, Schedule):
+    return np.zeros(0)
+  return np.asarray(x.declared_jumps(total_steps), dtype=np.float64).reshape(-1)
+
+
+def evaluate(x: Any, t) -> Any:
+  """The value of an operand at clamped step ``t``."""
+  if isinstance(x, Schedule):
+    return x(t)
+  return jnp.broadcast_to(fl(x), jnp.shape(t))
+
+
+class _Binary(Schedule):
+  """Two operands ``a`` and ``b``, each a schedule or a number."""
+
+  def __post_init__(self):
+    for name in ("a", "b"):
+      object.__setattr__(self, name, operand(self, name, getattr(self, name)))
+    super().__post_init__()
+
+  def _value(self, t):
+    return self._op(evaluate(self.a, t), evaluate(self.b, t))
+
+  def declared_jumps(self, total_steps):
+    """Where either operand jumps."""
+    return union_jumps(self.a, self.b, total_steps=total_steps)
+
+
+def union_jumps(*operands: Any, total_steps: int) -> np.ndarray:
+  """The sorted steps where any operand jumps."""
+  return np.unique(np.concatenate([jumps(x, total_steps) for x in operands]))
+
+
+@register
+class multiply(_Binary):
+  """``a(t) * b(t)``: a schedule times a schedule or a number.
+
+  Example (a cosine shape scaled by a warmup multiplier):
+    >>> from optax_sched import cosine_decay_schedule, linear_schedule
+    >>> s = multiply(cosine_decay_schedule(1e-3, 100), linear_schedule(0.5, 1.0, 10))
+    >>> [round(float(s(k)), 7) for k in (0, 10, 50)]
+    [0.0005, 0.0009755, 0.0005]
+  """
+
+  a: ScheduleLike
+  b: ScheduleLike
+
+  def _op(self, a, b):
+    return a * b
+
+
+@register
+class divide(_Binary):
+  """``a(t) / b(t)``; where ``b(t) == 0`` the value is 0 (not ``inf``).
+
+  A concrete number ``b == 0`` is rejected at construction.
+
+  Example:
+    >>> from optax_sched import constant_schedule
+    >>> float(divide(constant_schedule(1.0), 4.0)(0))
+    0.25
+  """
+
+  a: ScheduleLike
+  b: ScheduleLike
+
+  def _check(self):
+    if not isinstance(self.b, Schedule):
+      v.number(self, "b", ok=lambda x: x != 0, allowed="it must be != 0")
+
+  def _op(self, a, b):
+    return safe_div(a, b)
+
+
+@register
+class add(_Binary):
+  """``a(t) + b(t)``: a schedule plus a schedule or a number.
+
+  Example:
+    >>> from optax_sched import linear_schedule
+    >>> float(add(linear_schedule(0.0, 1.0, 10), 1.0)(5))
+    1.5
+  """
+
+  a: ScheduleLike
+  b: ScheduleLike
+
+  def _op(self, a, b):
+    return a + b

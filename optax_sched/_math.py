@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optax_sched._base import fl, float_dtype, int_dtype
+from optax_sched._dtypes import fl, float_dtype, int_dtype
 from optax_sched._validate import concrete
 
 

@@ -4,7 +4,7 @@ Every check names the schedule, the argument, the value given and what is
 allowed. Traced values (under ``jit``/``vmap``/``grad``) cannot be checked in
 Python and are passed through unchecked: an invalid traced value gives
 whatever the formula gives (often ``nan`` or ``inf``), as documented in the
-README ("Guarantees"). Inside :func:`traced_checks` the same domain checks
+docs/guarantees.md. Inside :func:`traced_checks` the same domain checks
 become ``jax.experimental.checkify`` checks on traced values, so a function
 wrapped in ``checkify.checkify`` reports them.
 """
@@ -43,25 +43,6 @@ def traced_checks():
     yield
   finally:
     _TRACED_CHECKS.reset(token)
-
-
-def validate(schedule: Any) -> None:
-  """Runs every domain check of ``schedule`` and the schedules inside it.
-
-  Concrete values raise ``ValueError`` at once; traced values (a schedule
-  passed into ``jit`` as an argument, or swept with ``vmap``) become
-  ``checkify`` checks, reported by a function wrapped in
-  ``checkify.checkify``.
-  """
-  from optax_sched._base import Schedule
-
-  with traced_checks():
-    schedule._check()
-    for value in schedule.arguments().values():
-      children = value if isinstance(value, (list, tuple)) else (value,)
-      for child in children:
-        if isinstance(child, Schedule):
-          validate(child)
 
 
 def _traced_check(owner, name, value, ok, allowed, finite):

@@ -4,25 +4,32 @@ SPEC is a spec string (``"cosine_decay_schedule(1e-3, 1000)"``, read with
 ``ast``, never evaluated), a JSON or YAML config file, JSON text, or ``-``
 for standard input. Commands::
 
-  optax-sched plot SPEC... --steps N -o lr.png   # png, svg or pdf; overlays
-  optax-sched show SPEC --steps N                # terminal plot + describe
+  optax-sched plot SPEC... [--steps N] -o lr.png # png, svg or pdf; overlays
+  optax-sched show SPEC [--steps N]              # terminal plot + describe
   optax-sched describe SPEC --steps N [--json]
   optax-sched lint SPEC --steps N [--strict]     # exit 1 on a warning
   optax-sched list                               # every public name
   optax-sched convert SPEC --to json|yaml|spec
   optax-sched compare ...                        # train under several schedules
+  optax-sched lr-find -o lr_find.png             # range test on the built-in problem
+  optax-sched optimize --steps N --peak P --log LOG   # the schedule a fitted law prefers
 
-A bad SPEC or argument prints one line on stderr and exits with status 2.
+``plot`` and ``show`` default ``--steps`` to the schedule's natural length
+(``optax_sched.lengths.natural_length``: the run it was written for); a
+schedule with no end needs ``--steps``. A bad SPEC or argument prints one
+line on stderr and exits with status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
+import re
 import sys
 from collections.abc import Sequence
+
+from optax_sched._version import __version__
 
 PROG = "optax-sched"
 _FORMATS = (".png", ".svg", ".pdf")
@@ -50,6 +57,31 @@ def _steps(text: str) -> int:
   return int(value)
 
 
+_NATURAL_HELP = (
+  "the number of optimizer updates of the run (default: the length the schedule"
+  " was written for, such as a decay's decay_steps)"
+)
+
+
+def _run_length(schedules, steps: int | None) -> int:
+  """``--steps``, else the longest natural length of ``schedules``."""
+  if steps is not None:
+    return steps
+  from optax_sched.lengths import natural_length
+
+  # A spec per parameter group ({label: schedule}) counts each of its schedules.
+  flat = [x for s in schedules for x in (s.values() if isinstance(s, dict) else [s])]
+  lengths = [natural_length(s) for s in flat]
+  known = [n for n in lengths if n is not None]
+  if not known:
+    which = "this schedule has no" if len(schedules) == 1 else "none of these schedules has a"
+    raise ValueError(
+      f"{which} natural length (a run it was written for, such as a decay's decay_steps):"
+      " give --steps N"
+    )
+  return max(known)
+
+
 def build_parser() -> argparse.ArgumentParser:
   parser = _Parser(
     prog=PROG,
@@ -59,9 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
       " JSON/YAML config file, or - for standard input."
     ),
   )
+  parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
   commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-  def command(name, help_text, spec=True, steps=True):
+  def command(name, help_text, spec=True, steps=True, natural=False):
     p = commands.add_parser(name, help=help_text, description=help_text)
     if spec:
       p.add_argument(
@@ -74,16 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps",
         "-n",
         type=_steps,
-        required=True,
-        help="the number of optimizer updates of the run",
+        required=not natural,
+        help=_NATURAL_HELP if natural else "the number of optimizer updates of the run",
       )
     return p
 
   p = command("plot", "draw schedules into an image (png, svg or pdf)", spec=False, steps=False)
   p.add_argument("specs", metavar="SPEC", nargs="+", help="one or more schedules, overlaid")
-  p.add_argument(
-    "--steps", "-n", type=_steps, required=True, help="the number of optimizer updates of the run"
-  )
+  p.add_argument("--steps", "-n", type=_steps, help=_NATURAL_HELP)
   p.add_argument("-o", "--output", required=True, help="the image file: .png, .svg or .pdf")
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--labels", nargs="+", help="legend labels, one per SPEC")
@@ -93,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
   )
   p.add_argument("--dpi", type=int, default=120)
 
-  p = command("show", "plot a schedule in the terminal and describe it")
+  p = command("show", "plot a schedule in the terminal and describe it", natural=True)
   p.add_argument("--log", action="store_true", help="logarithmic LR axis")
   p.add_argument("--width", type=int, default=76)
   p.add_argument("--height", type=int, default=14)
@@ -111,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
   p = command("convert", "print a schedule as a JSON or YAML config or a spec", steps=False)
   p.add_argument("--to", choices=("json", "yaml", "spec"), required=True)
 
+  _add_choose_commands(commands)
   commands.add_parser(
     "compare",
     add_help=False,
@@ -160,11 +192,12 @@ def _plot(args) -> int:
     from matplotlib.figure import Figure
   except ModuleNotFoundError:
     raise ValueError("plot needs matplotlib: pip install 'optax-sched[plot]'") from None
-  from optax_sched.plot import plot
+  from optax_sched.plotting import plot
 
   fig = Figure(figsize=(8, 4.5), layout="constrained")
   ax = fig.add_subplot()
-  plot(schedules, args.steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
+  steps = _run_length(schedules, args.steps)
+  plot(schedules, steps, ax=ax, log=args.log, labels=args.labels, marks=not args.no_marks)
   if args.title:
     ax.set_title(args.title)
   fig.savefig(args.output, dpi=args.dpi)
@@ -174,18 +207,21 @@ def _plot(args) -> int:
 
 def _show(args) -> int:
   from optax_sched.inspect import describe, lint
-  from optax_sched.plot import terminal_plot
+  from optax_sched.plotting import terminal_plot
 
   s = _load(args.spec)
-  print(repr(s))
-  print(terminal_plot(s, args.steps, width=args.width, height=args.height, log=args.log))
-  print(_describe_text(describe(s, args.steps)))
-  for finding in lint(s, args.steps):
+  steps = _run_length([s], args.steps)
+  print(repr(s) if args.steps is not None else f"{s!r}  (over its natural length: {steps} steps)")
+  print(terminal_plot(s, steps, width=args.width, height=args.height, log=args.log))
+  print(_describe_text(describe(s, steps)))
+  for finding in lint(s, steps):
     print(finding)
   return 0
 
 
 def _describe(args) -> int:
+  import json
+
   from optax_sched.inspect import describe
 
   facts = describe(_load(args.spec), args.steps)
@@ -211,14 +247,76 @@ def _lint(args) -> int:
 
 
 def _list(args) -> int:
+  print("\n".join(list_lines()))
+  return 0
+
+
+#: The widest line ``optax-sched list`` prints.
+LIST_WIDTH = 100
+
+
+def list_lines() -> list[str]:
+  """Every public name with a one-line summary, grouped: optax's names,
+  the native families, each compat library, the combinators."""
+  import optax_sched as sched
   from optax_sched.config import public_names
 
   names = public_names()
-  width = max(map(len, names))
-  for name, cls in names.items():
-    doc = (cls.__dict__.get("__doc__") or "").strip().splitlines()
-    print(f"{name:<{width}}  {doc[0] if doc else ''}".rstrip())
-  return 0
+  groups: dict[str, list[str]] = {
+    "optax (same names, arguments and values as optax)": list(sched.OPTAX_NAMES),
+    "combinators (schedules built from schedules)": [
+      n for n in sched.COMBINATOR_NAMES if n in names and n not in sched.OPTAX_NAMES
+    ],
+  }
+  taken = {n for members in groups.values() for n in members}
+  native = [n for n in names if "." not in n and n not in taken]
+  groups = {
+    next(iter(groups)): groups[next(iter(groups))],
+    "native families": native,
+    **{
+      f"compat {lib} (optax_sched.compat.{lib}; in a spec: {lib}.NAME)": [
+        n for n in names if n.startswith(lib + ".")
+      ]
+      for lib in sorted({n.split(".")[0] for n in names if "." in n})
+    },
+    **dict(list(groups.items())[1:]),
+  }
+  lines = []
+  for title, members in groups.items():
+    if not members:
+      continue
+    # Compat names without their library: the title says which it is.
+    shown = [n.split(".", 1)[-1] for n in members]
+    width = max(map(len, shown))
+    lines += ["" if lines else None, title]
+    for name, label in zip(members, shown, strict=True):
+      head = f"  {label:<{width}}  "
+      lines.append((head + _fit(summary(names[name]), LIST_WIDTH - len(head))).rstrip())
+  return [line for line in lines if line is not None]
+
+
+def summary(cls: type) -> str:
+  """The first sentence of a class's docstring, as plain text."""
+  doc = (cls.__dict__.get("__doc__") or "").strip()
+  paragraph = " ".join(doc.split("\n\n")[0].split())
+  text = plain(paragraph)
+  end = re.search(r"\.(\s|$)", text)
+  return text[: end.start() + 1] if end else text
+
+
+def plain(text: str) -> str:
+  """reStructuredText roles and literals as plain text (``:class:`~a.b``` -> ``b``)."""
+  text = re.sub(r":[a-z]+:`~?([^`]*)`", lambda m: m.group(1).split(".")[-1], text)
+  text = re.sub(r"``([^`]*)``", r"\1", text)
+  text = re.sub(r"`([^`]*)`", r"\1", text)
+  return re.sub(r"\*\*?([^*\s][^*]*)\*\*?", r"\1", text)
+
+
+def _fit(text: str, width: int) -> str:
+  """``text`` cut at a word to at most ``width`` characters (``...`` marks a cut)."""
+  if len(text) <= width:
+    return text
+  return text[: width - 3].rsplit(" ", 1)[0].rstrip(",;:(") + "..."
 
 
 def _convert(args) -> int:
@@ -262,6 +360,169 @@ def _compare(argv: list[str]) -> int:
     return 2
 
 
+# ---- choosing before training: lr-find ----
+
+
+def _add_choose_commands(commands) -> None:
+  p = commands.add_parser(
+    "lr-find",
+    help="the learning-rate range test on the built-in digits problem; plot and suggestions",
+    description="Runs sched.lr_find (fastai's range test, AdamW) on the exercise's digits"
+    " MLP, prints the suggested peak rates and writes the plot.",
+  )
+  p.add_argument("-o", "--output", default="lr_find.png", help="the plot: .png, .svg or .pdf")
+  p.add_argument("--seed", type=int, default=0, help="data split, initial parameters, order")
+  p.add_argument("--seeds", type=int, default=1, help="runs at once (vmapped), K >= 1")
+  p.add_argument("--num-steps", type=_steps, default=100)
+  p.add_argument("--min-lr", type=float, default=1e-7)
+  p.add_argument("--max-lr", type=float, default=10.0)
+  p.add_argument("--batch-size", type=_steps, default=32)
+
+  p = commands.add_parser(
+    "optimize",
+    help="the schedule a loss-curve law predicts to end lowest, as a spec (and a plot)",
+    description="Fits a law on a log (columns step, loss and lr, or --schedule for the rates)"
+    " or takes its parameters (--law NAME --param K=V ...), runs sched.optimize_schedule and"
+    " prints the result as a spec with its predicted final loss next to cosine, linear and WSD.",
+  )
+  p.add_argument("--steps", "-n", type=_steps, required=True, help="updates of the run to plan")
+  p.add_argument("--peak", type=float, required=True, help="the largest rate allowed")
+  p.add_argument("--warmup", type=int, default=0, help="updates of linear warmup (default 0)")
+  p.add_argument("--log", help="a CSV or JSON-lines log: step, loss and optionally lr")
+  p.add_argument("--schedule", metavar="SPEC", help="the logged run's schedule (no lr column)")
+  p.add_argument("--law", default="auto", help="the law to fit, or with --param its name")
+  p.add_argument("--param", nargs="+", metavar="K=V", help="the law's parameters (no fit)")
+  p.add_argument("-o", "--output", help="plot the schedules and predicted losses (png/svg/pdf)")
+
+
+def _read_log(path: str) -> dict:
+  """Columns of a CSV (with a header) or JSON-lines log, as float arrays."""
+  import csv
+  import json
+
+  import numpy as np
+
+  with open(path, newline="") as f:
+    text = f.read()
+  if text.lstrip().startswith("{"):
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+  else:
+    rows = list(csv.DictReader(text.splitlines()))
+  if not rows or "step" not in rows[0] or "loss" not in rows[0]:
+    raise ValueError(f"--log {path}: needs rows with the columns step and loss (and lr)")
+  return {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k in ("step", "loss", "lr")}
+
+
+def _law_from_args(args):
+  import numpy as np
+
+  from optax_sched.laws import LossLaw, fit_loss_law
+
+  if args.param:
+    values = {}
+    for item in args.param:
+      key, sep, value = item.partition("=")
+      try:
+        values[key] = float(value)
+      except ValueError:
+        sep = ""
+      if not sep:
+        raise ValueError(f"--param {item}: give NAME=NUMBER")
+    return LossLaw(args.law, values)
+  if not args.log:
+    raise ValueError("give --log LOG (a run to fit the law on) or --param K=V ... (its parameters)")
+  cols = _read_log(args.log)
+  steps = cols["step"].astype(int)
+  if args.schedule:
+    lrs = np.asarray(_load(args.schedule)(np.arange(int(steps.max()))), np.float64)
+  elif "lr" in cols and np.array_equal(steps, np.arange(1, steps.size + 1)):
+    lrs = cols["lr"]
+  else:
+    raise ValueError(
+      f"--log {args.log}: the rate of every update is needed: give --schedule SPEC, or log lr"
+      " at every step 1..T"
+    )
+  return fit_loss_law(lrs, cols["loss"], steps, law=args.law)
+
+
+def _optimize(args) -> int:
+  import numpy as np
+
+  from optax_sched.config import to_spec
+  from optax_sched.optimize import optimize_schedule, reference_schedules
+
+  if args.output and os.path.splitext(args.output)[1].lower() not in _FORMATS:
+    raise ValueError(f"-o {args.output}: the image must end in " + ", ".join(_FORMATS))
+  law = _law_from_args(args)
+  print(f"law: {law!r}")
+  best = optimize_schedule(law, args.steps, args.peak, warmup_steps=args.warmup)
+  candidates = {"optimized": best, **reference_schedules(args.steps, args.peak, args.warmup)}
+  t = np.arange(args.steps)
+  curves = {k: np.asarray(law.predict(np.asarray(s(t), np.float32))) for k, s in candidates.items()}
+  print(to_spec(best))
+  print(f"{'schedule':<10}  predicted final loss")
+  for name, c in curves.items():
+    print(f"{name:<10}  {c[-1]:.6g}")
+  if args.output:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    a, b = fig.subplots(1, 2)
+    for name, s in candidates.items():
+      width = 2.2 if name == "optimized" else 1.2
+      a.plot(t, np.asarray(s(t)), lw=width, label=name)
+      b.plot(t[1:] + 1, curves[name][1:], lw=width, label=f"{name}: {curves[name][-1]:.4g}")
+    a.set_xlabel("update")
+    a.set_ylabel("learning rate")
+    a.legend()
+    b.set_xlabel("update")
+    b.set_ylabel("predicted loss")
+    b.set_yscale("log")
+    tail = np.concatenate([c[args.steps // 10 :] for c in curves.values()])
+    b.set_ylim(tail.min() * 0.995, tail.max() * 1.005)
+    b.legend(title="final")
+    fig.savefig(args.output, dpi=120)
+    print(args.output)
+  return 0
+
+
+def _lr_find(args) -> int:
+  suffix = os.path.splitext(args.output)[1].lower()
+  if suffix not in _FORMATS:
+    raise ValueError(f"-o {args.output}: the image must end in " + ", ".join(_FORMATS))
+  if args.seeds < 1:
+    raise ValueError(f"--seeds={args.seeds} is not allowed: it must be >= 1")
+  try:
+    from matplotlib.figure import Figure
+
+    from optax_sched import exercise
+  except ModuleNotFoundError as e:
+    raise ValueError(f"lr-find needs {e.name}: pip install 'optax-sched[examples]'") from None
+  from optax_sched.range_test import lr_find
+
+  problem = exercise.load_problem(args.seed, 1, args.batch_size)
+  batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])
+  finder = lr_find(
+    lambda params, batch: exercise.loss_fn(params, *batch),
+    problem.params,
+    batches,
+    optimizer=exercise.optimizer,
+    min_lr=args.min_lr,
+    max_lr=args.max_lr,
+    num_steps=args.num_steps,
+    seeds=None if args.seeds == 1 else list(range(args.seed, args.seed + args.seeds)),
+  )
+  for name, lr in finder.suggestions.items():
+    print(f"{name:<9} {lr:.3g}")
+  print(f"suggestion {finder.suggestion:.3g}  ({finder.method}: steepest, floored at minimum)")
+  fig = Figure(figsize=(7, 4.2), layout="constrained")
+  ax = finder.plot(fig.add_subplot())
+  ax.set_title("lr_find on the digits MLP (AdamW)")
+  fig.savefig(args.output, dpi=120)
+  print(args.output)
+  return 0
+
+
 _COMMANDS = {
   "plot": _plot,
   "show": _show,
@@ -269,6 +530,8 @@ _COMMANDS = {
   "lint": _lint,
   "list": _list,
   "convert": _convert,
+  "lr-find": _lr_find,
+  "optimize": _optimize,
 }
 
 if __name__ == "__main__":

@@ -331,7 +331,7 @@ def _write_metrics(out: pathlib.Path, meta: dict, results: dict) -> None:
     w = csv.writer(f)
     w.writerow(["schedule", "epoch", "train_loss", "val_loss", "val_acc", "last_lr"])
     for name, r in results.items():
-      for e, (vl, va) in enumerate(zip(r["val_loss"], r["val_acc"])):
+      for e, (vl, va) in enumerate(zip(r["val_loss"], r["val_acc"], strict=True)):
         chunk = r["train_loss"][e * steps : (e + 1) * steps]
         w.writerow(
           [

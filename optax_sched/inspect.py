@@ -24,13 +24,15 @@ Example:
   >>> [f.code for f in lint(s, 1000)]
   ['zero-lr']
   >>> print(lint(s.replace(decay_steps=200), 1000)[0])
-  warning: decays-too-early: reaches its final value 1e-05 at step 200 and stays there for the last 800 of 1000 steps (80%)
+  warning: decays-too-early: reaches its final value 1e-05 at step 200 and stays there
+    for the last 800 of 1000 steps (80%)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import jax
@@ -70,7 +72,17 @@ _EARLY = 0.2  # the share of the run a settled tail may take
 
 @dataclasses.dataclass(frozen=True)
 class Finding:
-  """One lint result: ``code`` (see ``CODES``), ``severity``, ``message``."""
+  """One lint result: ``code`` (see ``CODES``), ``severity``, ``message``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> finding = sched.lint(sched.linear_schedule(0.0, 1e-3, 100), 1000)[0]
+    >>> finding.severity, finding.code
+    ('info', 'zero-lr')
+    >>> print(finding.message)
+    the LR is exactly 0 at step 0 (1 of 1000 updates), so those updates change nothing
+    (at the start of the warmup)
+  """
 
   code: str
   severity: str
@@ -173,8 +185,20 @@ def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
   LR of exactly 0), ``settled_step`` (the value stays at ``final_value`` from
   there on) and ``restarts`` (declared jumps upward). Values are Python
   floats (shortest decimals of the float32 results); ``final_value`` is the
-  value at the last update, step ``total_steps - 1``.
+  value at the last update, step ``total_steps - 1``. Given a dict
+  ``{label: schedule}`` (a schedule per parameter group), returns
+  ``{label: description}``.
+
+  Example:
+    >>> import optax_sched as sched
+    >>> s = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 10, 100, 1e-5)
+    >>> sched.describe(s, 100)
+    {'total_steps': 100, 'init_value': 0.0, 'peak_value': 0.001, 'peak_step': 10,
+    'warmup_steps': 10, 'final_value': 1.0301534e-05, 'min_value': 0.0, 'min_step': 0,
+    'mean_value': 0.00050445, 'zero_steps': 1, 'settled_step': 99, 'restarts': 0}
   """
+  if isinstance(schedule, Mapping):
+    return {label: describe(s, total_steps) for label, s in schedule.items()}
   shape = _Shape(schedule, total_steps)
   v = shape.v
   with np.errstate(invalid="ignore"):
@@ -200,8 +224,19 @@ def lint(schedule: Any, total_steps: int) -> list[Finding]:
   Returns a list of :class:`Finding` (empty when nothing is found), most
   serious first; see ``CODES`` for what each code means. A warning or error
   is worth fixing or explaining; ``info`` only reports (such as the LR of 0
-  on the first update of a warmup from 0).
+  on the first update of a warmup from 0). Given a dict ``{label: schedule}``
+  (a schedule per parameter group), returns ``{label: findings}``.
+
+  Example (a decay that ends at a tenth of the run):
+    >>> import optax_sched as sched
+    >>> s = sched.warmup_cosine_decay_schedule(0.0, 3e-4, 100, 1000, 3e-5)
+    >>> for f in sched.lint(s, 10_000):
+    ...   print(f.severity, f.code)
+    warning decays-too-early
+    info zero-lr
   """
+  if isinstance(schedule, Mapping):
+    return {label: lint(s, total_steps) for label, s in schedule.items()}  # type: ignore[return-value]
   shape = _Shape(schedule, total_steps)
   findings = _values(shape)
   if shape.finite:
@@ -272,7 +307,7 @@ def _decays_too_early(shape: _Shape) -> list[Finding]:
 def _rises_after_decay(shape: _Shape) -> list[Finding]:
   v, tol = shape.v, _RISE * shape.scale
   edges = [0] + shape.declared + [shape.n]
-  for start, end in zip(edges[:-1], edges[1:]):
+  for start, end in zip(edges[:-1], edges[1:], strict=True):
     w = v[start:end]
     if w.size < 3:
       continue
@@ -368,7 +403,7 @@ def _end_above_peak(shape: _Shape) -> list[Finding]:
 def _steps_text(steps: np.ndarray, most: int = 4) -> str:
   """``step 0`` / ``steps 0-9, 900-999``: runs of consecutive steps."""
   runs, start = [], steps[0]
-  for prev, cur in zip(steps[:-1], steps[1:]):
+  for prev, cur in zip(steps[:-1], steps[1:], strict=True):
     if cur != prev + 1:
       runs.append((start, prev))
       start = cur

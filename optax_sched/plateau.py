@@ -256,9 +256,9 @@ def _unflatten(meta, data):
   p = object.__new__(ReduceLROnPlateau)
   dyn = [f.name for f in dataclasses.fields(ReduceLROnPlateau) if not f.metadata.get("static")]
   st = [f.name for f in dataclasses.fields(ReduceLROnPlateau) if f.metadata.get("static")]
-  for k, x in zip(dyn, data):
+  for k, x in zip(dyn, data, strict=True):
     object.__setattr__(p, k, x)
-  for k, x in zip(st, meta):
+  for k, x in zip(st, meta, strict=True):
     object.__setattr__(p, k, x)
   return p
 

@@ -8,12 +8,14 @@ without keeping a second counter on the host.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import optax
+
+from optax_sched.groups import partition_states
 
 # States whose ``count`` is the argument optax passes to a schedule, in the
 # order they are preferred when several are present.
@@ -73,7 +75,7 @@ def step_count(opt_state: Any) -> jax.Array:
   )
 
 
-def current_lr(schedule: Callable[[Any], Any], opt_state: Any) -> jax.Array:
+def current_lr(schedule: Callable[[Any], Any] | Mapping[str, Any], opt_state: Any) -> Any:
   """The learning rate the next optimizer update will use: ``schedule(count)``.
 
   ``count`` is the step counter found in ``opt_state`` by :func:`step_count`
@@ -81,7 +83,9 @@ def current_lr(schedule: Callable[[Any], Any], opt_state: Any) -> jax.Array:
   ``MultiSteps``...). Unlike ``opt_state.hyperparams["learning_rate"]`` of
   ``inject_hyperparams``, which holds the rate of the *last* update, this is
   the rate of the *next* one, the same convention as the schedule's own step.
-  Jittable; nothing is moved to the host.
+  Jittable; nothing is moved to the host. Given the ``{label: schedule}`` of
+  :func:`optax_sched.group_optimizer`, returns ``{label: rate}``, each group
+  read from its own counter.
 
   Example:
     >>> import jax.numpy as jnp, optax
@@ -94,4 +98,17 @@ def current_lr(schedule: Callable[[Any], Any], opt_state: Any) -> jax.Array:
     >>> round(float(current_lr(s, state)), 6)
     0.1
   """
+  if isinstance(schedule, Mapping):
+    # One rate per group of `group_optimizer`: each group counts its own updates.
+    inner = partition_states(opt_state)
+    return {
+      label: _rate(s, inner[label] if inner is not None and label in inner else opt_state)
+      for label, s in schedule.items()
+    }
+  return _rate(schedule, opt_state)
+
+
+def _rate(schedule: Any, opt_state: Any) -> jax.Array:
+  if not callable(schedule):  # a constant rate given as a number
+    return jnp.asarray(schedule, dtype=jnp.result_type(float))
   return jnp.asarray(schedule(step_count(opt_state)))

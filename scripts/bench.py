@@ -1,6 +1,6 @@
 """Speed of optax_sched against optax and PyTorch, as ratios from one run.
 
-    python scripts/bench.py            # the README's table (a few minutes)
+    python scripts/bench.py            # the tables of docs/speed.md (a few minutes)
     python scripts/bench.py --quick    # smaller, for a smoke test
 
 Prints Markdown tables:
@@ -14,6 +14,9 @@ Prints Markdown tables:
    against the same step with a constant learning rate.
 4. A 1M-step learning-rate trace against stepping a PyTorch scheduler (row
    skipped when torch is not installed).
+5. Choosing before training: ``lr_find`` (100 steps of the digits MLP)
+   against the same range test as a PyTorch eager loop, and
+   ``optimize_schedule`` for a 10k-update run (scripts/bench_choose.py).
 
 Times are the minimum over repeats (the machine may be shared; the minimum is
 the run least disturbed). Ratios, not times, are the result: they hold
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import pathlib
 import platform
 import sys
 import time
@@ -221,7 +225,7 @@ def bench_training(repeats, inner=200):
   sizes = [64, 256, 256, 10]
   params = [
     (jnp.asarray(rng.randn(a, b) / np.sqrt(a), jnp.float32), jnp.zeros(b))
-    for a, b in zip(sizes[:-1], sizes[1:])
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True)
   ]
   x = jnp.asarray(rng.randn(128, 64), jnp.float32)
   y = jnp.asarray(rng.randint(0, 10, 128))
@@ -265,7 +269,7 @@ def bench_training(repeats, inner=200):
   }
   runs = {name: runner(lr) for name, lr in cases.items()}
   times = {name: [] for name in runs}
-  for name, run in runs.items():
+  for run in runs.values():
     jax.block_until_ready(run())
   # Interleaved rounds in a rotating order, so a burst of load from elsewhere
   # hits every case; the overhead is the median over rounds of the ratio to
@@ -401,6 +405,15 @@ def main():
     print("(skipped: torch is not installed)")
   else:
     print(table(["how", "time for 1M steps", "speed-up over torch"], rows))
+  print("\n### Choosing before training: lr_find and optimize_schedule\n")
+  progress("choose")
+  sys.path.insert(0, str(pathlib.Path(__file__).parent))
+  import bench_choose
+
+  rows = bench_choose.bench_lr_find(2 if args.quick else 5) + bench_choose.bench_optimize(
+    1000 if args.quick else 10_000
+  )
+  print(table(["what", "time", "vs ours"], rows))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ EXAMPLES = {
   " staircase=True)",
   "exponential_decay": "exponential_decay(1.0, 200, 0.5)",
   "piecewise_constant_schedule": "piecewise_constant_schedule(1.0, {300: 0.3, 600: 0.3, 800: 0.3})",
-  "piecewise_interpolate_schedule": "piecewise_interpolate_schedule('cosine', 0.1, {200: 10.0, 1000: 0.01})",
+  "piecewise_interpolate_schedule": (
+    "piecewise_interpolate_schedule('cosine', 0.1, {200: 10.0, 1000: 0.01})"
+  ),
   "linear_onecycle_schedule": "linear_onecycle_schedule(1000, 1.0)",
   "cosine_onecycle_schedule": "cosine_onecycle_schedule(1000, 1.0)",
   "sgdr_schedule": f"sgdr_schedule([{', '.join([_CYCLE] * 4)}])",
@@ -58,9 +60,13 @@ EXAMPLES = {
   "cosine_annealing_schedule(1.0, 300, 0.05)",
   "cosine_cycles_schedule": "cosine_cycles_schedule(1.0, 1000, num_cycles=1.5, end_value=0.05)",
   "polynomial_decay_schedule": "polynomial_decay_schedule(1.0, 250, 0.05, power=1.0, cycle=True)",
-  "warmup_polynomial_decay_schedule": "warmup_polynomial_decay_schedule(0.0, 1.0, 100, 1000, 0.05, 0.5)",
-  "polynomial_restarts_schedule": "polynomial_restarts_schedule(1.0, 200, power=2.0, period_mult=1.5,"
-  " decay=0.8, end_value=0.05, cycle_limit=None)",
+  "warmup_polynomial_decay_schedule": (
+    "warmup_polynomial_decay_schedule(0.0, 1.0, 100, 1000, 0.05, 0.5)"
+  ),
+  "polynomial_restarts_schedule": (
+    "polynomial_restarts_schedule(1.0, 200, power=2.0, period_mult=1.5,"
+    " decay=0.8, end_value=0.05, cycle_limit=None)"
+  ),
   "tanh_schedule": "tanh_schedule(1.0, 300, 0.05, decay=0.7, cycle_limit=3)",
   "rsqrt_schedule": "rsqrt_schedule(1.0, 50)",
   "inverse_time_decay_schedule": "inverse_time_decay_schedule(1.0, 100, 1.0, staircase=True)",
@@ -83,9 +89,16 @@ EXAMPLES = {
   "maximum": f"maximum({_COS}, constant_schedule(0.3))",
   "clip": f"clip({_COS}, 0.2, 0.8)",
   "shift": f"shift({_COS}, 100)",
+  "hold": "hold(cosine_decay_schedule(1.0, 1000), 600)",
   "stretch": f"stretch({_COS}, 0.5)",
   "repeat": "repeat(cosine_decay_schedule(1.0, 250), 250)",
   "per_epoch": "per_epoch(cosine_decay_schedule(1.0, 10), 100)",
+  "cycles":  # levanter's cycles, with falling peaks
+  "cycles(cosine_decay_schedule(1.0, 380, alpha=0.1), [400, 300, 300], [20, 30, 30],"
+  " peaks=[1.0, 0.7, 0.5])",
+  "per_sample":  # Megatron-LM's --rampup-batch-size 16 16 64000, LR warmup in samples
+  "per_sample(warmup(cosine_decay_schedule(1.0, 240_000), 16_000), 256, (16, 16, 64_000))",
+  "rehorizon": "rehorizon(cosine_decay_schedule(1.0, 1000, alpha=0.05), 400, 1000, 700)",
   # PyTorch
   "torch.StepLR": "torch.StepLR(1.0, step_size=300, gamma=0.3)",
   "torch.MultiStepLR": "torch.MultiStepLR(1.0, milestones=[300, 600, 800], gamma=0.3)",
@@ -108,18 +121,31 @@ EXAMPLES = {
   "piecewise_values_schedule": "piecewise_values_schedule([300, 600, 800], [1.0, 0.5, 0.2, 0.05])",
   # Hugging Face Transformers
   "transformers.get_constant_schedule": "transformers.get_constant_schedule(1.0)",
-  "transformers.get_constant_schedule_with_warmup": "transformers.get_constant_schedule_with_warmup(1.0, num_warmup_steps=100)",
-  "transformers.get_linear_schedule_with_warmup": "transformers.get_linear_schedule_with_warmup(1.0, 100, 1000)",
-  "transformers.get_cosine_schedule_with_warmup": "transformers.get_cosine_schedule_with_warmup(1.0, 100, 1000)",
-  "transformers.get_cosine_with_hard_restarts_schedule_with_warmup": "transformers.get_cosine_with_hard_restarts_schedule_with_warmup(1.0,"
-  " 100, 1000, num_cycles=3)",
-  "transformers.get_polynomial_decay_schedule_with_warmup": "transformers.get_polynomial_decay_schedule_with_warmup(1.0, 100, 1000,"
-  " lr_end=0.05, power=2.0)",
-  "transformers.get_inverse_sqrt_schedule": "transformers.get_inverse_sqrt_schedule(1.0, num_warmup_steps=100)",
-  "transformers.get_cosine_with_min_lr_schedule_with_warmup": "transformers.get_cosine_with_min_lr_schedule_with_warmup(1.0, 100,"
-  " 1000, min_lr=0.1)",
-  "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate": "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0,"
-  " num_warmup_steps=100, num_training_steps=1000, min_lr_rate=0.1)",
+  "transformers.get_constant_schedule_with_warmup": (
+    "transformers.get_constant_schedule_with_warmup(1.0, num_warmup_steps=100)"
+  ),
+  "transformers.get_linear_schedule_with_warmup": (
+    "transformers.get_linear_schedule_with_warmup(1.0, 100, 1000)"
+  ),
+  "transformers.get_cosine_schedule_with_warmup": (
+    "transformers.get_cosine_schedule_with_warmup(1.0, 100, 1000)"
+  ),
+  "transformers.get_cosine_with_hard_restarts_schedule_with_warmup": (
+    "transformers.get_cosine_with_hard_restarts_schedule_with_warmup(1.0, 100, 1000, num_cycles=3)"
+  ),
+  "transformers.get_polynomial_decay_schedule_with_warmup": (
+    "transformers.get_polynomial_decay_schedule_with_warmup(1.0, 100, 1000, lr_end=0.05, power=2.0)"
+  ),
+  "transformers.get_inverse_sqrt_schedule": (
+    "transformers.get_inverse_sqrt_schedule(1.0, num_warmup_steps=100)"
+  ),
+  "transformers.get_cosine_with_min_lr_schedule_with_warmup": (
+    "transformers.get_cosine_with_min_lr_schedule_with_warmup(1.0, 100, 1000, min_lr=0.1)"
+  ),
+  "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate": (
+    "transformers.get_cosine_with_min_lr_schedule_with_warmup_lr_rate(1.0,"
+    " num_warmup_steps=100, num_training_steps=1000, min_lr_rate=0.1)"
+  ),
   "transformers.get_wsd_schedule": "transformers.get_wsd_schedule(1.0, num_warmup_steps=100,"
   " num_decay_steps=200, num_training_steps=1000)",
   # timm
@@ -240,7 +266,7 @@ def main(argv=None) -> int:
   panel = 2.6  # inches
   fig = Figure(figsize=(panel * args.cols, 1.9 * rows), layout="constrained")
   axes = fig.subplots(rows, args.cols, squeeze=False).ravel()
-  for ax, (name, schedule) in zip(axes, built):
+  for ax, (name, schedule) in zip(axes, built, strict=False):  # more axes than schedules
     sched.plot(schedule, args.steps, ax=ax)
     ax.get_legend().remove()
     title, size = fit_title(name, 0.85 * 72 * panel)  # room for tick labels

@@ -198,7 +198,7 @@ def make_args(name: str, rng: random.Random) -> tuple[dict, int]:
   raise KeyError(name)
 
 
-# Hand-picked edges: the lesson's recipes and the quirks the README lists.
+# Hand-picked edges: the lesson's recipes and the quirks docs/from_torch_keras.md lists.
 EDGES = [
   ("StepLR", {"base_lr": 1e-3, "step_size": 30, "gamma": 0.1}, 100),
   ("CosineAnnealingLR", {"base_lr": 1e-3, "T_max": 100, "eta_min": 1e-6}, 450),

@@ -1,4 +1,4 @@
-"""The figures behind the README's "Guarantees" section, from one test run.
+"""The figures behind docs/guarantees.md, from one test run.
 
     python scripts/guarantees.py                           # a few minutes
     OPTAX_SCHED_EXAMPLES=100 python scripts/guarantees.py  # more draws

@@ -104,7 +104,10 @@ def grads_of_every_leaf(schedule, steps):
 
   leaves, tree = jax.tree_util.tree_flatten(schedule)
   floats = [jnp.asarray(x, jnp.float32) for x in leaves]
-  value = lambda ls, t: jax.tree_util.tree_unflatten(tree, ls)(t)
+
+  def value(ls, t):
+    return jax.tree_util.tree_unflatten(tree, ls)(t)
+
   return jax.jit(jax.vmap(jax.grad(value), (None, 0)))(floats, jnp.asarray(steps))
 
 

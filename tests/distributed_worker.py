@@ -29,8 +29,7 @@ def main():
   import functools
 
   import numpy as np
-  from jax.sharding import Mesh, NamedSharding
-  from jax.sharding import PartitionSpec as P
+  from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
   from multidevice_setup import BATCH, SCHEDULE, problem
 
   from optax_sched import exercise
@@ -62,7 +61,7 @@ def main():
   )
   lrs = []
   with jax.transfer_guard("disallow"):
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=True):
       params, opt_state, _, lr = step(params, opt_state, x, y)
       lrs.append(lr)
   local = lambda a: np.asarray(a.addressable_data(0))  # noqa: E731

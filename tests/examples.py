@@ -3,6 +3,12 @@
 import jax.numpy as jnp
 
 import optax_sched as sched
+from optax_sched.compat import (
+  keras as _keras,
+  timm as _timm,
+  torch as _torch,
+  transformers as _hf,
+)
 
 OPTAX_EXAMPLES = {
   "constant_schedule": lambda: sched.constant_schedule(1e-3),
@@ -50,15 +56,16 @@ COMBINATOR_EXAMPLES = {
   "maximum": lambda: sched.maximum(_COS, 5e-4),
   "clip": lambda: sched.clip(_COS, floor=2e-4, ceiling=9e-4),
   "shift": lambda: sched.shift(_COS, 30),
+  "hold": lambda: sched.hold(_COS, 70),
   "stretch": lambda: sched.stretch(_COS, 2.5),
   "repeat": lambda: sched.repeat(_COS, 40, 2.0, 0.5),
   "per_epoch": lambda: sched.per_epoch(_COS, 7),
+  "cycles": lambda: sched.cycles(_COS, [110, 60], [10, 5], [1.0, 0.5]),
+  "per_sample": lambda: sched.per_sample(_COS, 8, (2, 2, 100)),
+  "rehorizon": lambda: sched.rehorizon(_COS, 40, 100, 150),
 }
 
 # The families behind compat.transformers / compat.timm, and those compat names.
-from optax_sched.compat import timm as _timm  # noqa: E402
-from optax_sched.compat import transformers as _hf  # noqa: E402
-
 HF_TIMM_EXAMPLES = {
   "rsqrt_schedule": lambda: sched.rsqrt_schedule(1e-3, 20.0),
   "wsd_schedule": lambda: sched.wsd_schedule(1e-3, 100, 60, 1e-5, "cosine"),
@@ -116,9 +123,6 @@ HF_TIMM_EXAMPLES = {
 }
 
 # The families behind compat.torch/compat.keras, and the compat classes.
-from optax_sched.compat import keras as _keras  # noqa: E402
-from optax_sched.compat import torch as _torch  # noqa: E402
-
 TORCH_KERAS_EXAMPLES = {
   "cosine_restarts_schedule": lambda: sched.cosine_restarts_schedule(
     1e-3, 20, 2.0, 0.8, 1e-5, cycle_limit=4

@@ -48,7 +48,10 @@ def constant(draw):
 @st.composite
 def linear(draw):
   a, b, n, begin = draw(lrs), draw(lrs), draw(lengths), draw(st.integers(0, 100))
-  ref = lambda t: a + (b - a) * np.clip(t - begin, 0, n) / n
+
+  def ref(t):
+    return a + (b - a) * np.clip(t - begin, 0, n) / n
+
   return Case(
     sched.linear_schedule(a, b, n, begin),
     ref,
@@ -64,7 +67,10 @@ def linear(draw):
 def polynomial(draw):
   a, b, n = draw(lrs), draw(lrs), draw(lengths)
   p = draw(st.floats(0.5, 4.0))
-  ref = lambda t: b + (a - b) * (1 - np.clip(t, 0, n) / n) ** p
+
+  def ref(t):
+    return b + (a - b) * (1 - np.clip(t, 0, n) / n) ** p
+
   # Fractional powers are steep near the end: bound the slope by the power.
   return Case(
     sched.polynomial_schedule(a, b, p, n),
@@ -81,7 +87,10 @@ def polynomial(draw):
 def cosine(draw):
   a, n, alpha = draw(lrs), draw(lengths), draw(fracs)
   e = draw(st.sampled_from([1.0, 2.0, 0.5]))
-  ref = lambda t: a * ((1 - alpha) * _cos_frac(np.minimum(t, n) / n) ** e + alpha)
+
+  def ref(t):
+    return a * ((1 - alpha) * _cos_frac(np.minimum(t, n) / n) ** e + alpha)
+
   return Case(
     sched.cosine_decay_schedule(a, n, alpha, e),
     ref,
@@ -117,7 +126,10 @@ def warmup_cosine(draw):
 @st.composite
 def warmup_constant(draw):
   init, peak, w = draw(lrs), draw(lrs), draw(st.integers(0, 2000))
-  ref = lambda t: init + (peak - init) * np.clip(t, 0, w) / w if w else np.full_like(t, peak)
+
+  def ref(t):
+    return init + (peak - init) * np.clip(t, 0, w) / w if w else np.full_like(t, peak)
+
   return Case(
     sched.warmup_constant_schedule(init, peak, w),
     ref,
@@ -164,13 +176,13 @@ def piecewise_constant(draw):
 
   def ref(t):
     v = np.full_like(t, a)
-    for b, s in zip(bounds, scales):
+    for b, s in zip(bounds, scales, strict=True):
       v = np.where(t >= b, v * s, v)
     return v
 
   vals = np.cumprod([a] + scales)
   return Case(
-    sched.piecewise_constant_schedule(a, dict(zip(bounds, scales))),
+    sched.piecewise_constant_schedule(a, dict(zip(bounds, scales, strict=True))),
     ref,
     float(vals.min()),
     float(vals.max()),
@@ -199,7 +211,7 @@ def piecewise_interpolate(draw):
 
   gaps = np.diff(knots)
   return Case(
-    sched.piecewise_interpolate_schedule(kind, a, dict(zip(bounds, scales))),
+    sched.piecewise_interpolate_schedule(kind, a, dict(zip(bounds, scales, strict=True))),
     ref,
     float(vals.min()),
     float(vals.max()),
@@ -218,7 +230,6 @@ def onecycle(draw):
   low, top, end = peak / d, peak, peak / (d * f)
 
   def ref(t):
-    up = end_val = None
     pct1 = np.clip(t / max(b1, 1), 0, 1)
     pct2 = np.clip((t - b1) / max(n - b1, 1), 0, 1)
     up = top + (low - top) * _cos_frac(pct1)

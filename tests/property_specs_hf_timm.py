@@ -21,7 +21,10 @@ cycle_limits = st.sampled_from([1, 1, 2, 4, None])
 @st.composite
 def rsqrt(draw):
   a, tau, p = draw(lrs), draw(timescales), draw(st.floats(0.1, 2.0))
-  ref = lambda t: a * (1 + t / tau) ** -p
+
+  def ref(t):
+    return a * (1 + t / tau) ** -p
+
   return Case(
     sched.rsqrt_schedule(a, tau, p), ref, 0.0, a, 20 * tau, "down", max_jump=a * p / tau * 1.001
   )
@@ -119,7 +122,10 @@ def _restart_case(draw, shape, build, slope, gap=0.0):
 def tanh(draw):
   lb = draw(st.floats(-8.0, 2.0))
   ub = lb + draw(st.floats(0.5, 10.0))
-  shape = lambda r: 0.5 * (1 - np.tanh(lb * (1 - r) + ub * r))
+
+  def shape(r):
+    return 0.5 * (1 - np.tanh(lb * (1 - r) + ub * r))
+
   # The sweep's slope is at most (ub - lb) / 2; it ends (1 - tanh ub) / 2
   # above the floor, then steps down to it.
   return _restart_case(
@@ -134,7 +140,10 @@ def tanh(draw):
 @st.composite
 def polynomial_restarts(draw):
   p, k = draw(st.floats(0.5, 4.0)), draw(st.floats(0.5, 3.0))
-  shape = lambda r: (1 - r**k) ** p
+
+  def shape(r):
+    return (1 - r**k) ** p
+
   return _restart_case(
     draw,
     shape,
@@ -174,7 +183,10 @@ def cosine_cycles(draw):
   # T >= 100: the checks run 1024 steps, and a float32 phase of thousands of
   # radians is off by ~1e-4 (a precision limit, not a formula error).
   T = draw(st.integers(100, 5000))
-  ref = lambda t: e + (a - e) * _cos_frac(2 * n * t / T)
+
+  def ref(t):
+    return e + (a - e) * _cos_frac(2 * n * t / T)
+
   return Case(
     sched.cosine_cycles_schedule(a, T, n, e),
     ref,

@@ -34,7 +34,10 @@ def step_decay(draw):
 def multistep_decay(draw):
   a, g = draw(lrs), draw(fracs)
   ms = sorted(draw(st.lists(st.integers(0, 3000), min_size=1, max_size=6)))
-  ref = lambda t: a * g ** np.searchsorted(ms, t, side="right")
+
+  def ref(t):
+    return a * g ** np.searchsorted(ms, t, side="right")
+
   return Case(
     sched.multistep_decay_schedule(a, ms, g), ref, 0.0, a, ms[-1] + 10, "down", continuous=False
   )
@@ -46,7 +49,10 @@ def piecewise_values(draw):
   values = [draw(lrs) for _ in range(len(bounds) + 1)]
   closed = draw(st.booleans())
   side = "left" if closed else "right"
-  ref = lambda t: np.asarray(values)[np.searchsorted(bounds, t, side=side)]
+
+  def ref(t):
+    return np.asarray(values)[np.searchsorted(bounds, t, side=side)]
+
   return Case(
     sched.piecewise_values_schedule(bounds, values, closed),
     ref,
@@ -61,7 +67,10 @@ def piecewise_values(draw):
 def linear_factor(draw):
   a, n = draw(lrs), draw(lengths)
   f0, f1 = draw(st.floats(0.01, 1.0)), draw(fracs)
-  ref = lambda t: a * (f0 + (f1 - f0) * np.minimum(t, n) / n)
+
+  def ref(t):
+    return a * (f0 + (f1 - f0) * np.minimum(t, n) / n)
+
   return Case(
     sched.linear_factor_schedule(a, f0, f1, n),
     ref,
@@ -76,7 +85,10 @@ def linear_factor(draw):
 @st.composite
 def constant_factor(draw):
   a, f, n = draw(lrs), draw(fracs), draw(lengths)
-  ref = lambda t: a * np.where(t < n, f, 1.0)
+
+  def ref(t):
+    return a * np.where(t < n, f, 1.0)
+
   return Case(
     sched.constant_factor_schedule(a, f, n), ref, a * f, a, n + 10, "up", continuous=False
   )
@@ -86,7 +98,10 @@ def constant_factor(draw):
 def cosine_annealing(draw):
   a, n, e = draw(lrs), draw(lengths), draw(fracs)
   end = a * e
-  ref = lambda t: end + (a - end) * _cos_frac(t / n)
+
+  def ref(t):
+    return end + (a - end) * _cos_frac(t / n)
+
   return Case(
     sched.cosine_annealing_schedule(a, n, end),
     ref,
@@ -147,8 +162,8 @@ def onecycle(draw):
     return out
 
   shortest = (
-    min(e - lo for e, lo in zip(ends, los) if e > lo)
-    if any(e > lo for e, lo in zip(ends, los))
+    min(e - lo for e, lo in zip(ends, los, strict=True) if e > lo)
+    if any(e > lo for e, lo in zip(ends, los, strict=True))
     else 1.0
   )
   return Case(
@@ -164,7 +179,10 @@ def onecycle(draw):
 @st.composite
 def inverse_time(draw):
   a, n, r, stair = draw(lrs), draw(steps), draw(st.floats(0.0, 5.0)), draw(st.booleans())
-  ref = lambda t: a / (1 + r * (np.floor(t / n) if stair else t / n))
+
+  def ref(t):
+    return a / (1 + r * (np.floor(t / n) if stair else t / n))
+
   return Case(
     sched.inverse_time_decay_schedule(a, n, r, stair),
     ref,

@@ -18,15 +18,16 @@ from unittest import mock
 
 import jax.numpy as jnp
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import optax_sched as sched
 from optax_sched import cli
-from optax_sched.compat import keras as _keras  # noqa: F401  (registers the names)
-from optax_sched.compat import timm as _timm  # noqa: F401
-from optax_sched.compat import torch as _torch
-from optax_sched.compat import transformers as _hf  # noqa: F401
+from optax_sched.compat import (
+  keras as _keras,  # noqa: F401  (registers the names)
+  timm as _timm,  # noqa: F401
+  torch as _torch,
+  transformers as _hf,  # noqa: F401
+)
 
 nan = float("nan")
 inf = float("inf")
@@ -361,6 +362,11 @@ FAMILIES = [
   ),
   ("polynomial_decay_schedule", dict(init_value=1e-3, decay_steps=0), "decay_steps"),
   ("polynomial_decay_schedule", dict(init_value=1e-3, decay_steps=10, power=-1.0), "power"),
+  (
+    "polynomial_schedule",
+    dict(init_value=1.0, end_value=0.0, power=-1.0, transition_steps=10),
+    "power",
+  ),
   ("polynomial_decay_schedule", dict(init_value=1e-3, decay_steps=10, cycle=2), "cycle"),
 ]
 
@@ -579,7 +585,28 @@ COMBINATORS = [
   ("maximum", dict(schedules=[C, "x"]), "schedules"),
   ("shift", dict(schedule=C, steps=nan), "steps"),
   ("shift", dict(schedule=C, steps="10"), "steps"),
+  ("shift", dict(schedule=C, steps=-inf), "steps"),
+  ("hold", dict(schedule=C, steps=0), "steps"),
+  ("hold", dict(schedule=C, steps=inf), "steps"),
+  ("hold", dict(schedule=C, steps="100"), "steps"),
+  ("per_sample", dict(schedule=C, global_batch_size=0), "global_batch_size"),
+  (
+    "per_sample",
+    dict(schedule=C, global_batch_size=64, rampup_batch_size=(16, 20, 9)),
+    "rampup_batch_size",
+  ),
+  ("cycles", dict(schedule=C, lengths=[100, -1]), "lengths"),
+  ("cycles", dict(schedule=C, lengths=[100], warmup_steps=200), "warmup_steps"),
+  ("cycles", dict(schedule=C, lengths=[100], peaks=[1.0, 2.0]), "peaks"),
   ("stretch", dict(schedule=C, factor=0.0), "factor"),
+  ("rehorizon", dict(schedule=C, at_step=-1, total_steps=100, new_total_steps=200), "at_step"),
+  ("rehorizon", dict(schedule=C, at_step=100, total_steps=100, new_total_steps=200), "at_step"),
+  (
+    "rehorizon",
+    dict(schedule=C, at_step=50, total_steps=100, new_total_steps=50),
+    "new_total_steps",
+  ),
+  ("rehorizon", dict(schedule=C, at_step=None, total_steps=100, new_total_steps=200), "at_step"),
   ("stretch", dict(schedule=C, factor=-2.0), "factor"),
   ("repeat", dict(schedule=C, period=0), "period"),
   ("repeat", dict(schedule=C, period=10, period_mult=0.5), "period_mult"),

@@ -52,14 +52,15 @@ def _save_and_restore(path, params, opt_state, schedule):
   ckpt.wait_until_finished()
   # A restarted job knows only the structure: it builds it from a fresh init.
   target = jax.tree_util.tree_map(
-    ocp.utils.to_shape_dtype_struct, dict(zip(("params", "opt_state"), _fresh(schedule)))
+    ocp.utils.to_shape_dtype_struct,
+    dict(zip(("params", "opt_state"), _fresh(schedule), strict=True)),
   )
   restored = ocp.StandardCheckpointer().restore(path, target)
   return restored["params"], restored["opt_state"]
 
 
 def _assert_bit_identical(a, b):
-  for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
+  for x, y in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True):
     np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 

@@ -65,6 +65,20 @@ def test_show_prints_a_terminal_plot_and_the_description():
   assert "peak_value" in result.stdout and "warmup_steps" in result.stdout
 
 
+def test_show_and_plot_use_the_natural_length_without_steps(tmp_path):
+  spec = "warmup(cosine_decay_schedule(1e-3, 900), 100)"  # 100 + 900 updates
+  shown = run("show", spec)
+  assert shown.returncode == 0, shown.stderr
+  assert "natural length: 1000 steps" in shown.stdout
+  # The description is the one of a 1000-step run: it ends at the cosine's 0.
+  explicit = run("show", spec, "--steps", "1000")
+  assert shown.stdout.splitlines()[1:] == explicit.stdout.splitlines()[1:]
+  out = tmp_path / "lr.png"
+  plotted = run("plot", spec, "exponential_decay(1e-3, 100, 0.5)", "-o", str(out))
+  assert plotted.returncode == 0, plotted.stderr
+  assert out.stat().st_size > 10_000
+
+
 def test_describe_json():
   result = run("describe", WARMUP_COSINE, "--steps", "1000", "--json")
   facts = json.loads(result.stdout)
@@ -90,11 +104,58 @@ def test_lint_prints_the_findings():
   assert "warning: decays-too-early:" in result.stdout
 
 
-def test_list_names_every_public_schedule_with_a_summary():
-  result = run("list")
-  lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
-  assert set(lines) == set(config.public_names())
-  assert lines["cosine_decay_schedule"].startswith("Cosine decay")
+def _list_groups(stdout: str) -> dict[str, dict[str, str]]:
+  """``optax-sched list`` read back: group title -> {name: summary}."""
+  groups: dict[str, dict[str, str]] = {}
+  for line in stdout.splitlines():
+    if line and not line.startswith(" "):
+      title = line
+      groups[title] = {}
+    elif line:
+      name, _, text = line.strip().partition(" ")
+      groups[title][name] = text.strip()
+  return groups
+
+
+def test_list_names_every_public_schedule_once_with_a_summary():
+  groups = _list_groups(run("list").stdout)
+  listed = []
+  for title, members in groups.items():
+    lib = title.split()[1] if title.startswith("compat ") else None
+    listed += [f"{lib}.{n}" if lib else n for n in members]
+    assert all(members.values()), f"a name without a summary in {title!r}"
+  assert sorted(listed) == sorted(config.public_names())
+  assert groups["native families"]["cosine_restarts_schedule"].startswith("Cosine cycles")
+
+
+def test_list_groups_optax_native_each_compat_library_and_combinators():
+  groups = _list_groups(run("list").stdout)
+  titles = [t.split(" (")[0] for t in groups]
+  assert titles == [
+    "optax",
+    "native families",
+    "compat keras",
+    "compat timm",
+    "compat torch",
+    "compat transformers",
+    "combinators",
+  ]
+  short = {t.split(" (")[0]: members for t, members in groups.items()}
+  assert list(short["optax"]) == list(sched.OPTAX_NAMES)
+  assert short["compat torch"]["StepLR"].startswith("base_lr * gamma ** (t // step_size)")
+
+
+def test_list_lines_are_short_plain_text():
+  out = run("list").stdout
+  assert max(map(len, out.splitlines())) <= 100
+  for markup in ("``", ":class:", ":func:", ":math:", "`"):
+    assert markup not in out, markup
+
+
+def test_version_is_the_package_version():
+  result = run("--version")
+  assert result.returncode == 0
+  assert result.stdout.strip() == f"optax-sched {sched.__version__}"
 
 
 def test_convert_to_yaml_and_back_from_a_file(tmp_path):
@@ -118,6 +179,8 @@ def test_spec_from_standard_input():
     (["describe", WARMUP_COSINE, "-n", "ten"], "'ten'"),
     (["describe", "missing.yaml", "-n", "10"], "missing.yaml"),
     (["plot", WARMUP_COSINE, "-n", "10", "-o", "lr.gif"], "lr.gif"),
+    (["show", "exponential_decay(1e-3, 100, 0.5)"], "no natural length"),
+    (["plot", "constant_schedule(1e-3)", "-o", "lr.png"], "give --steps N"),
   ],
   ids=[
     "hostile",
@@ -126,6 +189,8 @@ def test_spec_from_standard_input():
     "bad-steps",
     "missing-file",
     "bad-image-suffix",
+    "show-without-a-length",
+    "plot-without-a-length",
   ],
 )
 def test_bad_input_is_one_line_on_stderr_and_status_2(tmp_path, args, words):

@@ -23,9 +23,9 @@ NAMES = sorted(EXAMPLES)
 def test_every_combinator_has_an_example():
   from optax_sched import combinators
 
-  registered = {
-    n for n, cls in sched.registry().items() if cls.__module__.startswith(combinators.__name__)
-  }
+  # multiply, divide and add live in optax_sched._base (the operators need
+  # them); combinators.__all__ is the public list.
+  registered = set(combinators.__all__) & set(sched.registry())
   assert registered == set(EXAMPLES)
 
 
@@ -55,6 +55,9 @@ POINTWISE = [
     lambda t: jnp.minimum(COS(t), LIN(t)),
   ),
   ("shift", lambda: sched.shift(COS, 30), lambda t: COS(jnp.maximum(t - 30, 0))),
+  # The t + 1 convention of OLMo and fairseq: the LR of update t from t + 1.
+  ("shift back", lambda: sched.shift(COS, -1), lambda t: COS(t + 1)),
+  ("hold", lambda: sched.hold(COS, 60), lambda t: COS(jnp.minimum(t, 59))),
   ("stretch", lambda: sched.stretch(COS, 2.5), lambda t: COS(t / 2.5)),
   ("per_epoch", lambda: sched.per_epoch(COS, 7), lambda t: COS(t // 7)),
   ("repeat", lambda: sched.repeat(COS, 40), lambda t: COS(t % 40)),
@@ -248,7 +251,9 @@ BAD = [
   (lambda: sched.minimum(COS), "minimum: schedules="),
   (lambda: sched.maximum(COS, [1.0]), "maximum: schedules[1]=[1.0]"),
   (lambda: sched.clip(COS, 1e-3, 1e-4), "clip: ceiling=0.0001"),
-  (lambda: sched.shift(COS, -5), "shift: steps=-5"),
+  (lambda: sched.shift(COS, float("inf")), "shift: steps=inf"),
+  (lambda: sched.hold(COS, 0), "hold: steps=0"),
+  (lambda: sched.hold(COS, 0.5), "hold: steps=0.5"),
   (lambda: sched.shift(3.0, 5), "shift: schedule=3.0"),
   (lambda: sched.stretch(COS, 0), "stretch: factor=0"),
   (lambda: sched.repeat(COS, 0), "repeat: period=0"),
@@ -373,3 +378,36 @@ def test_docstring_examples_print_what_the_code_gives(module):
   mod = importlib.import_module(f"optax_sched.combinators.{module}")
   result = doctest.testmod(mod)
   assert result.attempted and not result.failed
+
+
+def test_hold_keeps_the_last_in_run_value_at_every_later_step():
+  decay = sched.linear_schedule(1.0, -1.0, 100)  # would go on below its end
+  s = sched.hold(sched.cosine_decay_schedule(1.0, 100), 80)
+  later = jnp.array([79, 80, 1000, 2**31 - 1], jnp.int32)
+  assert jnp.all(s(later) == s(79))
+  assert float(sched.hold(decay, 50)(10**6)) == float(decay(49))
+
+
+def test_shift_back_ports_the_t_plus_one_convention():
+  # fairseq/OLMo compute the LR of update t from the count t + 1.
+  s = sched.linear_schedule(0.0, 1.0, 10)
+  back = sched.shift(s, -1)
+  assert [float(back(t)) for t in (0, 8, 9, 50)] == [float(s(t)) for t in (1, 9, 10, 51)]
+
+
+@pytest.mark.parametrize(
+  "pieces",
+  [
+    [sched.constant_schedule(0.1), sched.constant_schedule(0.3)],  # one family: stacked leaves
+    [sched.linear_schedule(0.1, 0.3, 10), sched.constant_schedule(0.3)],  # mixed
+  ],
+  ids=["one family", "mixed"],
+)
+def test_join_built_and_called_without_x64_follows_x64_when_it_is_on(pieces):
+  s = sched.join_schedules(pieces, [10])
+  assert s(15).dtype == jnp.float32
+  with jax.enable_x64(True):
+    v = s(15)
+    assert v.dtype == jnp.float64
+    assert float(v) == 0.3  # not 0.3 rounded to float32 (0.30000001192...)
+  assert s(15).dtype == jnp.float32

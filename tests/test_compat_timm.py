@@ -4,8 +4,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import assert_close, evaluate, first_case_per_name, golden_cases, grads_of_every_leaf
-from conftest import build_case as build
+from conftest import (
+  assert_close,
+  build_case as build,
+  evaluate,
+  first_case_per_name,
+  golden_cases,
+  grads_of_every_leaf,
+)
 
 import optax_sched as sched
 from optax_sched.compat import timm

@@ -70,7 +70,7 @@ def test_argument_names_and_defaults_are_torchs(name):
     for f in dataclasses.fields(getattr(tl, name))
   ]
   assert [a for a, _ in ours] == [a for a, _ in expected]
-  for (a, d), (_, e) in zip(ours, expected):
+  for (a, d), (_, e) in zip(ours, expected, strict=True):
     assert d == pytest.approx(e) if isinstance(e, float) else d == e, a
 
 

@@ -4,8 +4,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import assert_close, evaluate, first_case_per_name, golden_cases, grads_of_every_leaf
-from conftest import build_case as build
+from conftest import (
+  assert_close,
+  build_case as build,
+  evaluate,
+  first_case_per_name,
+  golden_cases,
+  grads_of_every_leaf,
+)
 
 import optax_sched as sched
 from optax_sched.compat import transformers as hf
@@ -208,14 +214,20 @@ def test_out_of_domain_argument_raises_naming_it(cls, kwargs, arg):
 
 def test_traced_base_lr_under_vmap_equals_one_at_a_time():
   steps = jnp.arange(0, 130, 7)
-  build = lambda lr: hf.get_wsd_schedule(lr, 10, 30, num_training_steps=100)(steps)
+
+  def build(lr):
+    return hf.get_wsd_schedule(lr, 10, 30, num_training_steps=100)(steps)
+
   lrs = jnp.array([1e-3, 3e-3])
   assert_close(jax.vmap(build)(lrs), np.stack([build(float(x)) for x in lrs]))
 
 
 def test_traced_step_counts_under_vmap_equal_one_at_a_time():
   steps = jnp.arange(0, 130, 7)
-  build = lambda w: hf.get_cosine_schedule_with_warmup(1e-3, w, 100.0)(steps)
+
+  def build(w):
+    return hf.get_cosine_schedule_with_warmup(1e-3, w, 100.0)(steps)
+
   ws = jnp.array([5.0, 20.0])
   assert_close(jax.vmap(build)(ws), np.stack([build(float(x)) for x in ws]))
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 from every_example import every_example
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import optax_sched as sched
 from optax_sched import _base, config

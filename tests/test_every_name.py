@@ -17,8 +17,7 @@ import numpy as np
 import pytest
 from every_example import every_example
 from examples import FUNCTION_HOLDING
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import optax_sched as sched
 

@@ -60,7 +60,9 @@ def test_defaults_are_the_lessons():
 
 def test_problem_is_fixed_by_the_seed(problem):
   again = exercise.load_problem(seed=3, epochs=EPOCHS, batch_size=BATCH)
-  for a, b in zip(jax.tree_util.tree_leaves(problem), jax.tree_util.tree_leaves(again)):
+  for a, b in zip(
+    jax.tree_util.tree_leaves(problem), jax.tree_util.tree_leaves(again), strict=True
+  ):
     np.testing.assert_array_equal(a, b)
 
 

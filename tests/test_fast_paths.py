@@ -389,7 +389,7 @@ def test_known_power_transition_has_finite_gradients_at_both_ends():
   for power in (1.0, 1.5, 2.0):
     s = sched.polynomial_schedule(1.0, 0.1, power, 10, 5)
     for t in (0.0, 5.0, 9.0, 15.0, 30.0):
-      d_t = jax.grad(lambda t: s(t))(t)
-      d_s = jax.grad(lambda s: s(t), allow_int=True)(s)
+      d_t = jax.grad(s.__call__)(t)
+      d_s = jax.grad(lambda s, t=t: s(t), allow_int=True)(s)
       assert np.isfinite(d_t), (power, t)
       assert np.isfinite(float(d_s.init_value)) and np.isfinite(float(d_s.end_value))

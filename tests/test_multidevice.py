@@ -17,8 +17,7 @@ import sys
 import jax
 import numpy as np
 import pytest
-from jax.sharding import Mesh, NamedSharding
-from jax.sharding import PartitionSpec as P
+from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
 from multidevice_setup import BATCH, SCHEDULE, problem
 
 from optax_sched import exercise
@@ -60,7 +59,7 @@ def sharded_run():
   lrs = []
   # The step counter, the rate and the parameters stay on the devices.
   with jax.transfer_guard("disallow"):
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=True):
       params, opt_state, _, lr = step(params, opt_state, x, y)
       lrs.append(lr)
   return params, opt_state, lrs
@@ -142,7 +141,7 @@ def two_processes(tmp_path_factory):
       "the two jax.distributed processes did not finish within 180 s:\n"
       + "\n".join(e.read_text()[-1500:] for _, e in outs)
     )
-  for p, (_, err_path) in zip(procs, outs):
+  for p, (_, err_path) in zip(procs, outs, strict=True):
     err = err_path.read_text()
     if p.returncode != 0:
       if "collectives" in err.lower() and ("not" in err.lower() or "unsupported" in err.lower()):

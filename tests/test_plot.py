@@ -11,7 +11,7 @@ from conftest import assert_close  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import optax_sched as sched  # noqa: E402
-from optax_sched.plot import envelope, terminal_plot  # noqa: E402
+from optax_sched.plotting import envelope, terminal_plot  # noqa: E402
 
 WARMUP_COSINE = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 100, 1000, 1e-5)
 SGDR = sched.sgdr_schedule(

@@ -11,8 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from property_specs import SPECS
 
 EXAMPLES = int(os.environ.get("OPTAX_SCHED_EXAMPLES", "20"))

@@ -1,5 +1,5 @@
 """The benchmark script still runs and prints every table (no timing is
-asserted: speed figures come from running it, see the README's Speed)."""
+asserted: speed figures come from running it, see docs/speed.md)."""
 
 import os
 import pathlib
@@ -28,6 +28,7 @@ def test_bench_quick_prints_every_table_and_family():
     "### Every optax family",
     "### Inside training",
     "### A 1M-step learning-rate trace",
+    "### Choosing before training",
   ):
     assert heading in text, text
   rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 from every_example import every_example
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import optax_sched as sched
 from optax_sched import _base
@@ -48,6 +47,64 @@ def test_positional_keyword_signs_and_module_paths(text):
 def test_negative_numbers():
   s = sched.from_spec("linear_schedule(-1e-3, -0.5, 10)")
   assert s == sched.linear_schedule(-1e-3, -0.5, 10)
+
+
+@pytest.mark.parametrize(
+  "text, expected",
+  [
+    (
+      "cosine_decay_schedule(6e-4 / 2001, 100)",
+      lambda: sched.cosine_decay_schedule(6e-4 / 2001, 100),
+    ),
+    (
+      "cosine_decay_schedule(3e-4 * 0.1, 2 ** 10)",
+      lambda: sched.cosine_decay_schedule(3e-4 * 0.1, 1024),
+    ),
+    (
+      "cosine_decay_schedule(1e-3, 1000 // 3 - 1 + -2)",
+      lambda: sched.cosine_decay_schedule(1e-3, 330),
+    ),
+    (
+      "1e-3 * warmup(cosine_decay_schedule(1.0, 900), 100)",
+      lambda: sched.multiply(sched.warmup(sched.cosine_decay_schedule(1.0, 900), 100), 1e-3),
+    ),
+    (
+      "cosine_decay_schedule(1e-3, 100) / 2 + 1e-5",
+      lambda: sched.add(sched.divide(sched.cosine_decay_schedule(1e-3, 100), 2), 1e-5),
+    ),
+    (
+      "-constant_schedule(1.0) + constant_schedule(2.0) * constant_schedule(3.0)",
+      lambda: (
+        -sched.constant_schedule(1.0) + sched.constant_schedule(2.0) * sched.constant_schedule(3.0)
+      ),
+    ),
+    (
+      "warmup(cosine_decay_schedule(1e-3, fraction(0.9, 10_000)), fraction(0.1, 10_000))",
+      lambda: sched.warmup(sched.cosine_decay_schedule(1e-3, 9000), 1000),
+    ),
+    (
+      "join_schedules([constant_schedule(1.0), constant_schedule(0.1)],"
+      " optax_sched.fraction([0.5], 1001, rounding='ceil'))",
+      lambda: sched.join_schedules(
+        [sched.constant_schedule(1.0), sched.constant_schedule(0.1)], [501]
+      ),
+    ),
+  ],
+  ids=[
+    "divide",
+    "multiply-power",
+    "floor-divide",
+    "number-times-schedule",
+    "schedule-arithmetic",
+    "sign-of-a-schedule",
+    "fraction",
+    "fraction-list",
+  ],
+)
+def test_arithmetic_on_numbers_and_schedules_and_fraction(text, expected):
+  s = sched.from_spec(text)
+  assert s == expected()
+  assert float(s(7)) == float(expected()(7))
 
 
 def test_dicts_with_number_keys():
@@ -108,7 +165,23 @@ def test_to_spec_keeps_compat_names(fake_compat):
   "text, part",
   [
     ("cosine_decay_schedule(1e-3, 100, alpha=oops)", "`oops`"),
-    ("cosine_decay_schedule(1e-3, 10 * 10)", "`10 * 10`"),
+    ("cosine_decay_schedule(1e-3, 10 % 3)", "`10 % 3`"),
+    ("cosine_decay_schedule(1e-3, 1 << 3)", "`1 << 3`"),
+    ("cosine_decay_schedule(1e-3, [100] * 2)", "`[100] * 2`"),
+    ("cosine_decay_schedule(1e-3, 'a' * 3)", "`'a' * 3`"),
+    ("cosine_decay_schedule(True + 1e-3, 100)", "`True + 1e-3`"),
+    ("cosine_decay_schedule(1e-3 / 0, 100)", "division by zero"),
+    ("cosine_decay_schedule(1e-3, 9 ** 9 ** 9)", "64 bits"),
+    ("cosine_decay_schedule(1e-3, 2 ** 62 * 4)", "64 bits"),
+    ("cosine_decay_schedule(1e308 * 10, 100)", "finite"),
+    ("cosine_decay_schedule(10.0 ** 400, 100)", "finite"),
+    ("cosine_decay_schedule((-8) ** 0.5, 100)", "real number"),
+    ("2 / cosine_decay_schedule(1e-3, 100)", "never divided into a number"),
+    ("cosine_decay_schedule(1e-3, 100) ** 2", "`cosine_decay_schedule(1e-3, 100) ** 2`"),
+    ("6e-4 / 2001", "one schedule call"),
+    ("fraction(0.1, 1000)", "one schedule call"),
+    ("cosine_decay_schedule(1e-3, fraction(0.1))", "total_steps"),
+    ("cosine_decay_schedule(1e-3, fraction(0.1, 0))", "total_steps=0"),
     ("cosine_decay_schedule(1e-3, [1][0])", "`[1][0]`"),
     ("cosine_decay_schedule(1e-3, *[100])", "`*[100]`"),
     ("cosine_decay_schedule(1e-3, **{'decay_steps': 100})", "`{'decay_steps'"),
@@ -135,6 +208,10 @@ def test_errors_name_the_offending_part(text, part):
 
 
 HOSTILE = [
+  "cosine_decay_schedule(1e-3, 100) * open('{marker}', 'w')",
+  "cosine_decay_schedule(1e-3, 100) + __import__('os').system('touch {marker}')",
+  "cosine_decay_schedule(1e-3, 100).__add__(open('{marker}', 'w'))",
+  "(9 ** 9 ** 9) * open('{marker}', 'w')",
   "__import__('os').system('touch {marker}')",
   "os.system('touch {marker}')",
   "open('{marker}', 'w')",
@@ -183,6 +260,8 @@ def test_spec_reading_never_calls_eval_or_exec(monkeypatch):
     + "], [])",
     "cosine_decay_schedule(1e-3, " + "9" * 5000 + ")",
     "cosine_decay_schedule(1e-3, " + "9" * 30 + ")",
+    "cosine_decay_schedule(1e-3, " + "2 * " * 70 + "1)",
+    "cosine_decay_schedule(1e-3, " + "10 ** " * 5 + "10)",
     "constant_schedule(" + "1" * 2_000_000 + ")",
     "constant_schedule(1)\x00",
   ],
@@ -193,6 +272,8 @@ def test_spec_reading_never_calls_eval_or_exec(monkeypatch):
     "nested-calls",
     "huge-int",
     "int-over-64-bits",
+    "product-over-64-bits",
+    "power-tower",
     "huge-text",
     "null-byte",
   ],
@@ -242,6 +323,11 @@ _TOKENS = st.sampled_from(
     "#",
     "**",
     "@",
+    "/",
+    "//",
+    "%",
+    "fraction",
+    "0.1",
   ]
 )
 

@@ -23,7 +23,9 @@ _one = jax.jit(_train)
 
 def _assert_runs_equal(swept, singles):
   for k, single in enumerate(singles):
-    for a, b in zip(jax.tree_util.tree_leaves(swept), jax.tree_util.tree_leaves(single)):
+    for a, b in zip(
+      jax.tree_util.tree_leaves(swept), jax.tree_util.tree_leaves(single), strict=True
+    ):
       np.testing.assert_allclose(a[k], b, rtol=2e-5, atol=1e-6)
 
 

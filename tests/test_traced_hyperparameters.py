@@ -174,7 +174,10 @@ GRADS = [
 @pytest.mark.parametrize("name,build,x,step", GRADS, ids=[g[0] for g in GRADS])
 def test_grad_wrt_hyperparameter_matches_finite_difference(name, build, x, step):
   with jax.enable_x64(True):
-    f = lambda h: build(h)(step)
+
+    def f(h):
+      return build(h)(step)
+
     g = jax.grad(f)(jnp.float64(x))
     eps = 1e-6 * max(abs(x), 1.0)
     fd = (f(jnp.float64(x + eps)) - f(jnp.float64(x - eps))) / (2 * eps)

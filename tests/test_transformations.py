@@ -17,7 +17,7 @@ class VariantsTest(chex.TestCase):
   def test_step_array_agrees_with_scalar_calls(self):
     for name in NAMES:
       s = OPTAX_EXAMPLES[name]()
-      out = self.variant(lambda t: s(t))(STEPS)
+      out = self.variant(s.__call__)(STEPS)
       ref = np.array([float(s(int(t))) for t in STEPS])
       assert_close(out, ref, err_msg=name)
 
@@ -25,7 +25,7 @@ class VariantsTest(chex.TestCase):
   def test_vmapped_steps_agree_with_array_call(self):
     for name in NAMES:
       s = OPTAX_EXAMPLES[name]()
-      out = self.variant(jax.vmap(lambda t: s(t)))(STEPS)
+      out = self.variant(jax.vmap(s.__call__))(STEPS)
       assert_close(out, s(STEPS), err_msg=name)
 
   @chex.variants(with_pmap=True)
@@ -35,7 +35,7 @@ class VariantsTest(chex.TestCase):
     steps = jnp.arange(4 * 6).reshape(4, 6) * 5
     for name in NAMES:
       s = OPTAX_EXAMPLES[name]()
-      out = self.variant(lambda t: s(t), n_devices=4)(steps)
+      out = self.variant(s.__call__, n_devices=4)(steps)
       assert_close(out, s(steps), err_msg=name)
 
 

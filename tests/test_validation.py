@@ -24,7 +24,7 @@ def test_traced_invalid_values_are_not_checked_and_propagate():
 
 
 # Where optax quietly turns a degenerate argument into a constant, we decided
-# differently (README: "Differences from optax").
+# differently (docs/optax_differences.md).
 def test_zero_length_linear_transition_jumps_to_end_value():
   s = sched.linear_schedule(0.0, 1e-3, transition_steps=0)
   assert float(s(0)) == pytest.approx(1e-3)

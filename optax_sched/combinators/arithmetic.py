@@ -1,9 +1,9 @@
-"""Pointwise arithmetic on schedules: products, sums, bounds.
+"""Pointwise scaling and bounds on schedules: ``scale``, ``minimum``, ``maximum``, ``clip``.
 
 Each operand is a schedule (or a jnp-traceable callable) or a number; numbers
 are hyperparameters (pytree leaves), so ``jax.vmap`` can sweep them. The
-operators on :class:`~optax_sched.Schedule` build these lazily:
-``0.5 * s`` is ``multiply(s, 0.5)``, ``s - c`` is ``add(s, -1.0 * c)``.
+products and sums the operators build (``multiply``, ``divide``, ``add``) are
+in ``optax_sched._base``, beside :class:`~optax_sched.Schedule`.
 """
 
 from __future__ import annotations
@@ -12,90 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import jax.numpy as jnp
-import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, register
-from optax_sched._math import safe_div
-from optax_sched.combinators._operand import Wrapper, evaluate, jumps, operand
-
-
-class _Binary(Schedule):
-  """Two operands ``a`` and ``b``, each a schedule or a number."""
-
-  def __post_init__(self):
-    for name in ("a", "b"):
-      object.__setattr__(self, name, operand(self, name, getattr(self, name)))
-    super().__post_init__()
-
-  def _value(self, t):
-    return self._op(evaluate(self.a, t), evaluate(self.b, t))
-
-  def declared_jumps(self, total_steps):
-    """Where either operand jumps."""
-    return _union(self.a, self.b, total_steps=total_steps)
-
-
-def _union(*operands, total_steps):
-  return np.unique(np.concatenate([jumps(x, total_steps) for x in operands]))
-
-
-@register
-class multiply(_Binary):
-  """``a(t) * b(t)``: a schedule times a schedule or a number.
-
-  Example (a cosine shape scaled by a warmup multiplier):
-    >>> from optax_sched import cosine_decay_schedule, linear_schedule
-    >>> s = multiply(cosine_decay_schedule(1e-3, 100), linear_schedule(0.5, 1.0, 10))
-    >>> [round(float(s(k)), 7) for k in (0, 10, 50)]
-    [0.0005, 0.0009755, 0.0005]
-  """
-
-  a: Any
-  b: Any
-
-  def _op(self, a, b):
-    return a * b
-
-
-@register
-class divide(_Binary):
-  """``a(t) / b(t)``; where ``b(t) == 0`` the value is 0 (not ``inf``).
-
-  A concrete number ``b == 0`` is rejected at construction.
-
-  Example:
-    >>> from optax_sched import constant_schedule
-    >>> float(divide(constant_schedule(1.0), 4.0)(0))
-    0.25
-  """
-
-  a: Any
-  b: Any
-
-  def _check(self):
-    if not isinstance(self.b, Schedule):
-      v.number(self, "b", ok=lambda x: x != 0, allowed="it must be != 0")
-
-  def _op(self, a, b):
-    return safe_div(a, b)
-
-
-@register
-class add(_Binary):
-  """``a(t) + b(t)``: a schedule plus a schedule or a number.
-
-  Example:
-    >>> from optax_sched import linear_schedule
-    >>> float(add(linear_schedule(0.0, 1.0, 10), 1.0)(5))
-    1.5
-  """
-
-  a: Any
-  b: Any
-
-  def _op(self, a, b):
-    return a + b
+from optax_sched._base import Schedule, ScheduleLike, evaluate, operand, register, union_jumps
+from optax_sched._dtypes import Real
+from optax_sched.combinators._operand import Wrapper
 
 
 @register
@@ -108,8 +29,8 @@ class scale(Wrapper):
     0.0005
   """
 
-  schedule: Any
-  factor: Any
+  schedule: ScheduleLike
+  factor: Real
 
   def _check(self):
     v.real(self, "factor")
@@ -146,7 +67,7 @@ class _Extremum(Schedule):
 
   def declared_jumps(self, total_steps):
     """Where any operand jumps."""
-    return _union(*self.schedules, total_steps=total_steps)
+    return union_jumps(*self.schedules, total_steps=total_steps)
 
   def _value(self, t):
     values = [evaluate(s, t) for s in self.schedules]
@@ -158,7 +79,7 @@ class _Extremum(Schedule):
 
 @register
 class minimum(_Extremum):
-  """The pointwise minimum of schedules and numbers.
+  """The pointwise minimum of schedules and numbers: ``v(t) = min(s_1(t), ..., s_n(t))``.
 
   Example (a cosine that never exceeds a warmup ramp):
     >>> from optax_sched import cosine_decay_schedule, linear_schedule
@@ -167,14 +88,14 @@ class minimum(_Extremum):
     [0.5, 0.5]
   """
 
-  schedules: Sequence[Any]
+  schedules: Sequence[ScheduleLike]
   __init__ = _extremum_init
   _op = staticmethod(jnp.minimum)
 
 
 @register
 class maximum(_Extremum):
-  """The pointwise maximum of schedules and numbers.
+  """The pointwise maximum of schedules and numbers: ``v(t) = max(s_1(t), ..., s_n(t))``.
 
   Example (a floor under a decay):
     >>> from optax_sched import linear_schedule
@@ -182,7 +103,7 @@ class maximum(_Extremum):
     0.2
   """
 
-  schedules: Sequence[Any]
+  schedules: Sequence[ScheduleLike]
   __init__ = _extremum_init
   _op = staticmethod(jnp.maximum)
 
@@ -191,7 +112,8 @@ class maximum(_Extremum):
 class clip(Schedule):
   """``schedule(t)`` limited to ``[floor, ceiling]`` (either may be None).
 
-  ``floor`` and ``ceiling`` are numbers or schedules. Concrete numbers must
+  ``v(t) = min(max(schedule(t), floor(t)), ceiling(t))``; ``floor`` and
+  ``ceiling`` are numbers or schedules. Concrete numbers must
   satisfy ``floor <= ceiling``.
 
   Example:
@@ -201,9 +123,9 @@ class clip(Schedule):
     [0.1, 0.5, 0.8]
   """
 
-  schedule: Any
-  floor: Any = None
-  ceiling: Any = None
+  schedule: ScheduleLike
+  floor: ScheduleLike | None = None
+  ceiling: ScheduleLike | None = None
 
   def __post_init__(self):
     for name in ("schedule", "floor", "ceiling"):
@@ -221,7 +143,7 @@ class clip(Schedule):
 
   def declared_jumps(self, total_steps):
     """Where the schedule or a bound jumps."""
-    return _union(self.schedule, self.floor, self.ceiling, total_steps=total_steps)
+    return union_jumps(self.schedule, self.floor, self.ceiling, total_steps=total_steps)
 
   def _value(self, t):
     out = evaluate(self.schedule, t)

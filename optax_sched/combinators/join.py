@@ -11,9 +11,10 @@ import numpy as np
 import optax
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, as_schedule, register
+from optax_sched._base import Schedule, ScheduleLike, as_schedule, jumps, register
+from optax_sched._dtypes import Real, float_dtype
 from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
-from optax_sched.combinators._operand import jumps, known
+from optax_sched.combinators._operand import known
 
 
 def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
@@ -28,7 +29,7 @@ def family_of(pieces: Sequence[Schedule]) -> Schedule | None:
   treedef = flat[0][1]
   if any(td != treedef for _, td in flat[1:]):
     return None
-  columns = zip(*(leaves for leaves, _ in flat))
+  columns = zip(*(leaves for leaves, _ in flat), strict=True)
   return jax.tree_util.tree_unflatten(treedef, [stack_leaves(col) for col in columns])
 
 
@@ -66,7 +67,7 @@ def gathered_call(family: Schedule, index, local):
 def _check_steps(owner: Any, name: str, steps: Sequence[Any]) -> None:
   """Every concrete step finite, >= 0 and sorted (vectorised: n may be 10^4)."""
   arrs = [v.concrete(b) for b in steps]
-  for i, (b, a) in enumerate(zip(steps, arrs)):
+  for i, (b, a) in enumerate(zip(steps, arrs, strict=True)):
     if a is None or a.ndim or a.dtype.kind not in "iuf":
       v.number(owner, f"{name}[{i}]", b)
   where = [i for i, a in enumerate(arrs) if a is not None]
@@ -114,8 +115,8 @@ class join_schedules(Schedule):
     [0.00015, 0.0003, 3e-05]
   """
 
-  schedules: Sequence[Any]
-  boundaries: Sequence[Any]
+  schedules: Sequence[ScheduleLike]
+  boundaries: Sequence[Real]
 
   def __post_init__(self):
     if not isinstance(self.schedules, (list, tuple)):
@@ -154,7 +155,7 @@ class join_schedules(Schedule):
     starts = [0.0] + [float(b) for b in self.boundaries]
     ends = starts[1:] + [float(total_steps)]
     out = [np.asarray(starts[1:])]
-    for piece, start, end in zip(self.schedules, starts, ends):
+    for piece, start, end in zip(self.schedules, starts, ends, strict=True):
       inner = jumps(piece, int(end - start)) + start
       out.append(inner[inner < end])
     return np.concatenate(out)
@@ -167,13 +168,16 @@ class join_schedules(Schedule):
   def _family(self) -> Schedule | None:
     if len(self.schedules) < 2:
       return None
-    cached = self.__dict__.get("_family_cache", ())
-    if cached != ():
-      return cached
+    # Stacked leaves take the float dtype of the call (float64 under x64):
+    # one cached family per dtype, so x64 on after a float32 call is float64.
+    cache = self.__dict__.setdefault("_family_cache", {})
+    key = float_dtype()
+    if key in cache:
+      return cache[key]
     family = family_of(self.schedules)
     if all(v.concrete(x) is not None for x in jax.tree.leaves((family, self.boundaries))):
       # Safe to keep: no tracer inside. Not a field, so not in the pytree.
-      object.__setattr__(self, "_family_cache", family)
+      cache[key] = family
     return family
 
   def _value(self, t):

@@ -8,16 +8,15 @@ every int32 step.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, register, static
+from optax_sched._base import Schedule, ScheduleLike, fl, jumps, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cycle, quotient, quotient_remainder
-from optax_sched.combinators._operand import Wrapper, jumps, known
+from optax_sched.combinators._operand import Wrapper, known
 
 
 class _Timed(Wrapper):
@@ -33,20 +32,25 @@ class _Timed(Wrapper):
 class shift(_Timed):
   """Delays ``schedule`` by ``steps``: ``schedule(max(t - steps, 0))``.
 
-  The first ``steps`` steps hold ``schedule(0)``.
+  The first ``steps`` steps hold ``schedule(0)``. A negative ``steps``
+  advances the schedule instead: ``shift(s, -1)(t) = s(t + 1)`` ports a
+  recipe written with the ``t + 1`` convention (the LR of update ``t``
+  computed from ``t + 1`` updates done, as in OLMo and fairseq).
 
   Example:
     >>> from optax_sched import linear_schedule
     >>> s = shift(linear_schedule(0.0, 1.0, 10), 100)
     >>> [float(s(k)) for k in (0, 100, 105)]
     [0.0, 0.0, 0.5]
+    >>> [round(float(shift(linear_schedule(0.0, 1.0, 10), -1)(k)), 6) for k in (0, 9)]
+    [0.1, 1.0]
   """
 
-  schedule: Any
-  steps: Any
+  schedule: ScheduleLike
+  steps: Real
 
   def _check(self):
-    v.nonnegative(self, "steps")
+    v.real(self, "steps")
 
   def _value(self, t):
     return self.schedule(jnp.maximum(t - self.steps, 0))
@@ -54,7 +58,44 @@ class shift(_Timed):
   def declared_jumps(self, total_steps):
     if not known(self.steps):
       return ()
-    return jumps(self.schedule, total_steps) + float(self.steps)
+    return jumps(self.schedule, total_steps - float(self.steps)) + float(self.steps)
+
+
+@register
+class hold(_Timed):
+  """Holds the value of the last update of a run: ``schedule(min(t, steps - 1))``.
+
+  ``steps`` is the run's number of updates; past it (a run resumed or
+  extended, an evaluation loop that keeps stepping) the value stays at the
+  last in-run value ``schedule(steps - 1)`` instead of following the
+  formula on (a cosine rising again, a linear decay going negative, a
+  staircase decaying once more). It replaces the hand-made
+  ``join_schedules([s, constant_schedule(s(steps - 1))], [steps])``.
+
+  Example:
+    >>> from optax_sched import cosine_decay_schedule
+    >>> s = hold(cosine_decay_schedule(1.0, 100), 50)
+    >>> [round(float(s(k)), 6) for k in (0, 49, 50, 1000)]
+    [1.0, 0.515705, 0.515705, 0.515705]
+  """
+
+  schedule: ScheduleLike
+  steps: Real
+
+  def _check(self):
+    v.number(self, "steps", ok=lambda n: n >= 1, allowed="it must be >= 1 (updates in the run)")
+
+  def _value(self, t):
+    last = jnp.asarray(self.steps) - 1
+    if jnp.issubdtype(t.dtype, jnp.integer) and jnp.issubdtype(last.dtype, jnp.integer):
+      return self.schedule(jnp.minimum(t, last.astype(t.dtype)))  # exact for any int step
+    return self.schedule(jnp.minimum(fl(t), fl(last)))
+
+  def declared_jumps(self, total_steps):
+    if not known(self.steps):
+      return ()
+    inner = jumps(self.schedule, total_steps)
+    return inner[inner <= float(self.steps) - 1]
 
 
 @register
@@ -75,8 +116,8 @@ class stretch(_Timed):
     [0.5, 1.0]
   """
 
-  schedule: Any
-  factor: Any
+  schedule: ScheduleLike
+  factor: Real
 
   def _check(self):
     v.positive(self, "factor")
@@ -112,8 +153,8 @@ class per_epoch(_Timed):
     [1.0, 0.5, 0.5, 0.25]
   """
 
-  schedule: Any
-  steps_per_epoch: Any
+  schedule: ScheduleLike
+  steps_per_epoch: Real
 
   def _check(self):
     v.positive(self, "steps_per_epoch")
@@ -162,11 +203,11 @@ class repeat(_Timed):
     [1.0, 0.5, 0.5, 0.25, 0.25, 0.125]
   """
 
-  schedule: Any
-  period: Any
-  period_mult: Any = 1.0
-  decay: Any = 1.0
-  stretch_cycles: bool = static(True)
+  schedule: ScheduleLike
+  period: Real
+  period_mult: Real = 1.0
+  decay: Real = 1.0
+  stretch_cycles: bool = static(default=True)
 
   def _check(self):
     v.positive(self, "period")

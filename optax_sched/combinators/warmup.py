@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Schedule, fl, register, static
+from optax_sched._base import Schedule, ScheduleLike, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cosine_interpolate, linear_interpolate, safe_div, safe_pow
 from optax_sched.combinators._operand import Wrapper
 
@@ -21,15 +20,15 @@ class warmup(Wrapper):
   With :math:`W` = ``warmup_steps``, :math:`I` = ``init_value``,
   :math:`T` the target and :math:`p = t / W`, for :math:`t < W`:
 
-  ============== =====================================
-  ``shape``      value
-  ============== =====================================
-  ``linear``     :math:`I + (T - I)\,p`
-  ``cosine``     :math:`T + (I - T)(1 + \cos \pi p)/2`
+  =============== =====================================
+  ``shape``       value
+  =============== =====================================
+  ``linear``      :math:`I + (T - I)\,p`
+  ``cosine``      :math:`T + (I - T)(1 + \cos \pi p)/2`
   ``exponential`` :math:`I\,(T / I)^{p}` (needs :math:`I, T > 0`)
-  ``constant``   :math:`I` (then a jump to the schedule)
-  ``1-sqrt``     :math:`I + (T - I)(1 - \sqrt{1 - p})`
-  ============== =====================================
+  ``constant``    :math:`I` (then a jump to the schedule)
+  ``1-sqrt``      :math:`I + (T - I)(1 - \sqrt{1 - p})`
+  =============== =====================================
 
   From :math:`t = W` on the value is ``schedule(t - W)`` when ``prefix``
   (the schedule starts after the warmup; timm's ``warmup_prefix=True``),
@@ -54,12 +53,12 @@ class warmup(Wrapper):
     [0.0, 0.0005, 0.001, 0.0005]
   """
 
-  schedule: Any
-  warmup_steps: Any
-  init_value: Any = 0.0
-  shape: str = static("linear")
-  peak_value: Any = None
-  prefix: bool = static(True)
+  schedule: ScheduleLike
+  warmup_steps: Real
+  init_value: Real = 0.0
+  shape: str = static(default="linear")
+  peak_value: Real | None = None
+  prefix: bool = static(default=True)
 
   def _check(self):
     v.nonnegative(self, "warmup_steps")

@@ -17,10 +17,10 @@ of order) raise ``ValueError`` here, naming the argument.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from optax_sched import _validate as v
 from optax_sched._base import register, static
+from optax_sched._dtypes import Real
 from optax_sched.compat._mapping import Mapping
 from optax_sched.families.cosine import cosine_decay_schedule, warmup_cosine_decay_schedule
 from optax_sched.families.exponential import exponential_decay
@@ -33,12 +33,19 @@ from optax_sched.families.step import piecewise_values_schedule
 @register(name="keras.ExponentialDecay")
 class ExponentialDecay(Mapping):
   """``initial_learning_rate * decay_rate ** (step / decay_steps)``
-  (exponent floored if ``staircase``): :class:`exponential_decay`."""
+  (exponent floored if ``staircase``): :class:`exponential_decay`.
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  Example:
+    >>> from optax_sched.compat.keras import ExponentialDecay
+    >>> s = ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
+    >>> [round(float(s(k)), 6) for k in range(5)]
+    [0.1, 0.070711, 0.05, 0.035355, 0.025]
+  """
+
+  initial_learning_rate: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate", "transition_steps": "decay_steps"}
 
@@ -55,10 +62,16 @@ class PiecewiseConstantDecay(Mapping):
   Keras switches one step *after* each boundary: the boundary step itself
   still has the earlier value (torch and optax switch *at* it). This is
   :class:`piecewise_values_schedule` with ``closed_right=True``.
+
+  Example:
+    >>> from optax_sched.compat.keras import PiecewiseConstantDecay
+    >>> s = PiecewiseConstantDecay([2, 4], [0.1, 0.05, 0.01])
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.1, 0.1, 0.05, 0.05, 0.01]
   """
 
-  boundaries: Sequence[Any]
-  values: Sequence[Any]
+  boundaries: Sequence[Real]
+  values: Sequence[Real]
 
   def __post_init__(self):
     for name in ("boundaries", "values"):
@@ -78,14 +91,29 @@ class PiecewiseConstantDecay(Mapping):
 
 @register(name="keras.PolynomialDecay")
 class PolynomialDecay(Mapping):
-  """Polynomial decay to ``end_learning_rate``, restarting with ``cycle``:
-  :class:`polynomial_decay_schedule`."""
+  r"""Polynomial decay to ``end_learning_rate``, restarting with ``cycle``:
+  :class:`polynomial_decay_schedule`.
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  end_learning_rate: Any = 0.0001
-  power: Any = 1.0
-  cycle: bool = static(False)
+  With :math:`D` = ``decay_steps``, :math:`E` = ``end_learning_rate`` and :math:`p` =
+  ``power``, and without ``cycle``:
+
+  .. math::
+    v(t) = (\text{initial\_learning\_rate} - E)\,(1 - \min(t, D) / D)^p + E
+
+  With ``cycle``, :math:`D` becomes :math:`D \lceil t / D \rceil` (at least :math:`D`).
+
+  Example (with ``cycle``, each cycle stretches to the next multiple):
+    >>> from optax_sched.compat.keras import PolynomialDecay
+    >>> s = PolynomialDecay(0.1, 4, end_learning_rate=0.01, power=2.0, cycle=True)
+    >>> [round(float(s(k)), 6) for k in (0, 2, 4, 5, 8, 12)]
+    [0.1, 0.0325, 0.01, 0.022656, 0.01, 0.01]
+  """
+
+  initial_learning_rate: Real
+  decay_steps: Real
+  end_learning_rate: Real = 0.0001
+  power: Real = 1.0
+  cycle: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate", "end_value": "end_learning_rate"}
 
@@ -98,12 +126,19 @@ class PolynomialDecay(Mapping):
 @register(name="keras.InverseTimeDecay")
 class InverseTimeDecay(Mapping):
   """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``:
-  :class:`inverse_time_decay_schedule`."""
+  :class:`inverse_time_decay_schedule`.
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  Example:
+    >>> from optax_sched.compat.keras import InverseTimeDecay
+    >>> s = InverseTimeDecay(0.1, decay_steps=2, decay_rate=1.0)
+    >>> [round(float(s(k)), 6) for k in range(5)]
+    [0.1, 0.066667, 0.05, 0.04, 0.033333]
+  """
+
+  initial_learning_rate: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   renames = {"init_value": "initial_learning_rate"}
 
@@ -115,7 +150,7 @@ class InverseTimeDecay(Mapping):
 
 @register(name="keras.CosineDecay")
 class CosineDecay(Mapping):
-  """Cosine decay to ``alpha`` times its start, after an optional warmup.
+  r"""Cosine decay to ``alpha`` times its start, after an optional warmup.
 
   Without ``warmup_target``: :class:`cosine_decay_schedule` from
   ``initial_learning_rate``. With it: a linear warmup from
@@ -123,13 +158,25 @@ class CosineDecay(Mapping):
   a cosine from ``warmup_target`` to ``alpha * warmup_target`` over
   ``decay_steps`` *more* steps (:class:`warmup_cosine_decay_schedule`, whose
   ``decay_steps`` counts the warmup too).
+
+  Without warmup, with :math:`D` = ``decay_steps``, :math:`I` =
+  ``initial_learning_rate`` and :math:`\alpha` = ``alpha``:
+
+  .. math::
+    v(t) = I\,\bigl((1 - \alpha)(1 + \cos(\pi \min(t, D) / D)) / 2 + \alpha\bigr)
+
+  Example (a warmup of 2 steps, then 4 steps of cosine):
+    >>> from optax_sched.compat.keras import CosineDecay
+    >>> s = CosineDecay(0.0, 4, alpha=0.1, warmup_target=0.1, warmup_steps=2)
+    >>> [round(float(s(k)), 6) for k in range(7)]
+    [0.0, 0.05, 0.1, 0.08682, 0.055, 0.02318, 0.01]
   """
 
-  initial_learning_rate: Any
-  decay_steps: Any
-  alpha: Any = 0.0
-  warmup_target: Any = None
-  warmup_steps: Any = 0
+  initial_learning_rate: Real
+  decay_steps: Real
+  alpha: Real = 0.0
+  warmup_target: Real | None = None
+  warmup_steps: Real = 0
 
   renames = {"init_value": "initial_learning_rate", "peak_value": "warmup_target"}
 
@@ -152,16 +199,28 @@ class CosineDecay(Mapping):
 
 @register(name="keras.CosineDecayRestarts")
 class CosineDecayRestarts(Mapping):
-  """Cosine cycles from ``initial_learning_rate`` towards
+  r"""Cosine cycles from ``initial_learning_rate`` towards
   ``alpha * initial_learning_rate``; cycle ``i`` is ``t_mul ** i`` times
   longer and its height above the floor ``m_mul ** i`` times smaller:
-  :class:`cosine_restarts_schedule` with ``decay_mode="amplitude"``."""
+  :class:`cosine_restarts_schedule` with ``decay_mode="amplitude"``.
 
-  initial_learning_rate: Any
-  first_decay_steps: Any
-  t_mul: Any = 2.0
-  m_mul: Any = 1.0
-  alpha: Any = 0.0
+  In cycle :math:`i`, of length :math:`T_i = T_0\,t_{mul}^i` with :math:`t_i` steps into it:
+
+  .. math::
+    v(t) = I\,\bigl(m_{mul}^i (1 - \alpha)(1 + \cos(\pi t_i / T_i)) / 2 + \alpha\bigr)
+
+  Example:
+    >>> from optax_sched.compat.keras import CosineDecayRestarts
+    >>> s = CosineDecayRestarts(0.1, 2, t_mul=2.0, m_mul=0.5)
+    >>> [round(float(s(k)), 6) for k in range(8)]
+    [0.1, 0.05, 0.05, 0.042678, 0.025, 0.007322, 0.025, 0.024048]
+  """
+
+  initial_learning_rate: Real
+  first_decay_steps: Real
+  t_mul: Real = 2.0
+  m_mul: Real = 1.0
+  alpha: Real = 0.0
 
   renames = {
     "init_value": "initial_learning_rate",

@@ -56,11 +56,13 @@ warmup_t=5, warmup_lr_init=1e-6)`` with ``lr=1e-3``):
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, register, static
+from optax_sched._dtypes import Real
 from optax_sched.combinators import warmup
 from optax_sched.families.exponential import exponential_decay
 from optax_sched.families.piecewise import piecewise_constant_schedule
@@ -69,8 +71,24 @@ from optax_sched.families.tanh import tanh_schedule
 from optax_sched.families.wsd import DECAY_SHAPES, STABLE_SHAPES, wsd_schedule
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class _Timm(Composite):
-  """Arguments every timm scheduler shares: warmup and the noise switch."""
+  """Arguments every timm scheduler shares: ``base_lr``, warmup and the noise switch.
+
+  Declared once here; the schedulers add their own arguments after
+  ``base_lr``. The shared ones are keyword-only (as every timm recipe passes
+  them), so they can follow the schedulers' own.
+  """
+
+  base_lr: Real
+  _: dataclasses.KW_ONLY
+  warmup_t: Real = 0
+  warmup_lr_init: Real = 0.0
+  t_in_epochs: bool = static(default=True)
+  noise_range_t: tuple[float, ...] | float | None = static(default=None)
+  noise_pct: Real = 0.67
+  noise_std: Real = 1.0
+  noise_seed: Real = 42
 
   def __post_init__(self):
     noise = self.noise_range_t
@@ -109,8 +127,13 @@ class _Timm(Composite):
     )
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class _Cycles(_Timm):
-  """The cycle arguments of the cosine, tanh and poly schedulers."""
+  """The cycle arguments of the cosine, tanh and poly schedulers (the warmup
+  overrides the first steps by default)."""
+
+  _: dataclasses.KW_ONLY
+  warmup_prefix: bool = static(default=False)
 
   def _check(self):
     super()._check()
@@ -134,7 +157,18 @@ class _Cycles(_Timm):
 
 @register(name="timm.CosineLRScheduler")
 class CosineLRScheduler(_Cycles):
-  """Cosine decay with restarts (:class:`~optax_sched.cosine_restarts_schedule`).
+  r"""Cosine decay with restarts (:class:`~optax_sched.cosine_restarts_schedule`).
+
+  In cycle :math:`i` (of :math:`T_i` = ``t_initial * cycle_mul**i`` steps, :math:`t_i` steps
+  into it, :math:`\gamma` = ``cycle_decay**i``, :math:`k` = ``k_decay``), counted after the
+  warmup with ``warmup_prefix`` and from step 0 without:
+
+  .. math::
+    v = \text{lr\_min} + \tfrac12(\gamma\,\text{base\_lr} - \text{lr\_min})
+      \bigl(1 + \cos(\pi\,t_i^k / T_i^k)\bigr)
+
+  and ``lr_min`` after ``cycle_limit`` cycles. During the warmup (:math:`t <` ``warmup_t``)
+  the LR is ``warmup_lr_init + t * (base_lr - warmup_lr_init) / warmup_t``.
 
   Example:
     >>> s = CosineLRScheduler(1e-3, t_initial=10, cycle_limit=2)
@@ -142,21 +176,12 @@ class CosineLRScheduler(_Cycles):
     [0.001, 0.0005, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
-  t_initial: Any
-  lr_min: Any = 0.0
-  cycle_mul: Any = 1.0
-  cycle_decay: Any = 1.0
-  cycle_limit: Any = 1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(False)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
-  k_decay: Any = 1.0
+  t_initial: Real
+  lr_min: Real = 0.0
+  cycle_mul: Real = 1.0
+  cycle_decay: Real = 1.0
+  cycle_limit: Real = 1
+  k_decay: Real = 1.0
 
   def _check(self):
     super()._check()
@@ -177,7 +202,19 @@ class CosineLRScheduler(_Cycles):
 
 @register(name="timm.TanhLRScheduler")
 class TanhLRScheduler(_Cycles):
-  """Hyperbolic-tangent decay with restarts (:class:`~optax_sched.tanh_schedule`).
+  r"""Hyperbolic-tangent decay with restarts (:class:`~optax_sched.tanh_schedule`).
+
+  In cycle :math:`i` (of :math:`T_i` = ``t_initial * cycle_mul**i`` steps, :math:`t_i` steps
+  into it, :math:`\gamma` = ``cycle_decay**i``), counted after the
+  warmup with ``warmup_prefix`` and from step 0 without:
+
+  .. math::
+    v = \text{lr\_min} + \tfrac12(\gamma\,\text{base\_lr} - \text{lr\_min})
+      \bigl(1 - \tanh(lb\,(1 - t_i / T_i) + ub\,t_i / T_i)\bigr)
+
+  and ``lr_min`` after ``cycle_limit`` cycles. During the warmup (:math:`t <` ``warmup_t``)
+  the LR ramps linearly from ``warmup_lr_init`` to ``base_lr`` (to the tanh's
+  value at ``warmup_t`` without ``warmup_prefix``).
 
   Example:
     >>> s = TanhLRScheduler(1e-3, t_initial=100)
@@ -185,22 +222,13 @@ class TanhLRScheduler(_Cycles):
     [0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
-  t_initial: Any
-  lb: Any = -7.0
-  ub: Any = 3.0
-  lr_min: Any = 0.0
-  cycle_mul: Any = 1.0
-  cycle_decay: Any = 1.0
-  cycle_limit: Any = 1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(False)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
+  t_initial: Real
+  lb: Real = -7.0
+  ub: Real = 3.0
+  lr_min: Real = 0.0
+  cycle_mul: Real = 1.0
+  cycle_decay: Real = 1.0
+  cycle_limit: Real = 1
 
   def _check(self):
     super()._check()
@@ -224,8 +252,19 @@ class TanhLRScheduler(_Cycles):
 
 @register(name="timm.PolyLRScheduler")
 class PolyLRScheduler(_Cycles):
-  """Polynomial decay with restarts
+  r"""Polynomial decay with restarts
   (:class:`~optax_sched.polynomial_restarts_schedule`).
+
+  In cycle :math:`i` (of :math:`T_i` = ``t_initial * cycle_mul**i`` steps, :math:`t_i` steps
+  into it, :math:`\gamma` = ``cycle_decay**i``, :math:`k` = ``k_decay``), counted after the
+  warmup with ``warmup_prefix`` and from step 0 without:
+
+  .. math::
+    v = \text{lr\_min} + (\gamma\,\text{base\_lr} - \text{lr\_min})
+      \bigl(1 - t_i^k / T_i^k\bigr)^{\text{power}}
+
+  and ``lr_min`` after ``cycle_limit`` cycles. During the warmup (:math:`t <` ``warmup_t``)
+  the LR is ``warmup_lr_init + t * (base_lr - warmup_lr_init) / warmup_t``.
 
   Example:
     >>> s = PolyLRScheduler(1e-3, t_initial=100, power=2.0)
@@ -233,22 +272,13 @@ class PolyLRScheduler(_Cycles):
     [0.001, 0.00025, 0.0]
   """
 
-  base_lr: Any
-  t_initial: Any
-  power: Any = 0.5
-  lr_min: Any = 0.0
-  cycle_mul: Any = 1.0
-  cycle_decay: Any = 1.0
-  cycle_limit: Any = 1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(False)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
-  k_decay: Any = 1.0
+  t_initial: Real
+  power: Real = 0.5
+  lr_min: Real = 0.0
+  cycle_mul: Real = 1.0
+  cycle_decay: Real = 1.0
+  cycle_limit: Real = 1
+  k_decay: Real = 1.0
 
   def _check(self):
     super()._check()
@@ -269,8 +299,20 @@ class PolyLRScheduler(_Cycles):
     return self._warm(body, self.warmup_prefix)
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class _Stepped(_Timm):
+  """The step schedulers: the warmup delays the decay by default."""
+
+  _: dataclasses.KW_ONLY
+  warmup_prefix: bool = static(default=True)
+
+  def _check(self):
+    super()._check()
+    v.flag(self, "warmup_prefix")
+
+
 @register(name="timm.StepLRScheduler")
-class StepLRScheduler(_Timm):
+class StepLRScheduler(_Stepped):
   """``base_lr * decay_rate ** (t // decay_t)``
   (:class:`~optax_sched.exponential_decay` with ``staircase=True``).
 
@@ -280,23 +322,13 @@ class StepLRScheduler(_Timm):
     [0.001, 0.0001, 1e-05]
   """
 
-  base_lr: Any
-  decay_t: Any
-  decay_rate: Any = 1.0
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(True)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
+  decay_t: Real
+  decay_rate: Real = 1.0
 
   def _check(self):
     super()._check()
     v.positive(self, "decay_t")
     v.positive(self, "decay_rate")
-    v.flag(self, "warmup_prefix")
 
   def native(self) -> Schedule:
     body = exponential_decay(self.base_lr, self.decay_t, self.decay_rate, staircase=True)
@@ -304,7 +336,7 @@ class StepLRScheduler(_Timm):
 
 
 @register(name="timm.MultiStepLRScheduler")
-class MultiStepLRScheduler(_Timm):
+class MultiStepLRScheduler(_Stepped):
   """``base_lr * decay_rate ** #{m in decay_t : m <= t + 1}``
   (:class:`~optax_sched.piecewise_constant_schedule` at ``m - 1``).
 
@@ -317,17 +349,8 @@ class MultiStepLRScheduler(_Timm):
     [0.001, 0.0001, 1e-05]
   """
 
-  base_lr: Any
-  decay_t: Any = static()
-  decay_rate: Any = 1.0
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  warmup_prefix: bool = static(True)
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
+  decay_t: Sequence[int] = static()
+  decay_rate: Real = 1.0
 
   def __post_init__(self):
     if isinstance(self.decay_t, list):
@@ -348,7 +371,6 @@ class MultiStepLRScheduler(_Timm):
       )
     v.increasing(self, "decay_t", self.decay_t)
     v.positive(self, "decay_rate")
-    v.flag(self, "warmup_prefix")
 
   def native(self) -> Schedule:
     counts = Counter(max(int(m) - 1, 0) for m in self.decay_t)
@@ -360,8 +382,18 @@ class MultiStepLRScheduler(_Timm):
 
 @register(name="timm.WSDLRScheduler")
 class WSDLRScheduler(_Timm):
-  """Warmup, stable, decay over the last ``decay_t`` of ``t_initial``
+  r"""Warmup, stable, decay over the last ``decay_t`` of ``t_initial``
   (:class:`~optax_sched.wsd_schedule`); the warmup is always a prefix.
+
+  With :math:`t` counted after the warmup, :math:`S` = ``t_initial - decay_t`` and
+  :math:`f = \min(\max(t - S, 0) / \text{decay\_t}, 1)`:
+
+  .. math::
+    v = \text{lr\_min} + \bigl(\max(\text{base\_lr}\,g(t), \text{lr\_min})
+      - \text{lr\_min}\bigr)\,h(f)
+
+  with :math:`g` the stable shape (``stable_fn``, 1 for ``"constant"``) and :math:`h` the
+  decay shape (``decay_fn``), as in :class:`~optax_sched.wsd_schedule`.
 
   Example:
     >>> s = WSDLRScheduler(1e-3, t_initial=100, decay_t=20, decay_fn="linear")
@@ -369,23 +401,15 @@ class WSDLRScheduler(_Timm):
     [0.001, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
-  t_initial: Any
-  decay_t: Any
-  lr_min: Any = 0.0
-  stable_fn: str = static("constant")
-  stable_timescale: Any = None
-  stable_power: Any = 0.5
-  decay_fn: str = static("1-sqrt")
-  decay_power: Any = 0.5
-  decay_ratio: Any = 0.1
-  warmup_t: Any = 0
-  warmup_lr_init: Any = 0.0
-  t_in_epochs: bool = static(True)
-  noise_range_t: Any = static(None)
-  noise_pct: Any = 0.67
-  noise_std: Any = 1.0
-  noise_seed: Any = 42
+  t_initial: Real
+  decay_t: Real
+  lr_min: Real = 0.0
+  stable_fn: str = static(default="constant")
+  stable_timescale: Real | None = None
+  stable_power: Real = 0.5
+  decay_fn: str = static(default="1-sqrt")
+  decay_power: Real = 0.5
+  decay_ratio: Real = 0.1
 
   def _check(self):
     super()._check()
@@ -435,3 +459,13 @@ class WSDLRScheduler(_Timm):
       stable_power=self.stable_power,
     )
     return self._warm(body, prefix=True)
+
+
+__all__ = [
+  "CosineLRScheduler",
+  "TanhLRScheduler",
+  "PolyLRScheduler",
+  "StepLRScheduler",
+  "MultiStepLRScheduler",
+  "WSDLRScheduler",
+]

@@ -41,6 +41,7 @@ import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, function_schedule, register, static
+from optax_sched._dtypes import Real
 from optax_sched.combinators import join_schedules
 from optax_sched.compat._mapping import Mapping
 from optax_sched.families.annealing import cosine_annealing_schedule
@@ -84,12 +85,19 @@ class _Torch(Mapping):
 
 @register(name="torch.StepLR")
 class StepLR(_Torch):
-  """``base_lr * gamma ** (t // step_size)``: :class:`step_decay_schedule`."""
+  """``base_lr * gamma ** (t // step_size)``: :class:`step_decay_schedule`.
 
-  base_lr: Any
-  step_size: Any
-  gamma: Any = 0.1
-  last_epoch: int = static(-1)
+  Example:
+    >>> from optax_sched.compat.torch import StepLR
+    >>> s = StepLR(0.1, step_size=2, gamma=0.5)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+  """
+
+  base_lr: Real
+  step_size: Real
+  gamma: Real = 0.1
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr"}
 
@@ -107,12 +115,18 @@ class MultiStepLR(_Torch):
   """``base_lr * gamma ** (number of milestones <= t)``.
 
   A milestone listed twice decays twice, as in torch.
+
+  Example (4 is listed twice):
+    >>> from optax_sched.compat.torch import MultiStepLR
+    >>> s = MultiStepLR(0.1, milestones=[2, 4, 4], gamma=0.5)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.1, 0.05, 0.05, 0.0125, 0.0125]
   """
 
-  base_lr: Any
-  milestones: Any
-  gamma: Any = 0.1
-  last_epoch: int = static(-1)
+  base_lr: Real
+  milestones: Real
+  gamma: Real = 0.1
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr"}
 
@@ -127,12 +141,19 @@ class MultiStepLR(_Torch):
 
 @register(name="torch.ConstantLR")
 class ConstantLR(_Torch):
-  """``base_lr * factor`` before ``total_iters``, ``base_lr`` from then on."""
+  """``base_lr * factor`` before ``total_iters``, ``base_lr`` from then on.
 
-  base_lr: Any
-  factor: Any = 1.0 / 3
-  total_iters: Any = 5
-  last_epoch: int = static(-1)
+  Example:
+    >>> from optax_sched.compat.torch import ConstantLR
+    >>> s = ConstantLR(0.1, factor=0.5, total_iters=3)
+    >>> [round(float(s(k)), 6) for k in range(5)]
+    [0.05, 0.05, 0.05, 0.1, 0.1]
+  """
+
+  base_lr: Real
+  factor: Real = 1.0 / 3
+  total_iters: Real = 5
+  last_epoch: int = static(default=-1)
 
   renames = {"base_value": "base_lr", "total_steps": "total_iters"}
 
@@ -148,14 +169,27 @@ class ConstantLR(_Torch):
 
 @register(name="torch.LinearLR")
 class LinearLR(_Torch):
-  """``base_lr`` times a factor going linearly from ``start_factor`` to
-  ``end_factor`` in ``total_iters`` steps: :class:`linear_factor_schedule`."""
+  r"""``base_lr`` times a factor going linearly from ``start_factor`` to
+  ``end_factor`` in ``total_iters`` steps: :class:`linear_factor_schedule`.
 
-  base_lr: Any
-  start_factor: Any = 1.0 / 3
-  end_factor: Any = 1.0
-  total_iters: Any = 5
-  last_epoch: int = static(-1)
+  With :math:`n` = ``total_iters``, :math:`a` = ``start_factor`` and :math:`b` =
+  ``end_factor``:
+
+  .. math::
+    v(t) = \text{base\_lr}\,\bigl(a + (b - a)\,\min(t, n) / n\bigr)
+
+  Example:
+    >>> from optax_sched.compat.torch import LinearLR
+    >>> s = LinearLR(0.1, start_factor=0.25, end_factor=1.0, total_iters=3)
+    >>> [round(float(s(k)), 6) for k in range(5)]
+    [0.025, 0.05, 0.075, 0.1, 0.1]
+  """
+
+  base_lr: Real
+  start_factor: Real = 1.0 / 3
+  end_factor: Real = 1.0
+  total_iters: Real = 5
+  last_epoch: int = static(default=-1)
 
   renames = {"base_value": "base_lr", "total_steps": "total_iters"}
 
@@ -174,11 +208,18 @@ class LinearLR(_Torch):
 @register(name="torch.ExponentialLR")
 class ExponentialLR(_Torch):
   """``base_lr * gamma ** t``: :class:`exponential_decay` with one-step
-  transitions."""
+  transitions.
 
-  base_lr: Any
-  gamma: Any
-  last_epoch: int = static(-1)
+  Example:
+    >>> from optax_sched.compat.torch import ExponentialLR
+    >>> s = ExponentialLR(0.1, gamma=0.5)
+    >>> [round(float(s(k)), 6) for k in range(4)]
+    [0.1, 0.05, 0.025, 0.0125]
+  """
+
+  base_lr: Real
+  gamma: Real
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_rate": "gamma"}
 
@@ -189,12 +230,19 @@ class ExponentialLR(_Torch):
 @register(name="torch.PolynomialLR")
 class PolynomialLR(_Torch):
   """``base_lr * (1 - min(t, total_iters) / total_iters) ** power``:
-  :class:`polynomial_schedule` to 0."""
+  :class:`polynomial_schedule` to 0.
 
-  base_lr: Any
-  total_iters: Any = 5
-  power: Any = 1.0
-  last_epoch: int = static(-1)
+  Example:
+    >>> from optax_sched.compat.torch import PolynomialLR
+    >>> s = PolynomialLR(0.1, total_iters=4, power=2.0)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.1, 0.05625, 0.025, 0.00625, 0.0, 0.0]
+  """
+
+  base_lr: Real
+  total_iters: Real = 5
+  power: Real = 1.0
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "transition_steps": "total_iters"}
 
@@ -214,12 +262,18 @@ class CosineAnnealingLR(_Torch):
 
   Not clamped: stepped past ``T_max`` the LR climbs back up to ``base_lr``
   at ``2 * T_max``, as torch's does (:class:`cosine_annealing_schedule`).
+
+  Example (climbing back past ``T_max``):
+    >>> from optax_sched.compat.torch import CosineAnnealingLR
+    >>> s = CosineAnnealingLR(0.1, T_max=4)
+    >>> [round(float(s(k)), 6) for k in (0, 1, 2, 4, 6, 8)]
+    [0.1, 0.085355, 0.05, 0.0, 0.05, 0.1]
   """
 
-  base_lr: Any
-  T_max: Any
-  eta_min: Any = 0.0
-  last_epoch: int = static(-1)
+  base_lr: Real
+  T_max: Real
+  eta_min: Real = 0.0
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_steps": "T_max", "end_value": "eta_min"}
 
@@ -229,14 +283,27 @@ class CosineAnnealingLR(_Torch):
 
 @register(name="torch.CosineAnnealingWarmRestarts")
 class CosineAnnealingWarmRestarts(_Torch):
-  """Cosine from ``base_lr`` to ``eta_min`` over ``T_0`` steps, restarting,
-  each cycle ``T_mult`` times longer: :class:`cosine_restarts_schedule`."""
+  r"""Cosine from ``base_lr`` to ``eta_min`` over ``T_0`` steps, restarting,
+  each cycle ``T_mult`` times longer: :class:`cosine_restarts_schedule`.
 
-  base_lr: Any
-  T_0: Any
-  T_mult: Any = 1
-  eta_min: Any = 0.0
-  last_epoch: int = static(-1)
+  With :math:`T_i` the length of the current cycle (``T_0 * T_mult**i``) and :math:`t_i`
+  the steps since it started:
+
+  .. math::
+    v(t) = \eta_{min} + (\text{base\_lr} - \eta_{min})\,(1 + \cos(\pi\,t_i / T_i)) / 2
+
+  Example:
+    >>> from optax_sched.compat.torch import CosineAnnealingWarmRestarts
+    >>> s = CosineAnnealingWarmRestarts(0.1, T_0=2, T_mult=2)
+    >>> [round(float(s(k)), 6) for k in range(8)]
+    [0.1, 0.05, 0.1, 0.085355, 0.05, 0.014645, 0.1, 0.096194]
+  """
+
+  base_lr: Real
+  T_0: Real
+  T_mult: Real = 1
+  eta_min: Real = 0.0
+  last_epoch: int = static(default=-1)
 
   renames = {
     "init_value": "base_lr",
@@ -255,22 +322,39 @@ class CosineAnnealingWarmRestarts(_Torch):
 
 @register(name="torch.CyclicLR")
 class CyclicLR(_Torch):
-  """Triangle waves between ``base_lr`` and ``max_lr``:
+  r"""Triangle waves between ``base_lr`` and ``max_lr``:
   :class:`cyclic_schedule`.
 
   ``scale_fn`` must be jnp-traceable (it receives the cycle number, from 1,
   or the step, as an array). The momentum arguments are not taken.
+
+  In ``"triangular"`` mode, with :math:`u` = ``step_size_up``, :math:`d` =
+  ``step_size_down`` (default :math:`u`) and :math:`x` the position in the current
+  cycle of :math:`u + d` steps:
+
+  .. math::
+    v(t) = \text{base\_lr} + (\text{max\_lr} - \text{base\_lr})\,
+      \begin{cases} x / u & x < u \\ 1 - (x - u) / d & x \ge u \end{cases}
+
+  times ``1 / 2**(cycle - 1)`` in ``"triangular2"`` and ``gamma**t`` in
+  ``"exp_range"`` (or ``scale_fn``).
+
+  Example:
+    >>> from optax_sched.compat.torch import CyclicLR
+    >>> s = CyclicLR(0.01, 0.1, step_size_up=2)
+    >>> [round(float(s(k)), 6) for k in range(6)]
+    [0.01, 0.055, 0.1, 0.055, 0.01, 0.055]
   """
 
-  base_lr: Any
-  max_lr: Any
-  step_size_up: Any = 2000
-  step_size_down: Any = None
-  mode: str = static("triangular")
-  gamma: Any = 1.0
-  scale_fn: Callable[[Any], Any] | None = static(None)
-  scale_mode: str = static("cycle")
-  last_epoch: int = static(-1)
+  base_lr: Real
+  max_lr: Real
+  step_size_up: Real = 2000
+  step_size_down: Real | None = None
+  mode: str = static(default="triangular")
+  gamma: Real = 1.0
+  scale_fn: Callable[[Any], Any] | None = static(default=None)
+  scale_mode: str = static(default="cycle")
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "peak_value": "max_lr"}
 
@@ -295,18 +379,24 @@ class OneCycleLR(_Torch):
   ``total_steps`` is None. The rising phase ends at step
   ``pct_start * total_steps - 1`` and the last at ``total_steps - 1``, where
   the LR is then held. The momentum arguments are not taken.
+
+  Example:
+    >>> from optax_sched.compat.torch import OneCycleLR
+    >>> s = OneCycleLR(max_lr=0.1, total_steps=10, pct_start=0.3)
+    >>> [round(float(s(k)), 6) for k in range(10)]
+    [0.004, 0.052, 0.1, 0.095048, 0.081175, 0.061126, 0.038874, 0.018826, 0.004952, 0.0]
   """
 
-  max_lr: Any
-  total_steps: Any = None
-  epochs: Any = None
-  steps_per_epoch: Any = None
-  pct_start: Any = 0.3
-  anneal_strategy: str = static("cos")
-  div_factor: Any = 25.0
-  final_div_factor: Any = 1e4
-  three_phase: bool = static(False)
-  last_epoch: int = static(-1)
+  max_lr: Real
+  total_steps: Real | None = None
+  epochs: Real | None = None
+  steps_per_epoch: Real | None = None
+  pct_start: Real = 0.3
+  anneal_strategy: str = static(default="cos")
+  div_factor: Real = 25.0
+  final_div_factor: Real = 1e4
+  three_phase: bool = static(default=False)
+  last_epoch: int = static(default=-1)
 
   renames = {"peak_value": "max_lr"}
 
@@ -353,9 +443,9 @@ class LambdaLR(_Torch):
     [0.0, 5e-05, 0.0001, 0.0]
   """
 
-  base_lr: Any
+  base_lr: Real
   lr_lambda: Callable[[Any], Any] = static()
-  last_epoch: int = static(-1)
+  last_epoch: int = static(default=-1)
 
   def _check_args(self):
     if isinstance(self.lr_lambda, (list, tuple)) or not callable(self.lr_lambda):
@@ -412,11 +502,17 @@ class MultiplicativeLR(_Torch):
   constant (``lambda epoch: 0.95``, torch's usual use). A factor that
   changes with the epoch makes a running product with no closed form and is
   rejected with a ValueError; write that product as a ``LambdaLR``.
+
+  Example:
+    >>> from optax_sched.compat.torch import MultiplicativeLR
+    >>> s = MultiplicativeLR(0.1, lambda epoch: 0.5)
+    >>> [round(float(s(k)), 6) for k in range(4)]
+    [0.1, 0.05, 0.025, 0.0125]
   """
 
-  base_lr: Any
-  lr_lambda: Any = static()
-  last_epoch: int = static(-1)
+  base_lr: Real
+  lr_lambda: Callable[[Any], Any] = static()
+  last_epoch: int = static(default=-1)
 
   renames = {"init_value": "base_lr", "decay_rate": "lr_lambda"}
 
@@ -475,9 +571,9 @@ class SequentialLR(_Torch):
     [0.01, 0.082, 0.1, 0.05]
   """
 
-  schedulers: Sequence[Any]
-  milestones: Sequence[Any]
-  last_epoch: int = static(-1)
+  schedulers: Sequence[Schedule]
+  milestones: Sequence[Real]
+  last_epoch: int = static(default=-1)
 
   def __post_init__(self):
     _schedules(self, "schedulers")
@@ -539,7 +635,7 @@ class ChainedScheduler(_Torch):
     [0.1, 0.09, 0.81, 0.729]
   """
 
-  schedulers: Sequence[Any]
+  schedulers: Sequence[Schedule]
   last_epoch: ClassVar[int] = -1  # torch's ChainedScheduler has none
 
   def __post_init__(self):

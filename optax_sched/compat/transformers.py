@@ -45,15 +45,12 @@ from typing import Any
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
-from optax_sched._base import Composite, Schedule, fl, register, static
+from optax_sched._base import Composite, Schedule, constant_schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import linear_interpolate
 from optax_sched.combinators import join_schedules, warmup
 from optax_sched.families.cosine_cycles import cosine_cycles_schedule
-from optax_sched.families.polynomial import (
-  constant_schedule,
-  linear_schedule,
-  warmup_polynomial_decay_schedule,
-)
+from optax_sched.families.polynomial import linear_schedule, warmup_polynomial_decay_schedule
 from optax_sched.families.restarts import cosine_restarts_schedule
 from optax_sched.families.rsqrt import rsqrt_schedule
 from optax_sched.families.wsd import wsd_schedule
@@ -109,14 +106,14 @@ def _min_lr(owner):
 
 @register(name="transformers.get_constant_schedule")
 class get_constant_schedule(Composite):
-  """``base_lr`` at every step.
+  """``base_lr`` at every step: ``v(t) = base_lr``.
 
   Example:
     >>> round(float(get_constant_schedule(1e-3)(100)), 7)
     0.001
   """
 
-  base_lr: Any
+  base_lr: Real
 
   def _check(self):
     v.real(self, "base_lr")
@@ -135,8 +132,8 @@ class get_constant_schedule_with_warmup(Composite):
     [0.0, 0.0005, 0.001]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
+  base_lr: Real
+  num_warmup_steps: Real
 
   def _check(self):
     _check_warmup(self)
@@ -159,9 +156,9 @@ class get_linear_schedule_with_warmup(Composite):
     [0.0, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_training_steps: Any
+  base_lr: Real
+  num_warmup_steps: Real
+  num_training_steps: Real
 
   def _check(self):
     _check_training(self)
@@ -188,10 +185,10 @@ class get_cosine_schedule_with_warmup(Composite):
     [0.0, 0.001, 0.0005, 0.0, 0.0005]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_training_steps: Any
-  num_cycles: Any = 0.5
+  base_lr: Real
+  num_warmup_steps: Real
+  num_training_steps: Real
+  num_cycles: Real = 0.5
 
   def _check(self):
     _check_training(self)
@@ -216,10 +213,10 @@ class get_cosine_with_hard_restarts_schedule_with_warmup(Composite):
     [0.001, 0.0005, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_training_steps: Any
-  num_cycles: Any = 1
+  base_lr: Real
+  num_warmup_steps: Real
+  num_training_steps: Real
+  num_cycles: Real = 1
 
   def _check(self):
     _check_training(self)
@@ -245,11 +242,11 @@ class get_polynomial_decay_schedule_with_warmup(Composite):
     [0.0, 0.001, 0.0002575, 1e-05]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_training_steps: Any
-  lr_end: Any = 1e-7
-  power: Any = 1.0
+  base_lr: Real
+  num_warmup_steps: Real
+  num_training_steps: Real
+  lr_end: Real = 1e-7
+  power: Real = 1.0
 
   def _check(self):
     _check_training(self)
@@ -277,9 +274,9 @@ class get_inverse_sqrt_schedule(Composite):
     [0.0005, 0.001, 0.0005]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  timescale: Any = None
+  base_lr: Real
+  num_warmup_steps: Real
+  timescale: Real | None = None
 
   def _check(self):
     _check_warmup(self)
@@ -306,12 +303,12 @@ class get_cosine_with_min_lr_schedule_with_warmup(Composite):
     [0.0, 0.001, 0.00055, 0.0001]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_training_steps: Any
-  num_cycles: Any = 0.5
-  min_lr: Any = None
-  min_lr_rate: Any = None
+  base_lr: Real
+  num_warmup_steps: Real
+  num_training_steps: Real
+  num_cycles: Real = 0.5
+  min_lr: Real | None = None
+  min_lr_rate: Real | None = None
 
   def _check(self):
     _check_training(self)
@@ -345,13 +342,13 @@ class get_cosine_with_min_lr_schedule_with_warmup_lr_rate(Schedule):
     [0.0001, 0.001, 0.0009998, 0.0005]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_training_steps: Any
-  num_cycles: Any = 0.5
-  min_lr: Any = None
-  min_lr_rate: Any = None
-  warmup_lr_rate: Any = None
+  base_lr: Real
+  num_warmup_steps: Real
+  num_training_steps: Real
+  num_cycles: Real = 0.5
+  min_lr: Real | None = None
+  min_lr_rate: Real | None = None
+  warmup_lr_rate: Real | None = None
 
   def _check(self):
     _check_training(self)
@@ -390,15 +387,15 @@ class get_wsd_schedule(Composite):
     [0.0, 0.001, 0.001, 0.0005, 0.0]
   """
 
-  base_lr: Any
-  num_warmup_steps: Any
-  num_decay_steps: Any
-  num_training_steps: Any = None
-  num_stable_steps: Any = None
-  warmup_type: str = static("linear")
-  decay_type: str = static("cosine")
-  min_lr_ratio: Any = 0.0
-  num_cycles: Any = 0.5
+  base_lr: Real
+  num_warmup_steps: Real
+  num_decay_steps: Real
+  num_training_steps: Real | None = None
+  num_stable_steps: Real | None = None
+  warmup_type: str = static(default="linear")
+  decay_type: str = static(default="cosine")
+  min_lr_ratio: Real = 0.0
+  num_cycles: Real = 0.5
 
   def _check(self):
     _check_warmup(self)
@@ -490,7 +487,8 @@ def get_scheduler(
     >>> s = get_scheduler("linear", 1e-3, num_warmup_steps=10,
     ...                   num_training_steps=110)
     >>> s
-    transformers.get_linear_schedule_with_warmup(base_lr=0.001, num_warmup_steps=10, num_training_steps=110)
+    transformers.get_linear_schedule_with_warmup(base_lr=0.001, num_warmup_steps=10,
+      num_training_steps=110)
   """
   key = getattr(name, "value", name)
   if key in _METRIC_DRIVEN:
@@ -535,3 +533,18 @@ def _call(cls, base_lr, num_warmup_steps, kwargs):
       f"transformers.get_scheduler: scheduler_specific_kwargs={kwargs!r} is"
       f" not allowed for {cls.name}: {e}"
     ) from None
+
+
+__all__ = [
+  "get_constant_schedule",
+  "get_constant_schedule_with_warmup",
+  "get_linear_schedule_with_warmup",
+  "get_cosine_schedule_with_warmup",
+  "get_cosine_with_hard_restarts_schedule_with_warmup",
+  "get_polynomial_decay_schedule_with_warmup",
+  "get_inverse_sqrt_schedule",
+  "get_cosine_with_min_lr_schedule_with_warmup",
+  "get_cosine_with_min_lr_schedule_with_warmup_lr_rate",
+  "get_wsd_schedule",
+  "get_scheduler",
+]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, register
+from optax_sched._dtypes import Real
 from optax_sched._math import cosine_interpolate, cycle
 
 
@@ -37,9 +36,9 @@ class cosine_annealing_schedule(Schedule):
     Restarts, 2017.
   """
 
-  init_value: Any
-  decay_steps: Any
-  end_value: Any = 0.0
+  init_value: Real
+  decay_steps: Real
+  end_value: Real = 0.0
 
   def _check(self):
     v.real(self, "init_value")

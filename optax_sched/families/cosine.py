@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
+from optax_sched._dtypes import Real
 from optax_sched._math import raised_cosine, safe_div
 from optax_sched.families.polynomial import polynomial
 
@@ -46,10 +46,10 @@ class cosine_decay_schedule(Schedule):
     Restarts, 2017.
   """
 
-  init_value: Any
-  decay_steps: Any
-  alpha: Any = 0.0
-  exponent: Any = 1.0
+  init_value: Real
+  decay_steps: Real
+  alpha: Real = 0.0
+  exponent: Real = 1.0
 
   def _check(self):
     v.real(self, "init_value")
@@ -102,12 +102,12 @@ class warmup_cosine_decay_schedule(Schedule):
     [0.0, 0.0005, 0.001, 1e-05]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  exponent: Any = 1.0
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  exponent: Real = 1.0
 
   def _check(self):
     for name in ("init_value", "peak_value", "end_value", "exponent"):
@@ -137,11 +137,18 @@ class warmup_cosine_decay_schedule(Schedule):
 
 @register
 class sgdr_schedule(Schedule):
-  """Warm restarts: warmup-cosine cycles one after another.
+  r"""Warm restarts: warmup-cosine cycles one after another.
 
   ``cosine_kwargs`` is a list of ``warmup_cosine_decay_schedule`` argument
   dicts; cycle ``k`` starts when the ``decay_steps`` of the cycles before it
-  have passed, and sees the step counted from its own start.
+  have passed, and sees the step counted from its own start:
+
+  .. math::
+    v(t) = c_k(t - s_k) \quad \text{for } s_k \le t < s_{k+1},\qquad
+    s_k = \textstyle\sum_{j < k} D_j
+
+  with :math:`c_k` the ``warmup_cosine_decay_schedule`` of cycle :math:`k` and
+  :math:`D_j` its ``decay_steps``.
 
   Example:
     >>> s = sgdr_schedule([dict(init_value=1e-3, peak_value=1e-3,
@@ -154,7 +161,7 @@ class sgdr_schedule(Schedule):
     Restarts, 2017.
   """
 
-  cosine_kwargs: Any
+  cosine_kwargs: Real
 
   def __post_init__(self):
     if not isinstance(self.cosine_kwargs, (list, tuple)) or not all(

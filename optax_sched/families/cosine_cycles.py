@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
+from optax_sched._dtypes import Real
 from optax_sched._math import raised_cosine
 
 
@@ -35,10 +34,10 @@ class cosine_cycles_schedule(Schedule):
     [1.0, 0.5, 0.0, 0.5]
   """
 
-  init_value: Any
-  decay_steps: Any
-  num_cycles: Any = 0.5
-  end_value: Any = 0.0
+  init_value: Real
+  decay_steps: Real
+  num_cycles: Real = 0.5
+  end_value: Real = 0.0
 
   def _check(self):
     v.real(self, "init_value")

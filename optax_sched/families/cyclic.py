@@ -10,6 +10,7 @@ import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cycle, safe_div
 
 MODES = ("triangular", "triangular2", "exp_range")
@@ -53,14 +54,14 @@ class cyclic_schedule(Schedule):
     Smith, Cyclical Learning Rates for Training Neural Networks, 2017.
   """
 
-  init_value: Any
-  peak_value: Any
-  step_size_up: Any = 2000
-  step_size_down: Any = None
-  mode: str = static("triangular")
-  gamma: Any = 1.0
-  scale_fn: Callable[[Any], Any] | None = static(None)
-  scale_mode: str = static("cycle")
+  init_value: Real
+  peak_value: Real
+  step_size_up: Real = 2000
+  step_size_down: Real | None = None
+  mode: str = static(default="triangular")
+  gamma: Real = 1.0
+  scale_fn: Callable[[Any], Any] | None = static(default=None)
+  scale_mode: str = static(default="cycle")
 
   def _check(self):
     v.real(self, "init_value")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import floor_div, rate_power
 from optax_sched.families.polynomial import polynomial
 
@@ -77,12 +76,12 @@ class exponential_decay(_Exponential):
     [0.001, 0.0005, 0.00025]
   """
 
-  init_value: Any
-  transition_steps: Any
-  decay_rate: Any
-  transition_begin: Any = 0
-  staircase: bool = static(False)
-  end_value: Any = None
+  init_value: Real
+  transition_steps: Real
+  decay_rate: Real
+  transition_begin: Real = 0
+  staircase: bool = static(default=False)
+  end_value: Real | None = None
 
   def _value(self, t):
     return exponential(
@@ -98,10 +97,21 @@ class exponential_decay(_Exponential):
 
 @register
 class warmup_exponential_decay_schedule(_Exponential):
-  """Linear warmup to ``peak_value``, then :class:`exponential_decay`.
+  r"""Linear warmup to ``peak_value``, then :class:`exponential_decay`.
 
   The decay sees the step counted from the end of warmup, so
-  ``transition_begin`` is measured from there.
+  ``transition_begin`` is measured from there. With :math:`I` = ``init_value``,
+  :math:`W` = ``warmup_steps``,
+  :math:`P` = ``peak_value``, :math:`b` = ``transition_begin``, :math:`T` =
+  ``transition_steps`` and :math:`r` = ``decay_rate``:
+
+  .. math::
+    v(t) = \begin{cases}
+      I + (P - I)\,t / W & t < W \\
+      P\,r^{\max(t - W - b, 0) / T} & t \ge W
+    \end{cases}
+
+  (the exponent floored with ``staircase``), held at ``end_value`` once it is passed.
 
   Example:
     >>> s = warmup_exponential_decay_schedule(0.0, 1e-3, 100, 1000, 0.5)
@@ -109,14 +119,14 @@ class warmup_exponential_decay_schedule(_Exponential):
     [0.0005, 0.001, 0.0005]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
-  transition_steps: Any
-  decay_rate: Any
-  transition_begin: Any = 0
-  staircase: bool = static(False)
-  end_value: Any = None
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
+  transition_steps: Real
+  decay_rate: Real
+  transition_begin: Real = 0
+  staircase: bool = static(default=False)
+  end_value: Real | None = None
 
   def _check(self):
     super()._check()

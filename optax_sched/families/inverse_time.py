@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import floor_div
 
 
@@ -32,10 +31,10 @@ class inverse_time_decay_schedule(Schedule):
     [0.1, 0.066667, 0.066667, 0.05]
   """
 
-  init_value: Any
-  decay_steps: Any
-  decay_rate: Any
-  staircase: bool = static(False)
+  init_value: Real
+  decay_steps: Real
+  decay_rate: Real
+  staircase: bool = static(default=False)
 
   def _check(self):
     v.real(self, "init_value")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cosine_interpolate, exact, linear_interpolate
 
 
@@ -54,13 +53,13 @@ class onecycle_schedule(Schedule):
     Smith & Topin, Super-Convergence, 2017.
   """
 
-  total_steps: Any
-  peak_value: Any
-  pct_start: Any = 0.3
-  anneal_strategy: str = static("cos")
-  div_factor: Any = 25.0
-  final_div_factor: Any = 1e4
-  three_phase: bool = static(False)
+  total_steps: Real
+  peak_value: Real
+  pct_start: Real = 0.3
+  anneal_strategy: str = static(default="cos")
+  div_factor: Real = 25.0
+  final_div_factor: Real = 1e4
+  three_phase: bool = static(default=False)
 
   def _check(self):
     v.number(self, "total_steps", ok=lambda a: a >= 1, allowed="it must be >= 1")

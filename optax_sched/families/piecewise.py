@@ -7,13 +7,14 @@ number of boundaries (optax evaluates every boundary on every call).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, float_dtype, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import (
   cumulative_product,
   exact,
@@ -69,8 +70,8 @@ class piecewise_constant_schedule(Schedule):
     [0.001, 0.0001, 1e-05]
   """
 
-  init_value: Any
-  boundaries_and_scales: Any = None
+  init_value: Real
+  boundaries_and_scales: Mapping[int, Real] | None = None
 
   def _check(self):
     v.real(self, "init_value")
@@ -106,8 +107,8 @@ class piecewise_interpolate_schedule(Schedule):
   """
 
   interpolate_type: str = static()
-  init_value: Any
-  boundaries_and_scales: Any = None
+  init_value: Real
+  boundaries_and_scales: Mapping[int, Real] | None = None
 
   def _check(self):
     v.choice(self, "interpolate_type", ("linear", "cosine"))
@@ -159,12 +160,12 @@ class linear_onecycle_schedule(_OneCycle):
     Smith & Topin, Super-Convergence, 2017.
   """
 
-  transition_steps: Any
-  peak_value: Any
-  pct_start: Any = 0.3
-  pct_final: Any = 0.85
-  div_factor: Any = 25.0
-  final_div_factor: Any = 1e4
+  transition_steps: Real
+  peak_value: Real
+  pct_start: Real = 0.3
+  pct_final: Real = 0.85
+  div_factor: Real = 25.0
+  final_div_factor: Real = 1e4
 
   def _check(self):
     super()._check()
@@ -194,11 +195,11 @@ class cosine_onecycle_schedule(_OneCycle):
     Smith & Topin, Super-Convergence, 2017.
   """
 
-  transition_steps: Any
-  peak_value: Any
-  pct_start: Any = 0.3
-  div_factor: Any = 25.0
-  final_div_factor: Any = 1e4
+  transition_steps: Real
+  peak_value: Real
+  pct_start: Real = 0.3
+  div_factor: Real = 25.0
+  final_div_factor: Real = 1e4
 
   def _value(self, t):
     d = self.div_factor

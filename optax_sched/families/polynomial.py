@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import ceil_div, safe_pow
 
 
@@ -76,24 +75,6 @@ def _remaining(t, length, begin):
   return frac, jnp.where(has_length, count / safe_length, 1 - frac)
 
 
-@register
-class constant_schedule(Schedule):
-  """The same value at every step.
-
-  Example:
-    >>> float(constant_schedule(5)(100))
-    5.0
-  """
-
-  value: Any
-
-  def _check(self):
-    v.real(self, "value")
-
-  def _value(self, t):
-    return jnp.broadcast_to(fl(self.value), jnp.shape(t))
-
-
 class _Transition(Schedule):
   """Shared checks of a transition from ``init_value`` to ``end_value``."""
 
@@ -114,7 +95,7 @@ class polynomial_schedule(_Transition):
   Args:
     init_value: value before and at ``transition_begin``.
     end_value: value from ``transition_begin + transition_steps`` on.
-    power: exponent ``P`` of the transition (1 is linear).
+    power: exponent ``P`` >= 0 of the transition (1 is linear).
     transition_steps: length ``T`` in steps, >= 0. With 0 the value jumps to
       ``end_value`` at ``transition_begin`` (optax stays at ``init_value``).
     transition_begin: steps ``B`` >= 0 to hold ``init_value`` first.
@@ -125,15 +106,16 @@ class polynomial_schedule(_Transition):
     0.0002575
   """
 
-  init_value: Any
-  end_value: Any
-  power: Any
-  transition_steps: Any
-  transition_begin: Any = 0
+  init_value: Real
+  end_value: Real
+  power: Real
+  transition_steps: Real
+  transition_begin: Real = 0
 
   def _check(self):
     super()._check()
-    v.real(self, "power")
+    # A negative power turns the end of the transition (0 ** P) into inf.
+    v.nonnegative(self, "power")
 
   def _value(self, t):
     return polynomial(
@@ -154,10 +136,10 @@ class linear_schedule(_Transition):
     0.0005
   """
 
-  init_value: Any
-  end_value: Any
-  transition_steps: Any
-  transition_begin: Any = 0
+  init_value: Real
+  end_value: Real
+  transition_steps: Real
+  transition_begin: Real = 0
 
   def _value(self, t):
     return polynomial(
@@ -167,7 +149,10 @@ class linear_schedule(_Transition):
 
 @register
 class warmup_constant_schedule(Schedule):
-  """Linear warmup from ``init_value`` to ``peak_value``, then constant.
+  r"""Linear warmup from ``init_value`` to ``peak_value``, then constant.
+
+  With :math:`I` = ``init_value``, :math:`P` = ``peak_value`` and :math:`W` =
+  ``warmup_steps``: :math:`v(t) = I + (P - I)\min(t, W) / W`.
 
   With ``warmup_steps=0`` the value is ``peak_value`` from step 0 (optax
   stays at ``init_value`` for ever).
@@ -178,9 +163,9 @@ class warmup_constant_schedule(Schedule):
     [0.0, 0.0005, 0.001]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
 
   def _check(self):
     v.real(self, "init_value")
@@ -222,12 +207,12 @@ class warmup_polynomial_decay_schedule(Composite):
     [0.0005, 0.001, 0.0002575, 1e-05]
   """
 
-  init_value: Any
-  peak_value: Any
-  warmup_steps: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  power: Any = 1.0
+  init_value: Real
+  peak_value: Real
+  warmup_steps: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  power: Real = 1.0
 
   def _check(self):
     for name in ("init_value", "peak_value", "end_value"):
@@ -272,11 +257,11 @@ class polynomial_decay_schedule(Schedule):
     [1.0, 0.5, 0.0, 0.45, 0.25, 0.0]
   """
 
-  init_value: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  power: Any = 1.0
-  cycle: bool = static(False)
+  init_value: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  power: Real = 1.0
+  cycle: bool = static(default=False)
 
   def _check(self):
     v.real(self, "init_value")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
+from optax_sched._dtypes import Real
 from optax_sched.families.polynomial import polynomial
 
 
@@ -37,10 +36,10 @@ class linear_factor_schedule(_Factor):
     [0.1, 0.14, 0.3, 0.3]
   """
 
-  base_value: Any
-  start_factor: Any = 1.0 / 3
-  end_factor: Any = 1.0
-  total_steps: Any = 5
+  base_value: Real
+  start_factor: Real = 1.0 / 3
+  end_factor: Real = 1.0
+  total_steps: Real = 5
 
   def _check(self):
     super()._check()
@@ -70,9 +69,9 @@ class constant_factor_schedule(_Factor):
     [0.05, 0.05, 0.1]
   """
 
-  base_value: Any
-  factor: Any = 1.0 / 3
-  total_steps: Any = 5
+  base_value: Real
+  factor: Real = 1.0 / 3
+  total_steps: Real = 5
 
   def _check(self):
     super()._check()

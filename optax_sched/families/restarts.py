@@ -8,13 +8,12 @@ the value holds at the floor.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import cycle, raised_cosine, safe_pow
 
 
@@ -152,14 +151,14 @@ class cosine_restarts_schedule(Restarting):
     Restarts, 2017.
   """
 
-  init_value: Any
-  first_period: Any
-  period_mult: Any = 1.0
-  decay: Any = 1.0
-  end_value: Any = 0.0
-  cycle_limit: Any = None
-  k_decay: Any = 1.0
-  decay_mode: str = static("peak")
+  init_value: Real
+  first_period: Real
+  period_mult: Real = 1.0
+  decay: Real = 1.0
+  end_value: Real = 0.0
+  cycle_limit: Real | None = None
+  k_decay: Real = 1.0
+  decay_mode: str = static(default="peak")
 
   def _check(self):
     v.positive(self, "first_period")
@@ -211,14 +210,14 @@ class polynomial_restarts_schedule(Restarting):
     [1.0, 0.25, 0.0001, 0.0]
   """
 
-  init_value: Any
-  first_period: Any
-  power: Any = 0.5
-  period_mult: Any = 1.0
-  decay: Any = 1.0
-  end_value: Any = 0.0
-  cycle_limit: Any = 1
-  k_decay: Any = 1.0
+  init_value: Real
+  first_period: Real
+  power: Real = 0.5
+  period_mult: Real = 1.0
+  decay: Real = 1.0
+  end_value: Real = 0.0
+  cycle_limit: Real = 1
+  k_decay: Real = 1.0
 
   def _check(self):
     v.positive(self, "first_period")

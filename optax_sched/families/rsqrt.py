@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
+from optax_sched._dtypes import Real
 
 
 def rsqrt(t, init_value, timescale, power=0.5):
@@ -50,9 +49,9 @@ class rsqrt_schedule(Schedule):
     Shen et al., Power Scheduler, 2024.
   """
 
-  init_value: Any
-  timescale: Any
-  power: Any = 0.5
+  init_value: Real
+  timescale: Real
+  power: Real = 0.5
 
   def _check(self):
     v.real(self, "init_value")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 import numpy as np
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import searchsorted_right, select_piece, stack, steps_array
 from optax_sched.families.exponential import exponential
 
@@ -46,9 +45,9 @@ class step_decay_schedule(Schedule):
     [0.001, 0.001, 0.0001, 1e-05]
   """
 
-  init_value: Any
-  step_size: Any
-  gamma: Any = 0.1
+  init_value: Real
+  step_size: Real
+  gamma: Real = 0.1
 
   def _check(self):
     v.real(self, "init_value")
@@ -86,9 +85,9 @@ class multistep_decay_schedule(Schedule):
     [1.0, 0.1, 0.01]
   """
 
-  init_value: Any
-  milestones: Any
-  gamma: Any = 0.1
+  init_value: Real
+  milestones: Real
+  gamma: Real = 0.1
 
   def __post_init__(self):
     _as_tuple(self, "milestones")
@@ -137,9 +136,9 @@ class piecewise_values_schedule(Schedule):
     [1.0, 1.0, 0.5]
   """
 
-  boundaries: Any
-  values: Any
-  closed_right: bool = static(False)
+  boundaries: Real
+  values: Real
+  closed_right: bool = static(default=False)
 
   def __post_init__(self):
     _as_tuple(self, "boundaries")

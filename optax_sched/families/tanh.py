@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 
 from optax_sched import _validate as v
 from optax_sched._base import register
+from optax_sched._dtypes import Real
 from optax_sched.families.restarts import Restarting, check_restarts, restarting
 
 
@@ -46,14 +45,14 @@ class tanh_schedule(Restarting):
     on Classification, 2019.
   """
 
-  init_value: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  lb: Any = -7.0
-  ub: Any = 3.0
-  period_mult: Any = 1.0
-  decay: Any = 1.0
-  cycle_limit: Any = 1
+  init_value: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  lb: Real = -7.0
+  ub: Real = 3.0
+  period_mult: Real = 1.0
+  decay: Real = 1.0
+  cycle_limit: Real = 1
 
   _period_field = "decay_steps"
 

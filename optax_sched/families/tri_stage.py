@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from optax_sched import _validate as v
 from optax_sched._base import Composite, Schedule, register
+from optax_sched._dtypes import Real
 from optax_sched.families.exponential import exponential_decay
 
 
@@ -45,12 +44,12 @@ class tri_stage_schedule(Composite):
     Park et al., SpecAugment, 2019; fairseq's ``tri_stage`` LR scheduler.
   """
 
-  peak_value: Any
-  warmup_steps: Any
-  hold_steps: Any
-  decay_steps: Any
-  init_scale: Any = 0.01
-  final_scale: Any = 0.01
+  peak_value: Real
+  warmup_steps: Real
+  hold_steps: Real
+  decay_steps: Real
+  init_scale: Real = 0.01
+  final_scale: Real = 0.01
 
   def _check(self):
     v.real(self, "peak_value")

@@ -7,12 +7,11 @@ from the end of the warmup.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax.numpy as jnp
 
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
+from optax_sched._dtypes import Real
 from optax_sched._math import raised_cosine, safe_pow
 from optax_sched.families.rsqrt import rsqrt
 
@@ -107,17 +106,17 @@ class wsd_schedule(Schedule):
     Zhai et al., Scaling Vision Transformers, 2022.
   """
 
-  peak_value: Any
-  stable_steps: Any
-  decay_steps: Any
-  end_value: Any = 0.0
-  decay_shape: str = static("1-sqrt")
-  exponent: Any = 1.0
-  decay_ratio: Any = 0.1
-  num_cycles: Any = 0.5
-  stable_shape: str = static("constant")
-  timescale: Any = None
-  stable_power: Any = 0.5
+  peak_value: Real
+  stable_steps: Real
+  decay_steps: Real
+  end_value: Real = 0.0
+  decay_shape: str = static(default="1-sqrt")
+  exponent: Real = 1.0
+  decay_ratio: Real = 0.1
+  num_cycles: Real = 0.5
+  stable_shape: str = static(default="constant")
+  timescale: Real | None = None
+  stable_power: Real = 0.5
 
   def _check(self):
     v.real(self, "peak_value")

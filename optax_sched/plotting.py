@@ -35,7 +35,7 @@ def envelope(values: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
   lows = np.minimum.reduceat(values, edges[:-1])
   highs = np.maximum.reduceat(values, edges[:-1])
   picks = []
-  for a, b, lo, hi in zip(edges[:-1], edges[1:], lows, highs):
+  for a, b, lo, hi in zip(edges[:-1], edges[1:], lows, highs, strict=True):
     part = values[a:b]
     i, j = a + int(np.argmax(part == lo)), a + int(np.argmax(part == hi))
     picks += sorted({i, j, a})
@@ -56,7 +56,7 @@ def _as_list(schedules: Any, labels: Sequence[str] | None):
       raise ValueError(
         f"labels={labels!r} is not allowed: give one label per schedule ({len(items)})"
       )
-    items = [(label, s) for label, (_, s) in zip(labels, items)]
+    items = [(label, s) for label, (_, s) in zip(labels, items, strict=True)]
   return [(label if label is not None else _label(s), s) for label, s in items]
 
 

@@ -1,0 +1,100 @@
+"""cycles: warmup then decay, repeated, with per-cycle lengths and peaks.
+
+The reference is levanter's cyclic learning-rate schedule (its optim config:
+``cycle_length``/``cycles`` with ``warmup`` for the first cycle and
+``rewarmup`` for the others, cosine decay to ``min_lr_ratio``), written here in
+plain Python from that rule: each cycle warms up linearly from where the
+previous one ended to the peak, then decays by a cosine over the rest of it.
+"""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import optax_sched as sched
+
+EVAL = jax.jit(lambda s, t: s(t))  # one compiled program, not op-by-op dispatch
+
+
+def levanter_cycles(t, lr, min_ratio, boundaries, warmups, peaks=None):
+  """The value at step t of levanter's cycles (boundaries: cycle starts and the end)."""
+  peaks = peaks or [1.0] * len(warmups)
+  previous_end = 0.0
+  for i, (start, end) in enumerate(zip(boundaries[:-1], boundaries[1:], strict=True)):
+    last = i == len(warmups) - 1
+    peak = lr * peaks[i]
+    w, decay = warmups[i], end - start - warmups[i]
+    if t < end or last:
+      u = t - start
+      if u < w:
+        return previous_end + (peak - previous_end) * u / w
+      p = min(u - w, decay) / decay
+      return peak * ((1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * p)) + min_ratio)
+    previous_end = peak * min_ratio
+  raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize(
+  "lengths, warmups, peaks",
+  [
+    ([2000] * 4, [20, 100, 100, 100], None),  # warmup 0.01, rewarmup 0.05, cycle_length 2000
+    ([3000, 2000, 1000], [30, 200, 200], None),  # cycle_length=[3000, 2000, 1000]
+    ([1000, 1000, 1000], [50, 0, 50], [1.0, 0.5, 0.25]),  # per-cycle peaks, one without rewarmup
+  ],
+)
+def test_follows_levanters_cycles(lengths, warmups, peaks):
+  lr, ratio = 3e-4, 0.1
+  s = sched.cycles(
+    sched.cosine_decay_schedule(lr, lengths[0] - warmups[0], alpha=ratio),
+    lengths,
+    warmup_steps=warmups,
+    peaks=peaks,
+  )
+  bounds = [0, *np.cumsum(lengths).tolist()]
+  t = np.arange(0, bounds[-1] + 500)
+  expected = [levanter_cycles(k, lr, ratio, bounds, warmups, peaks) for k in t]
+  with jax.enable_x64(True):
+    np.testing.assert_allclose(np.asarray(EVAL(s, t)), expected, rtol=1e-12, atol=1e-18)
+  np.testing.assert_allclose(np.asarray(EVAL(s, t)), expected, rtol=2e-5, atol=1e-10)
+
+
+def test_one_warmup_for_every_cycle_and_restarts_are_declared():
+  s = sched.cycles(sched.linear_schedule(1.0, 0.0, 90), [100, 100], warmup_steps=10)
+  assert [float(s(k)) for k in (0, 10, 99, 100, 110)] == pytest.approx([0.0, 1.0, 1 / 90, 0.0, 1.0])
+  assert list(s.declared_jumps(200)) == [100.0]
+
+
+def test_config_spec_jit_vmap_grad():
+  s = sched.cycles(
+    sched.cosine_decay_schedule(1.0, 90), [100, 50], warmup_steps=[10, 5], peaks=[1.0, 0.5]
+  )
+  assert sched.from_config(sched.to_config(s)) == s
+  assert sched.from_spec(repr(s)) == s
+  t = jnp.arange(0, 200, 7)
+  np.testing.assert_allclose(jax.jit(s)(t), s(t), rtol=1e-6)
+  np.testing.assert_allclose(jax.vmap(s)(t), s(t), rtol=1e-6)
+  np.testing.assert_allclose(s(t.astype(jnp.float32)), s(t), rtol=1e-6)
+  grad = jax.grad(lambda p: s.replace(peaks=[1.0, p])(120))(0.5)
+  assert float(grad) == pytest.approx(float(s(120)) / 0.5, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+  "kwargs, part",
+  [
+    (dict(lengths=[]), "lengths=[]"),
+    (dict(lengths=[100, 0]), "lengths[1]=0"),
+    (dict(lengths=[100], warmup_steps=100), "warmup_steps=100"),
+    (dict(lengths=[100, 100], warmup_steps=[10]), "warmup_steps=[10]"),
+    (dict(lengths=[100, 100], warmup_steps=[10, -1]), "warmup_steps[1]=-1"),
+    (dict(lengths=[100, 100], peaks=[1.0]), "peaks=[1.0]"),
+    (dict(lengths=[100], peaks=[float("nan")]), "peaks[0]=nan"),
+    (dict(lengths=[100], init_value="0"), "init_value='0'"),
+  ],
+)
+def test_bad_arguments_raise_value_errors_naming_them(kwargs, part):
+  with pytest.raises(ValueError, match="cycles: ") as e:
+    sched.cycles(sched.constant_schedule(1.0), **kwargs)
+  assert part in str(e.value)

@@ -1,0 +1,71 @@
+"""sched.scaling: the published rules, their ranges and their bad input."""
+
+import math
+import warnings
+
+import pytest
+
+import optax_sched as sched
+
+
+def _no_warning(fn, *args, **kwargs):
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    return fn(*args, **kwargs)
+
+
+def test_deepseek_matches_the_papers_power_laws():
+  # eta = 0.3118 C^-0.125, B = 0.2920 C^0.3271 (Bi et al. 2024, eq. 1)
+  for c in (1e17, 3e18, 2e19):
+    lr, batch = _no_warning(sched.scaling.deepseek_llm, c)
+    assert lr == pytest.approx(0.3118 * c**-0.125, rel=1e-12)
+    assert batch == pytest.approx(0.2920 * c**0.3271, rel=1e-12)
+
+
+def test_deepseek_lr_falls_and_batch_grows_with_compute():
+  small, large = sched.scaling.deepseek_llm(1e17), sched.scaling.deepseek_llm(1e19)
+  assert large[0] < small[0] and large[1] > small[1]
+
+
+@pytest.mark.parametrize("compute", [1e15, 1e22])
+def test_deepseek_warns_outside_its_range(compute):
+  with pytest.warns(UserWarning, match="outside the range the rule was fitted on"):
+    sched.scaling.deepseek_llm(compute)
+
+
+def test_sqrt_rule_scales_by_the_root_of_the_batch_ratio():
+  assert _no_warning(sched.scaling.batch_scaled, 1e-3, 128, 512) == pytest.approx(2e-3)
+  assert _no_warning(sched.scaling.batch_scaled, 1e-3, 512, 128) == pytest.approx(5e-4)
+
+
+def test_linear_rule_scales_by_the_batch_ratio():
+  got = _no_warning(sched.scaling.batch_scaled, 0.1, 256, 8192, rule="linear")
+  assert got == pytest.approx(3.2)
+
+
+def test_sqrt_rule_warns_when_beta1_would_leave_its_range():
+  with pytest.warns(UserWarning, match="beta1"):
+    assert sched.scaling.batch_scaled(1e-3, 32, 32 * 16) == pytest.approx(4e-3)
+
+
+def test_linear_rule_warns_beyond_goyal_batch():
+  with pytest.warns(UserWarning, match="8192"):
+    sched.scaling.batch_scaled(0.1, 256, 16384, rule="linear")
+
+
+@pytest.mark.parametrize(
+  "call, name",
+  [
+    (lambda: sched.scaling.deepseek_llm(0), "compute"),
+    (lambda: sched.scaling.deepseek_llm(-1e18), "compute"),
+    (lambda: sched.scaling.deepseek_llm(math.inf), "compute"),
+    (lambda: sched.scaling.deepseek_llm("big"), "compute"),
+    (lambda: sched.scaling.batch_scaled(0.0, 32, 64), "lr"),
+    (lambda: sched.scaling.batch_scaled(1e-3, 0, 64), "batch_size"),
+    (lambda: sched.scaling.batch_scaled(1e-3, 32, math.nan), "new_batch_size"),
+    (lambda: sched.scaling.batch_scaled(1e-3, 32, 64, rule="cube"), "rule"),
+  ],
+)
+def test_bad_input_names_the_argument(call, name):
+  with pytest.raises(ValueError, match=f"{name}="):
+    call()
