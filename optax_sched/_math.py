@@ -45,11 +45,12 @@ def cosine_interpolate(start, end, pct, total=1.0):
   return end + (start - end) * raised_cosine(pct, total)
 
 
-def raised_cosine(num, den):
+def raised_cosine(num, den, wrap: bool = False):
   """``(1 + cos(pi * num / den)) / 2`` to a few ulps, for ``den > 0``.
 
-  Computed as ``sin(pi/2 * (den - r) / den) ** 2`` with
-  ``r = fmod(|num|, 2 den)`` (an exact remainder): the direct formula cancels
+  Computed as ``sin(pi/2 * (den - r) / den) ** 2`` with ``r = num``, or
+  with ``wrap`` (``num`` beyond ``[0, den]``) ``r = fmod(|num|, 2 den)``, an
+  exact remainder: the direct formula cancels
   to exactly 0 in float32 in the last steps of a cosine to zero (``1 +
   cos(pi - x)`` loses every digit of ``x**2 / 2``); here the angle's relative
   error is the one rounding of ``(den - r) / den`` and ``sin`` keeps it.
@@ -59,7 +60,7 @@ def raised_cosine(num, den):
     True
   """
   num, den = fl(num), fl(den)
-  rem = jnp.fmod(jnp.abs(num), 2 * den)
+  rem = jnp.fmod(jnp.abs(num), 2 * den) if wrap else num
   return jnp.sin((jnp.pi / 2) * ((den - rem) / den)) ** 2
 
 

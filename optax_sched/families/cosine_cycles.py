@@ -46,6 +46,6 @@ class cosine_cycles_schedule(Schedule):
     v.real(self, "end_value")
 
   def _value(self, t):
-    wave = raised_cosine(2 * fl(self.num_cycles) * fl(t), self.decay_steps)
+    wave = raised_cosine(2 * fl(self.num_cycles) * fl(t), self.decay_steps, wrap=True)
     end = fl(self.end_value)
     return end + (self.init_value - end) * wave

@@ -31,7 +31,7 @@ def decay_factor(pos, length, shape, exponent=1.0, decay_ratio=0.1, num_cycles=0
   if shape == "linear":
     return left
   if shape == "cosine":
-    return raised_cosine(2 * fl(num_cycles) * pos, length)
+    return raised_cosine(2 * fl(num_cycles) * pos, length, wrap=True)
   if shape == "1-sqrt":
     return left / (1 + safe_pow(frac, 0.5))
   if shape == "power":
