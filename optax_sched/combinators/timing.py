@@ -15,7 +15,7 @@ import numpy as np
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, ScheduleFn, fl, jumps, register, static
 from optax_sched._dtypes import Real
-from optax_sched._math import cycle, quotient
+from optax_sched._math import cycle, quotient, quotient_remainder
 from optax_sched.combinators._operand import Wrapper, known
 
 
@@ -222,8 +222,9 @@ class repeat(_Timed):
     m = v.concrete(self.period_mult)
     if m is not None and m == 1:
       # Integer steps stay integers: exact for every int32 step.
-      i = quotient(t, self.period)
-      inner = t - i * self.period
+      i, inner = quotient_remainder(t, self.period)
+      if all(jnp.issubdtype(jnp.asarray(x).dtype, jnp.integer) for x in (t, self.period)):
+        inner = t - i * self.period  # integer steps stay integers
     else:
       i, pos, length = cycle(t, self.period, self.period_mult)
       inner = pos * (fl(self.period) / length) if self.stretch_cycles else pos

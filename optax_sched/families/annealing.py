@@ -49,4 +49,4 @@ class cosine_annealing_schedule(Schedule):
     # The position inside the period 2T, exact for integer steps, keeps the
     # cosine's argument small: float32 would lose the phase at large t.
     _, pos, _ = cycle(t, 2 * self.decay_steps)
-    return cosine_interpolate(self.init_value, self.end_value, pos / self.decay_steps)
+    return cosine_interpolate(self.init_value, self.end_value, pos, self.decay_steps)

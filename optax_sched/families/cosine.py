@@ -11,15 +11,15 @@ import numpy as np
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
 from optax_sched._dtypes import Real
-from optax_sched._math import safe_div
+from optax_sched._math import raised_cosine, safe_div
 from optax_sched.families.polynomial import polynomial
 
 
 def cosine_decay(t, init_value, decay_steps, alpha: Real = 0.0, exponent: Real = 1.0):
   """``I * ((1 - a) * (0.5 * (1 + cos(pi * min(t, T) / T))) ** p + a)``."""
-  count = jnp.minimum(fl(t), fl(decay_steps))
+  count = jnp.clip(fl(t), 0, fl(decay_steps))
   # Clipped: an ulp of overshoot would make a fractional exponent give NaN.
-  cosine = jnp.clip(0.5 * (1 + jnp.cos(jnp.pi * count / fl(decay_steps))), 0, 1)
+  cosine = jnp.clip(raised_cosine(count, decay_steps), 0, 1)
   return init_value * ((1 - alpha) * cosine**exponent + alpha)
 
 

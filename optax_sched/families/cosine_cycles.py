@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import jax.numpy as jnp
-
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register
 from optax_sched._dtypes import Real
+from optax_sched._math import raised_cosine
 
 
 @register
@@ -47,6 +46,6 @@ class cosine_cycles_schedule(Schedule):
     v.real(self, "end_value")
 
   def _value(self, t):
-    phase = 2 * jnp.pi * fl(self.num_cycles) * (fl(t) / fl(self.decay_steps))
+    wave = raised_cosine(2 * fl(self.num_cycles) * fl(t), self.decay_steps, wrap=True)
     end = fl(self.end_value)
-    return end + (self.init_value - end) * (0.5 * (1 + jnp.cos(phase)))
+    return end + (self.init_value - end) * wave

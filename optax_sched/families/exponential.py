@@ -8,7 +8,7 @@ import numpy as np
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._dtypes import Real
-from optax_sched._math import floor_div
+from optax_sched._math import floor_div, rate_power
 from optax_sched.families.polynomial import polynomial
 
 
@@ -27,7 +27,7 @@ def exponential(
     p = floor_div(jnp.maximum(jnp.asarray(t) - transition_begin, 0), transition_steps)
   else:
     p = since / fl(transition_steps)
-  value = jnp.where(since <= 0, fl(init_value), init_value * jnp.power(fl(decay_rate), p))
+  value = jnp.where(since <= 0, fl(init_value), init_value * rate_power(decay_rate, p))
   if end_value is not None:
     value = jnp.where(
       fl(decay_rate) < 1, jnp.maximum(value, end_value), jnp.minimum(value, end_value)

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._dtypes import Real
-from optax_sched._math import cosine_interpolate, exact, linear_interpolate, safe_div
+from optax_sched._math import cosine_interpolate, exact, linear_interpolate
 
 
 @register
@@ -103,7 +103,9 @@ class onecycle_schedule(Schedule):
     # Walk the phases from the last: the earliest phase whose end is not
     # passed wins (torch's `step <= end_step`).
     for k in reversed(range(len(ends))):
-      pct = safe_div(tf - lo[k], ends[k] - lo[k])
-      inside = interp(targets[k], targets[k + 1], pct)
+      size = ends[k] - lo[k]
+      has_size = size > 0
+      pos = jnp.where(has_size, jnp.clip(tf - lo[k], 0, size), 0)
+      inside = interp(targets[k], targets[k + 1], pos, jnp.where(has_size, size, 1))
       value = jnp.where(tf <= ends[k], inside, value)
     return value

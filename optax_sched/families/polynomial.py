@@ -12,13 +12,37 @@ from optax_sched._math import ceil_div, safe_pow
 
 
 def polynomial(t, init_value, end_value, power, transition_steps, transition_begin: Real = 0):
-  """``(I - E) * (1 - clip(t - B, 0, T) / T) ** P + E``; a step at B if T=0."""
-  frac = _remaining(t, transition_steps, transition_begin)
-  return (init_value - end_value) * safe_pow(frac, power) + end_value
+  """``(I - E) * (1 - clip(t - B, 0, T) / T) ** P + E``; a step at B if T=0.
+
+  Evaluated from the nearer end: in the first half of the transition as
+  ``I + (E - I) * (1 - r ** P)`` with ``1 - r ** P`` taken from the exact
+  fraction done (``expm1``/``log1p`` for ``P != 1``), in the second half as
+  ``E + (I - E) * r ** P``. A warmup from 0 is then as accurate at step 1 as
+  anywhere (``1 - r`` from the far end loses digits there).
+  """
+  frac, done = _remaining(t, transition_steps, transition_begin)
+  known, end = v.concrete(power), v.concrete(end_value)
+  # A decay to a known 0 needs no near-end form (nothing cancels): as fast
+  # as optax's formula.
+  if (known is not None and known.ndim == 0 and known == 0) or (
+    end is not None and end.ndim == 0 and end == 0
+  ):
+    return (init_value - end_value) * safe_pow(frac, power) + end_value
+  far = (init_value - end_value) * safe_pow(frac, power) + end_value
+  if known is not None and known.ndim == 0 and known == 1:
+    rise = done
+  else:
+    # 1 - (1 - d) ** P for d <= 1/2, without cancelling.
+    d = jnp.minimum(done, 0.5)
+    rise = -jnp.expm1(fl(power) * jnp.log1p(-d))
+  near = init_value + (end_value - init_value) * rise
+  return jnp.where(frac > 0.5, near, far)
 
 
 def _remaining(t, length, begin):
-  """The fraction of the transition still to go, ``clip((B + T - t) / T, 0, 1)``.
+  """``(r, d)``: the fraction of the transition still to go, ``r = clip((B
+  + T - t) / T, 0, 1)``, and the fraction done, ``d = 1 - r`` (each computed
+  from its own end, so the small one is accurate).
 
   Written as ``(B + T - t) / T`` rather than optax's ``1 - count / T``: XLA
   may divide by multiplying with a reciprocal, and ``1 - count / T`` then
@@ -36,17 +60,19 @@ def _remaining(t, length, begin):
       and end <= np.iinfo(np.int32).max
     ):
       # Integer steps: exact wherever the step is, also past 2**24.
-      left = jnp.clip(int(end) - t, 0, int(np.ceil(T)))
-      return jnp.minimum(fl(left) / fl(T), 1)
-    return jnp.clip((fl(end) - fl(t)) / fl(T), 0, 1)
+      left = fl(jnp.clip(int(end) - t, 0, int(np.ceil(T))))
+      return jnp.minimum(left / fl(T), 1), jnp.maximum((fl(T) - left) / fl(T), 0)
+    count = jnp.clip(fl(t) - fl(B), 0, fl(T))
+    return jnp.clip((fl(end) - fl(t)) / fl(T), 0, 1), count / fl(T)
   has_length = jnp.asarray(length) > 0
   safe_length = jnp.where(has_length, length, 1)
   count = jnp.clip(fl(t) - fl(begin), 0, fl(safe_length))
-  return jnp.where(
+  frac = jnp.where(
     has_length,
     jnp.clip((safe_length - count) / safe_length, 0, 1),
     (fl(t) < fl(begin)).astype(count.dtype),
   )
+  return frac, jnp.where(has_length, count / safe_length, 1 - frac)
 
 
 class _Transition(Schedule):

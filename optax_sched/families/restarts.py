@@ -14,7 +14,7 @@ import numpy as np
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._dtypes import Real
-from optax_sched._math import cycle, safe_pow
+from optax_sched._math import cycle, raised_cosine, safe_pow
 
 
 def restarting(
@@ -30,12 +30,13 @@ def restarting(
 ):
   """``E + (I d**i - E) * shape(p / L_i)``, or ``E`` after ``cycle_limit`` cycles.
 
-  ``shape`` maps the fraction of the cycle gone (in ``[0, 1)``) to a factor
-  that is 1 at the start of the cycle. ``decay_mode="amplitude"`` decays the
-  height above the floor instead: ``E + d**i (I - E) * shape``.
+  ``shape`` maps the position in the cycle and its length (``p`` in ``[0,
+  L_i)``, ``L_i``) to a factor that is 1 at the start of the cycle.
+  ``decay_mode="amplitude"`` decays the height above the floor instead:
+  ``E + d**i (I - E) * shape``.
   """
   i, pos, length = cycle(t, first_period, period_mult)
-  c = shape(pos / length)
+  c = shape(pos, length)
   gamma = fl(decay) ** i
   floor = fl(end_value)
   if decay_mode == "peak":
@@ -45,6 +46,26 @@ def restarting(
   if cycle_limit is not None:
     value = jnp.where(i < cycle_limit, value, floor)
   return value
+
+
+def _unit(k) -> bool:
+  """Whether a progress warp ``k`` is known to be 1 (no warp)."""
+  known = v.concrete(k)
+  return known is not None and known.ndim == 0 and known == 1
+
+
+def _cosine(pos, length, k):
+  """``(1 + cos(pi (pos / length) ** k)) / 2``, to a few ulps when ``k`` is 1."""
+  if _unit(k):
+    return raised_cosine(pos, length)
+  return raised_cosine(safe_pow(pos / length, k), 1.0)
+
+
+def _left(pos, length, k):
+  """``1 - (pos / length) ** k``, from the nearer end when ``k`` is 1."""
+  if _unit(k):
+    return (length - pos) / length
+  return 1 - safe_pow(pos / length, k)
 
 
 def check_restarts(owner):
@@ -152,7 +173,7 @@ class cosine_restarts_schedule(Restarting):
     k = self.k_decay
     return restarting(
       t,
-      lambda frac: 0.5 * (1 + jnp.cos(jnp.pi * safe_pow(frac, k))),
+      lambda pos, length: _cosine(pos, length, k),
       self.init_value,
       self.first_period,
       self.period_mult,
@@ -212,7 +233,7 @@ class polynomial_restarts_schedule(Restarting):
     # Clipped: an ulp above 1 would make a fractional power NaN.
     return restarting(
       t,
-      lambda frac: safe_pow(jnp.clip(1 - safe_pow(frac, k), 0, 1), p),
+      lambda pos, length: safe_pow(jnp.clip(_left(pos, length, k), 0, 1), p),
       self.init_value,
       self.first_period,
       self.period_mult,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import jax.numpy as jnp
+import jax
 
 from optax_sched import _validate as v
 from optax_sched._base import register
@@ -67,7 +67,8 @@ class tanh_schedule(Restarting):
     lb, ub = self.lb, self.ub
     return restarting(
       t,
-      lambda r: 0.5 * (1 - jnp.tanh(lb * (1.0 - r) + ub * r)),
+      # (1 - tanh(x)) / 2 as sigmoid(-2x): no cancellation where tanh nears 1.
+      lambda pos, length: jax.nn.sigmoid(-2 * (lb * (length - pos) + ub * pos) / length),
       self.init_value,
       self.decay_steps,
       self.period_mult,

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._dtypes import Real
-from optax_sched._math import safe_div, safe_pow
+from optax_sched._math import raised_cosine, safe_pow
 from optax_sched.families.rsqrt import rsqrt
 
 STABLE_SHAPES = ("constant", "rsqrt", "power")
@@ -20,20 +20,33 @@ DECAY_SHAPES = ("linear", "cosine", "1-sqrt", "power", "exp")
 
 
 def decay_factor(
-  frac, shape, exponent: Real = 1.0, decay_ratio: Real = 0.1, num_cycles: Real = 0.5
+  pos,
+  length,
+  shape,
+  exponent: Real = 1.0,
+  decay_ratio: Real = 0.1,
+  num_cycles: Real = 0.5,
 ):
-  """The decay phase's factor at progress ``frac`` in [0, 1]: 1 at 0, 0 at 1
-  (``cosine`` with ``num_cycles != 0.5`` ends elsewhere)."""
+  """The decay phase's factor at ``pos`` steps of ``length`` (progress ``f =
+  pos / length``): 1 at 0, 0 at 1 (``cosine`` with ``num_cycles != 0.5``
+  ends elsewhere). Each shape is written so that its last steps keep their
+  float32 digits: ``1 - f`` as ``(length - pos) / length``, ``1 - sqrt f``
+  as ``(1 - f) / (1 + sqrt f)``, ``1 - f**a`` through ``expm1``/``log1p``."""
+  pos, length = fl(pos), fl(length)
+  left = (length - pos) / length
+  frac = pos / length
   if shape == "linear":
-    return 1 - frac
+    return left
   if shape == "cosine":
-    return 0.5 * (1 + jnp.cos(2 * jnp.pi * num_cycles * frac))
+    return raised_cosine(2 * fl(num_cycles) * pos, length, wrap=True)
   if shape == "1-sqrt":
-    return 1 - safe_pow(frac, 0.5)
+    return left / (1 + safe_pow(frac, 0.5))
   if shape == "power":
-    return 1 - safe_pow(frac, exponent)
+    near_end = -jnp.expm1(exponent * jnp.log1p(-jnp.minimum(left, 0.5)))
+    return jnp.where(left < 0.5, near_end, 1 - safe_pow(frac, exponent))
   r = fl(decay_ratio)
-  return (r**frac - r) / (1 - r)
+  # (r**f - r) / (1 - r) with r**f - r = r * expm1((1 - f) * -log r).
+  return r * jnp.expm1(-left * jnp.log(r)) / (1 - r)
 
 
 @register
@@ -144,6 +157,10 @@ class wsd_schedule(Schedule):
     end = fl(self.end_value)
     stable = jnp.maximum(stable, end)
     into = tf - fl(self.stable_steps)
-    frac = jnp.clip(safe_div(jnp.maximum(into, 0), fl(self.decay_steps)), 0, 1)
-    h = decay_factor(frac, self.decay_shape, self.exponent, self.decay_ratio, self.num_cycles)
+    has_length = fl(self.decay_steps) > 0
+    length = jnp.where(has_length, fl(self.decay_steps), 1.0)
+    pos = jnp.where(has_length, jnp.clip(into, 0, length), 0.0)
+    h = decay_factor(
+      pos, length, self.decay_shape, self.exponent, self.decay_ratio, self.num_cycles
+    )
     return jnp.where(into >= fl(self.decay_steps), end, end + (stable - end) * h)

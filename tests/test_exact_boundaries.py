@@ -1,0 +1,164 @@
+"""Every restart and staircase boundary lands on the right integer step,
+from 0 to 2**31 - 1, in float32 and float64 (issue 12, point 1).
+
+References are pure Python integers and fractions computed here from the
+definitions (cycle i starts at L (m**i - 1) / (m - 1); a staircase of period
+P has stepped floor(t / P) times), never from the code under test.
+"""
+
+import math
+from fractions import Fraction
+
+import jax
+import numpy as np
+import pytest
+
+import optax_sched as sched
+from optax_sched._math import cycle, quotient
+from optax_sched.compat import keras, timm, torch
+
+TOP = 2**31 - 1
+TARGETS = (2**19, 2**20, 2**24, 2**28, TOP)
+
+
+def first_steps(period, mult):
+  """The first integer step of every cycle that starts at or before TOP."""
+  length, m = Fraction(period), Fraction(mult)
+  out, i = [], 0
+  while True:
+    first = math.ceil(length * (m**i - 1) / (m - 1))
+    if first > TOP:
+      return out
+    out.append(first)
+    i += 1
+
+
+def probes(firsts):
+  """Steps around the cycle starts nearest each target, and TOP."""
+  steps = {TOP, TOP - 1}
+  for target in TARGETS:
+    k = max(j for j, f in enumerate(firsts) if f <= target)
+    for f in firsts[max(k - 1, 0) : k + 2]:
+      steps.update(s for s in (f - 1, f, f + 1) if 0 <= s <= TOP)
+  return np.asarray(sorted(steps), np.int64)
+
+
+def cycle_index(firsts, steps):
+  return np.searchsorted(np.asarray(firsts), steps, side="right") - 1
+
+
+PERIODS = [(3, 2), (100, 2), (7, 3), (13, 1.5), (10, 1.25), (1, 1.01), (30, 2.5)]
+
+
+@pytest.mark.parametrize("x64", [False, True])
+@pytest.mark.parametrize("period,mult", PERIODS)
+def test_cycle_index_is_exact_at_every_restart(period, mult, x64):
+  firsts = first_steps(period, mult)
+  steps = probes(firsts)
+  with jax.enable_x64(x64):
+    t = steps.astype(np.int64 if x64 else np.int32)
+    i, pos, length = (np.asarray(x, np.float64) for x in cycle(t, period, mult))
+  expected = cycle_index(firsts, steps)
+  np.testing.assert_array_equal(i, expected)
+  # The position is the exact distance from the cycle's start (to float32).
+  starts = [Fraction(period) * (Fraction(mult) ** int(k) - 1) / (Fraction(mult) - 1) for k in i]
+  exact = np.asarray([float(s - a) for s, a in zip(steps, starts, strict=True)])
+  np.testing.assert_allclose(pos, exact, rtol=1e-6, atol=1e-6 * period)
+  assert np.all(pos <= length)  # float32 rounds length - 1 up to length past 2**24
+
+
+def restarting_names(period, mult):
+  """Every public restarting schedule with cycles of ``period * mult**i``,
+  peak 1 in every cycle and a floor near 0."""
+  return {
+    "repeat": sched.repeat(sched.cosine_decay_schedule(1.0, period), period, period_mult=mult),
+    "cosine_restarts_schedule": sched.cosine_restarts_schedule(1.0, period, mult),
+    "polynomial_restarts_schedule": sched.polynomial_restarts_schedule(
+      1.0, period, power=1.0, period_mult=mult, cycle_limit=None
+    ),
+    "tanh_schedule": sched.tanh_schedule(1.0, period, period_mult=mult, cycle_limit=None),
+    "torch.CosineAnnealingWarmRestarts": torch.CosineAnnealingWarmRestarts(
+      1.0, T_0=period, T_mult=int(mult)
+    ),
+    "timm.CosineLRScheduler": timm.CosineLRScheduler(
+      1.0, t_initial=period, cycle_mul=mult, cycle_limit=100
+    ),
+    "timm.TanhLRScheduler": timm.TanhLRScheduler(
+      1.0, t_initial=period, cycle_mul=mult, cycle_limit=100
+    ),
+    "timm.PolyLRScheduler": timm.PolyLRScheduler(
+      1.0, t_initial=period, power=1.0, cycle_mul=mult, cycle_limit=100
+    ),
+    "keras.CosineDecayRestarts": keras.CosineDecayRestarts(1.0, period, t_mul=mult),
+  }
+
+
+@pytest.mark.parametrize("x64", [False, True])
+@pytest.mark.parametrize("name", sorted(restarting_names(3, 2)))
+def test_every_restarting_name_restarts_on_the_exact_step(name, x64):
+  """At the first step of a cycle the value is back at its peak; one step
+  before, it is at the bottom of the previous cycle."""
+  period, mult = 3, 2
+  firsts = [f for f in first_steps(period, mult) if f >= 2**18]
+  steps = np.asarray([s for f in firsts for s in (f - 1, f)], np.int64)
+  with jax.enable_x64(x64):
+    s = restarting_names(period, mult)[name]
+    values = np.asarray(s(steps.astype(np.int64 if x64 else np.int32)), np.float64)
+  before, at = values[0::2], values[1::2]
+  assert np.all(at > 0.99), (name, steps[1::2][at <= 0.99])
+  assert np.all(before < 0.01), (name, steps[0::2][before >= 0.01])
+
+
+def test_issue_example_does_not_restart_early():
+  s = sched.repeat(sched.cosine_decay_schedule(1.0, 3), 3, period_mult=2)
+  assert float(s(786428)) < 1e-9  # the last step of the cycle that starts at 393213
+  assert float(s(786429)) == 1.0
+
+
+def floor_quotients(period, steps):
+  """floor(t / P) for the float64 P, as exact fractions (Python's t // P)."""
+  p = Fraction(period)
+  return np.asarray([math.floor(Fraction(int(t)) / p) for t in steps])
+
+
+STAIR_PERIODS = [2.4, 1251.2, 312.5, 7.0, 1.1, 100 / 3]
+
+
+@pytest.mark.parametrize("x64", [False, True])
+@pytest.mark.parametrize("period", STAIR_PERIODS)
+def test_fractional_staircase_boundaries_are_exact(period, x64):
+  p = Fraction(period)
+  steps = set(range(0, 2000))
+  for target in TARGETS:
+    k = math.floor(Fraction(target) / p)
+    for j in (k - 1, k, k + 1):
+      b = math.ceil(j * p)  # the first step of stair j
+      steps.update(s for s in (b - 1, b, b + 1) if 0 <= s <= TOP)
+  steps = np.asarray(sorted(steps), np.int64)
+  with jax.enable_x64(x64):
+    q = np.asarray(quotient(steps.astype(np.int64 if x64 else np.int32), period))
+  np.testing.assert_array_equal(q, floor_quotients(period, steps))
+
+
+def staircases(period):
+  """Public staircases times 0.9 every ``period`` steps (torch's StepLR takes
+  whole steps only)."""
+  return {
+    "step_decay_schedule": sched.step_decay_schedule(1.0, period, 0.9),
+    "exponential_decay": sched.exponential_decay(1.0, period, 0.9, staircase=True),
+    "per_epoch": sched.per_epoch(sched.exponential_decay(1.0, 1, 0.9, staircase=True), period),
+    "timm.StepLRScheduler": timm.StepLRScheduler(1.0, decay_t=period, decay_rate=0.9),
+  }
+
+
+@pytest.mark.parametrize("x64", [False, True])
+@pytest.mark.parametrize("name", sorted(staircases(2.4)))
+def test_every_staircase_steps_on_the_exact_boundary(name, x64):
+  """timm's EfficientNet recipe (decay_t=2.4) over 450 epochs: every one of
+  its boundaries (60 / 2.4 = 25 exactly, not 24.999998)."""
+  steps = np.arange(451)
+  expected = 0.9 ** floor_quotients(2.4, steps).astype(np.float64)
+  with jax.enable_x64(x64):
+    s = staircases(2.4)[name]
+    values = np.asarray(s(steps.astype(np.int64 if x64 else np.int32)), np.float64)
+  np.testing.assert_allclose(values, expected, rtol=1e-5)
