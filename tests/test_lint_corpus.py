@@ -35,26 +35,7 @@ def test_port_follows_the_original_formula(name):
   np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6 * np.max(np.abs(want)))
 
 
-# Cosines to 0 whose last updates are exactly 0 in float32 (the cosine
-# cancels: 0.5 * (1 + cos(pi * t / T)) near t = T), while the true value is
-# positive: issue 12, point 2 (float32 accuracy), not a lint matter.
-FLOAT32_ZEROS = {"big_vision_vit_i1k", "detectron2_cosine", "flax_imagenet"}
-
-
-@pytest.mark.parametrize(
-  "name",
-  [
-    pytest.param(
-      n,
-      marks=pytest.mark.xfail(
-        strict=True, reason="float32 cosine cancels to exactly 0 in the last steps"
-      ),
-    )
-    if n in FLOAT32_ZEROS
-    else n
-    for n in sorted(RECIPES)
-  ],
-)
+@pytest.mark.parametrize("name", sorted(RECIPES))
 def test_lint_is_silent_on_a_real_recipe(name):
   _, build = RECIPES[name]
   loud = [str(f) for f in sched.lint(build(), GOLDEN[name]["total_steps"]) if f.severity != "info"]
