@@ -143,9 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
   p = command("convert", "print a schedule as a JSON or YAML config or a spec", steps=False)
   p.add_argument("--to", choices=("json", "yaml", "spec"), required=True)
 
-  from optax_sched.laws import command as fit_command
-
-  fit_command.add_parser(commands, _load, _steps)
+  _add_fit_command(commands)
 
   _add_choose_commands(commands)
   commands.add_parser(
@@ -366,6 +364,21 @@ def _compare(argv: list[str]) -> int:
 
 
 # ---- choosing before training: lr-find ----
+
+
+def _add_fit_command(commands) -> None:
+  """``fit`` (run by ``optax_sched.laws.command``; declared here so ``--help`` imports no JAX)."""
+  text = "fit a loss-curve law on a training log and predict the loss of other schedules"
+  p = commands.add_parser("fit", help=text, description=text)
+  p.add_argument("log", metavar="LOG", help="CSV (step,loss[,lr]) or JSON lines with those keys")
+  p.add_argument("--schedule", metavar="SPEC", help="the run's schedule (when LOG has no lr)")
+  p.add_argument(
+    "--law", default="auto", choices=("auto", "multi_power", "momentum", "power"), help="the law"
+  )
+  p.add_argument("--predict", metavar="SPEC", nargs="+", default=[], help="candidate schedules")
+  p.add_argument("--steps", "-n", type=_steps, help="candidates' length (default: LOG's)")
+  p.add_argument("-o", "--output", help="an image of the fitted and predicted curves")
+  p.set_defaults(load=_load)
 
 
 def _add_choose_commands(commands) -> None:

@@ -30,6 +30,19 @@ def test_importing_the_package_loads_neither_jax_nor_an_optional_library():
   assert not set(OPTIONAL) & set(loaded)
 
 
+def test_the_commands_help_loads_neither_jax_nor_an_optional_library():
+  """``optax-sched --help`` builds every subcommand's parser: none may import JAX."""
+  loaded = _run(
+    "import sys, json, contextlib, io\n"
+    "from optax_sched import cli\n"
+    "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+    "  cli.main(['--help'])\n"
+    "print(json.dumps(sorted(m.split('.')[0] for m in sys.modules)))"
+  )
+  assert "jax" not in loaded and "numpy" not in loaded
+  assert not set(OPTIONAL) & set(loaded)
+
+
 def test_building_saving_inspecting_and_compat_load_no_optional_library():
   loaded = _run(
     "import sys, json, optax_sched as sched\n"

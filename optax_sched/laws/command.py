@@ -15,21 +15,6 @@ import pathlib
 import numpy as np
 
 
-def add_parser(commands, load, steps_type) -> None:
-  """Adds ``fit`` to the ``optax-sched`` subcommands."""
-  text = "fit a loss-curve law on a training log and predict the loss of other schedules"
-  p = commands.add_parser("fit", help=text, description=text)
-  p.add_argument("log", metavar="LOG", help="CSV (step,loss[,lr]) or JSON lines with those keys")
-  p.add_argument("--schedule", metavar="SPEC", help="the run's schedule (when LOG has no lr)")
-  p.add_argument(
-    "--law", default="auto", choices=("auto", "multi_power", "momentum", "power"), help="the law"
-  )
-  p.add_argument("--predict", metavar="SPEC", nargs="+", default=[], help="candidate schedules")
-  p.add_argument("--steps", "-n", type=steps_type, help="candidates' length (default: LOG's)")
-  p.add_argument("-o", "--output", help="an image of the fitted and predicted curves")
-  p.set_defaults(load=load)
-
-
 def read_log(path: str) -> dict[str, np.ndarray]:
   """The columns ``step``, ``loss`` (and ``lr`` if present) of a CSV or JSON-lines log."""
   text = pathlib.Path(path).read_text()
