@@ -291,8 +291,8 @@ def describe(schedule: Any, total_steps: int) -> dict[str, Any]:
     >>> s = sched.warmup_cosine_decay_schedule(0.0, 1e-3, 10, 100, 1e-5)
     >>> sched.describe(s, 100)
     {'total_steps': 100, 'init_value': 0.0, 'peak_value': 0.001, 'peak_step': 10,
-    'warmup_steps': 10, 'final_value': 1.0301534e-05, 'min_value': 0.0, 'min_step': 0,
-    'mean_value': 0.00050445, 'zero_steps': 1, 'settled_step': 99, 'restarts': 0}
+    'warmup_steps': 10, 'final_value': 1.030154e-05, 'min_value': 0.0, 'min_step': 0,
+    'mean_value': 0.00050445006, 'zero_steps': 1, 'settled_step': 99, 'restarts': 0}
 
   A warmup of 5 epochs of 100 updates, stepped per epoch:
     >>> s = sched.per_epoch(sched.warmup_constant_schedule(0.0, 1.0, 5), 100)

@@ -34,7 +34,8 @@ def test_equals_the_plan_up_to_the_change_and_the_warped_plan_after(plan, a, t, 
   got = np.asarray(s(jnp.asarray(steps)))
   want = np.asarray(PLANS[plan](jnp.asarray([float(_warp(int(u), a, t, n)) for u in steps])))
   np.testing.assert_allclose(got[: a + 1], np.asarray(PLANS[plan](jnp.arange(a + 1))), rtol=1e-6)
-  np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-7)
+  # Plans peak at 1.0: a float32 rounding of the warped step moves a value by ~1e-7.
+  np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("a,t,n", CASES)

@@ -9,6 +9,7 @@ are built in (see :func:`fit_loss_law` for the formulas and references):
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +22,8 @@ import numpy as np
 from optax_sched.laws import fit as _fit, formulas
 
 LAW_NAMES = ("auto", *formulas.LAWS)
+# How much better (held-out error) an unconverged fit must be to win "auto".
+_UNCONVERGED = 1.5
 # Share of each run's logged points the "auto" choice fits on before it
 # validates on the rest.
 _HOLDOUT_PREFIX = 0.7
@@ -215,11 +218,11 @@ def fit_loss_law(
     authors' code (the convention that reproduces their published errors).
   - ``"auto"`` (default): fits ``multi_power`` and ``momentum`` on the first
     70% of each run's points, keeps the one with the smaller mean relative
-    error on the rest, and refits it on everything; ``law.reason`` says
-    which and why.
+    error on the rest (a fit that did not converge must be 1.5x better to
+    win), and refits it on everything; ``law.reason`` says which and why.
 
-  The fit (optax Adam, then L-BFGS, from several data-driven starts at once,
-  jitted, float64 local to the call) minimises the Huber loss of
+  The fit (Levenberg-Marquardt from several data-driven starts at once,
+  vmapped and jitted, float64 local to the call) minimises the Huber loss of
   ``log(loss) - log(pred)``.
 
   Args:
@@ -262,7 +265,14 @@ def fit_loss_law(
   reason = ""
   if law == "auto":
     scores = {n: _holdout_error(n, runs) for n in ("multi_power", "momentum")}
-    law = min(scores, key=lambda n: (not scores[n][1], scores[n][0]))
+
+    # A fit still creeping at its last steps is often the better law (a
+    # parameter at its bound); only a clearly better one beats a converged fit.
+    def rank(n: str) -> float:
+      error, converged = scores[n]
+      return error * (1.0 if converged else _UNCONVERGED) if math.isfinite(error) else math.inf
+
+    law = min(scores, key=rank)
     reason = "auto chose {} (held-out mean relative error {})".format(
       law,
       ", ".join(
