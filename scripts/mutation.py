@@ -1,20 +1,28 @@
 """Mutation testing of the core arithmetic, the families and the combinators.
 
 An optional tool (``pip install -e .[dev]``), not run in CI: it runs mutmut 3
-(configured under ``[tool.mutmut]`` in pyproject.toml) one area at a time,
-each with its own fast test subset, niced and with at most 2 workers, and
-prints the score per area: killed / (total - excluded equivalents).
+(configured under ``[tool.mutmut]`` in pyproject.toml), niced and with at most
+2 workers, and prints the score per area and overall: killed / tested (the
+equivalent mutants in ``EQUIVALENT`` excluded), with a 95% Wilson interval
+for the whole population when a sample was tested.
 
-    python scripts/mutation.py --paths math          # optax_sched/_math.py
-    python scripts/mutation.py --paths combinators
-    python scripts/mutation.py --paths optax_sched/families/cosine.py
+    python scripts/mutation.py --sample 300 --seed 1   # stratified sample, all areas
+    python scripts/mutation.py --sample 300 --seed 1 --retest  # its non-killed again
+    python scripts/mutation.py --sample 300 --seed 1 --report  # its scores, no run
+    python scripts/mutation.py --paths math            # every mutant of _math.py
+    python scripts/mutation.py --mutants NAME ...      # re-test named mutants
 
 Run it from the repository root. mutmut works in ``mutants/`` (a mutated copy
 of the tree, ignored by git); ``mutmut results`` / ``mutmut show NAME`` there
-show what survived. Each run re-tests every mutant of the selected paths (or
-a seeded random ``--sample`` of them: a full run of ``_math.py`` alone is 825
-mutants, hours on a loaded machine), and writes the scores of the mutants it
-tested to ``mutants/scores.json``.
+show what survived. A full run is about 5000 mutants (hours on 2 cores), so
+``--sample N --seed S`` draws N mutants over the selected areas, each area's
+share proportional to its mutant count. Scores go to ``mutants/scores.json``.
+
+Every mutant runs, of ``TESTS``, the tests that reach the mutated function
+(mutmut's map, collected once), stopping at the first failure. The workers
+share JAX's persistent compilation cache (``mutants/.jax_cache``): a program
+the mutation does not change is not compiled again (the cache key is the
+compiled program, so a mutant that changes it misses the cache).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import math
 import os
 import pathlib
 import random
@@ -30,63 +39,48 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-#: Area -> (source files, the tests run for its mutants). ``pytest -n 0`` on 2
-#: cores under a load of ~17: test_arithmetic 50-110 s (it alone covers every
-#: function of _math.py), test_restarts 52 s and test_step_range 53 s (left
-#: out: they added time, not kills), test_combinators 146 s, test_optax_parity
-#: 209 s. mutmut runs only the tests that reach the mutated function, -x.
-AREAS: dict[str, tuple[list[str], list[str]]] = {
-  "math": (
-    ["optax_sched/_math.py"],
-    ["tests/test_arithmetic.py"],
-  ),
-  "combinators": (
-    ["optax_sched/combinators/*.py"],
-    ["tests/test_arithmetic.py", "tests/test_combinators.py"],
-  ),
-  "families": (
-    ["optax_sched/families/*.py"],
-    ["tests/test_arithmetic.py", "tests/test_optax_parity.py", "tests/test_families_torchkeras.py"],
-  ),
+#: Area -> its source files.
+AREAS: dict[str, list[str]] = {
+  "math": ["optax_sched/_math.py"],
+  "combinators": ["optax_sched/combinators/*.py"],
+  "families": ["optax_sched/families/*.py"],
 }
+
+#: The tests mutants run: one selection for every area, as mutmut collects
+#: its test-to-function map again (a run of all of them) whenever the
+#: selection changes. Seconds with ``pytest -n 0`` on 2 shared cores (load
+#: 9, no compilation cache): test_arithmetic 56, test_combinators 87,
+#: test_exact_boundaries 46. Each mutant runs only the tests that reach the
+#: mutated function.
+TESTS: list[str] = [
+  "tests/test_arithmetic.py",
+  "tests/test_exact_boundaries.py",
+  "tests/test_cycles.py",
+  "tests/test_samples.py",
+  "tests/test_restarts.py",
+  "tests/test_combinators.py",
+  "tests/test_rehorizon.py",
+  "tests/test_optax_parity.py",
+  "tests/test_families_torchkeras.py",
+  "tests/test_bad_input.py",
+]
+
+#: Imported once by mutmut's fork server, before any test (none of them
+#: starts JAX's backend, so forking stays safe); not optax_sched itself,
+#: whose import-time code must run mutated.
+PRELOAD = ["numpy", "jax", "jax.numpy", "optax", "chex"]
 
 #: Mutants that cannot change behaviour, with the reason (not counted).
 EQUIVALENT: dict[str, str] = {
-  "optax_sched._math.xǁ_Bucketsǁcount_le__mutmut_10": (
-    "the bucket counts are small integers, exact in any dtype, and the count is cast to int"
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_9": (
+    "never builds the bucket tables: the search they stand in for gives the same count"
   ),
-  "optax_sched._math.x_select_piece__mutmut_12": (
-    "without the bucket tables the search then lookup gives the same values (a fast path)"
+  "optax_sched._math.x_cycle__mutmut_29": (
+    "the period length left a scalar, not broadcast to the steps: every caller combines it"
+    " with the position, which has their shape"
   ),
-  "optax_sched._math.x_stack_leaves__mutmut_8": (
-    "without the NumPy fast path jnp.stack gives the same values and dtypes"
-  ),
-  "optax_sched._math.x_searchsorted_right__mutmut_41": (
-    "without the bucket tables the search gives the same count (a fast path)"
-  ),
-  "optax_sched._math.xǁ_Bucketsǁof__mutmut_5": (
-    "bucket tables for few bounds give the same count as the chain of compares"
-  ),
-  "optax_sched._math.xǁ_Bucketsǁof__mutmut_13": (
-    "declining the bucket tables falls back to a search with the same count"
-  ),
-  "optax_sched._math.xǁ_Bucketsǁof__mutmut_37": (
-    "declining the bucket tables falls back to a search with the same count"
-  ),
-  "optax_sched._math.x_floor_div__mutmut_6": (
-    "the float quotient of an int32 step differs only past 2**24, by less than float32 shows"
-  ),
-  "optax_sched._math.x_steps_array__mutmut_8": (
-    "no boundaries: an extra bound at 0 selects piece 1, and a one-piece table has only piece 0"
-  ),
-  "optax_sched._math.x_steps_array__mutmut_34": (
-    "float bounds are cast to the float dtype (fl) before any comparison or arithmetic"
-  ),
-  "optax_sched._math.x_interpolate_pieces__mutmut_33": (
-    "with one bound (n == 1) every step is in the last piece, whose value ignores j"
-  ),
-  "optax_sched._math.x_interpolate_pieces__mutmut_41": (
-    "with n == 2, j = i differs from min(i, 0) only at i = 1, the last piece, which ignores j"
+  "optax_sched.families.cosine.x_cosine_decay__mutmut_15": (
+    "drops the clip at 0 of raised_cosine, a square (sin(x) ** 2), which is never below 0"
   ),
 }
 
@@ -99,127 +93,230 @@ def _module_glob(path: str) -> str:
   return stem.replace("/", ".") + ".*"
 
 
-def _select(paths: list[str]) -> list[tuple[str, list[str], list[str]]]:
-  """``(label, source globs, tests)`` per requested area or file."""
-  out = []
+def _select(paths: list[str]) -> dict[str, list[str]]:
+  """Name globs per requested area or file."""
+  out = {}
   for p in paths:
     if p in AREAS:
-      out.append((p, *AREAS[p]))
-      continue
-    for files, tests in AREAS.values():
-      if any(fnmatch.fnmatch(p, f) for f in files):
-        out.append((p, [p], tests))
-        break
+      out[p] = [_module_glob(f) for f in AREAS[p]]
+    elif any(fnmatch.fnmatch(p, f) for files in AREAS.values() for f in files):
+      out[p] = [_module_glob(p)]
     else:
       raise SystemExit(f"--paths {p!r}: not an area ({', '.join(AREAS)}) nor a file in one")
   return out
 
 
-def _names(globs: list[str]) -> list[str]:
-  """Every mutant name (generated by mutmut) that matches ``globs``."""
+def _exit_codes() -> dict[str, int | None]:
+  """mutmut's result per generated mutant (None: not tested)."""
   from mutmut.mutation.data import SourceFileMutationData
   from mutmut.utils.file_utils import walk_mutatable_files
 
-  out = []
+  out: dict[str, int | None] = {}
   for path in walk_mutatable_files():
     data = SourceFileMutationData(path=path)
     data.load()
-    out += [n for n in data.exit_code_by_key if any(fnmatch.fnmatch(n, g) for g in globs)]
-  return sorted(out)
+    out.update(data.exit_code_by_key)
+  return out
 
 
 def _generate(children: int) -> None:
   """mutmut's mutant generation alone (to list the names to sample)."""
   from mutmut import __main__ as mm
+  from mutmut.utils.file_utils import copy_also_copy_files, copy_src_dir, setup_source_paths
 
   pathlib.Path("mutants").mkdir(exist_ok=True)
-  mm.copy_src_dir()
-  mm.copy_also_copy_files()
-  mm.setup_source_paths()
+  copy_src_dir()
+  copy_also_copy_files()
+  setup_source_paths()
   mm.create_mutants(children)
 
 
-def _score(globs: list[str]) -> dict:
-  """Counts per status for the tested mutants whose names match ``globs``."""
-  from mutmut.mutation.data import SourceFileMutationData
-  from mutmut.stats import status_by_exit_code
-  from mutmut.utils.file_utils import walk_mutatable_files
+def _matching(names, globs: list[str]) -> list[str]:
+  return sorted(n for n in names if any(fnmatch.fnmatch(n, g) for g in globs))
 
-  counts: dict[str, int] = {}
-  survivors, excluded = [], []
-  for path in walk_mutatable_files():
-    data = SourceFileMutationData(path=path)
-    data.load()
-    for name, code in data.exit_code_by_key.items():
-      if code is None or not any(fnmatch.fnmatch(name, g) for g in globs):
-        continue
-      if name in EQUIVALENT:
-        excluded.append(name)
-        continue
-      status = status_by_exit_code[code]
-      counts[status] = counts.get(status, 0) + 1
-      if status != "killed":
-        survivors.append(name)
-  total = sum(counts.values())
-  killed = counts.get("killed", 0)
+
+def stratified_sample(by_area: dict[str, list[str]], size: int, seed: int) -> dict[str, list[str]]:
+  """``size`` names drawn without replacement, each area's share proportional
+  to its count (largest remainders get the rounding), each area drawn with
+  its own seeded generator (``f"{seed}-{area}"``)."""
+  total = sum(len(v) for v in by_area.values())
+  size = min(size, total)
+  quota = {a: size * len(v) / total for a, v in by_area.items()}
+  share = {a: math.floor(q) for a, q in quota.items()}
+  for a in sorted(quota, key=lambda a: share[a] - quota[a])[: size - sum(share.values())]:
+    share[a] += 1
   return {
-    "killed": killed,
-    "total": total,
-    "score": round(killed / total, 4) if total else None,
-    "excluded": len(excluded),
-    "counts": counts,
-    "not_killed": sorted(survivors),
+    a: sorted(random.Random(f"{seed}-{a}").sample(sorted(v), share[a])) for a, v in by_area.items()
   }
 
 
+def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+  """The 95% Wilson score interval of a proportion ``k / n``."""
+  if n == 0:
+    return 0.0, 1.0
+  p = k / n
+  mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+  half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+  return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def score(names: list[str], codes: dict[str, int | None]) -> dict:
+  """Counts per status of ``names``, the score and its interval."""
+  from mutmut.stats import status_by_exit_code
+
+  counts: dict[str, int] = {}
+  not_killed, excluded, untested = [], [], []
+  for name in names:
+    code = codes.get(name)
+    if code is None:
+      untested.append(name)
+      continue
+    if name in EQUIVALENT:
+      excluded.append(name)
+      continue
+    status = status_by_exit_code[code]
+    counts[status] = counts.get(status, 0) + 1
+    if status != "killed":
+      not_killed.append(name)
+  tested = sum(counts.values())
+  killed = counts.get("killed", 0)
+  lo, hi = wilson(killed, tested)
+  return {
+    "killed": killed,
+    "tested": tested,
+    "score": round(killed / tested, 4) if tested else None,
+    "wilson95": [round(lo, 4), round(hi, 4)],
+    "excluded": sorted(excluded),
+    "untested": len(untested),
+    "counts": counts,
+    "not_killed": sorted(not_killed),
+  }
+
+
+def _fastest_tests_first() -> None:
+  """A mutant's tests run fastest first (by mutmut's recorded durations), so
+  that a killed mutant stops early; the same tests run either way."""
+  from mutmut.runners.harness import PytestRunner
+  from mutmut.state import state
+
+  regular = PytestRunner._pytest_args_regular_run
+
+  def ordered(self, tests):
+    durations = state().duration_by_test
+    return regular(self, sorted(tests, key=lambda t: (durations.get(t, 0.0), t)))
+
+  PytestRunner._pytest_args_regular_run = ordered
+
+
+def _collection_errors_fail() -> None:
+  """A mutant that breaks the import of a test module (one that builds a
+  schedule at import) fails the test run: pytest exits with a collection
+  error (status 4 with node ids), which mutmut would file as a crash of its
+  own ("timeout"); counted as the failure it is."""
+  from mutmut.runners.harness import BadTestExecutionCommandsException, PytestRunner
+
+  original = PytestRunner.execute_pytest
+
+  class Errors:
+    def __init__(self):
+      self.count = 0
+
+    def pytest_collectreport(self, report):
+      self.count += bool(report.failed)
+
+  def execute(self, params, **kwargs):
+    errors = Errors()
+    kwargs["plugins"] = [*kwargs.get("plugins", []), errors]
+    try:
+      return original(self, params, **kwargs)
+    except BadTestExecutionCommandsException:
+      if errors.count:
+        return 1
+      raise
+
+  PytestRunner.execute_pytest = execute
+
+
+def _line(label: str, s: dict, population: int) -> str:
+  lo, hi = s["wilson95"]
+  return (
+    f"{label:12} {s['killed']:4d} / {s['tested']:4d} killed = {100 * (s['score'] or 0):5.1f}%  "
+    f"95% CI [{100 * lo:.1f}, {100 * hi:.1f}]  of {population} mutants; "
+    f"{len(s['excluded'])} equivalent excluded, {s['untested']} untested"
+  )
+
+
 def main(argv: list[str] | None = None) -> None:
-  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
   parser.add_argument(
-    "--paths",
-    nargs="+",
-    default=list(AREAS),
-    help=f"areas ({', '.join(AREAS)}) or source files, run one after another",
+    "--paths", nargs="+", default=list(AREAS), help=f"areas ({', '.join(AREAS)}) or source files"
   )
   parser.add_argument("--max-children", type=int, default=MAX_CHILDREN, help="at most 2")
-  parser.add_argument("--sample", type=int, help="test this many mutants per area, drawn at random")
+  parser.add_argument("--sample", type=int, help="test this many mutants in all, drawn at random")
   parser.add_argument("--seed", type=int, default=0, help="the draw of --sample")
+  parser.add_argument("--retest", action="store_true", help="re-test the sample's non-killed")
+  parser.add_argument("--report", action="store_true", help="print the scores, run nothing")
   parser.add_argument("--mutants", nargs="+", help="re-test only these mutants (names from mutmut)")
   args = parser.parse_args(argv)
   os.chdir(ROOT)
   os.nice(10)  # the workers inherit it
   children = max(1, min(args.max_children, MAX_CHILDREN))
+  cache = ROOT / "mutants" / ".jax_cache"
+  os.environ.update(
+    JAX_COMPILATION_CACHE_DIR=str(cache),
+    JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+    JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="-1",
+  )
 
   from mutmut import __main__ as mm
-  from mutmut.configuration import config
+  from mutmut.configuration import ForkServerWarmup, config
 
-  scores_file = ROOT / "mutants" / "scores.json"
-  for label, files, tests in _select(args.paths):
-    globs = [_module_glob(f) for f in files]
-    config().pytest_add_cli_args_test_selection = tests
-    start = time.time()
-    names = globs
-    if args.mutants:
-      names = [n for n in args.mutants if any(fnmatch.fnmatch(n, g) for g in globs)]
-    elif args.sample:
-      _generate(children)
-      every = _names(globs)
-      names = sorted(random.Random(args.seed).sample(every, min(args.sample, len(every))))
-      print(f"{label}: a sample of {len(names)} of {len(every)} mutants", file=sys.stderr)
+  preload = ROOT / "mutants" / "preload.txt"
+  preload.parent.mkdir(exist_ok=True)
+  preload.write_text("\n".join(PRELOAD) + "\n")
+  config().pytest_add_cli_args_test_selection = TESTS
+  config().forkserver_warmup = ForkServerWarmup.IMPORT
+  config().preload_modules_file = str(preload)
+
+  globs = _select(args.paths)
+  _generate(children)
+  codes = _exit_codes()
+  by_area = {label: _matching(codes, g) for label, g in globs.items()}
+  population = {label: len(v) for label, v in by_area.items()}
+  if args.sample:
+    chosen = stratified_sample(by_area, args.sample, args.seed)
+    what = f"--sample {args.sample} --seed {args.seed}"
+  else:
+    chosen, what = by_area, "every mutant"
+  every = [n for v in chosen.values() for n in v]
+  if args.mutants:
+    run = sorted(set(args.mutants))
+  elif args.retest:
+    run = [n for n in every if n not in EQUIVALENT and codes.get(n) not in (None, 1, 3)]
+  else:
+    run = [n for n in every if codes.get(n) is None]  # picks up an interrupted run
+  # mutmut tests the mutants with the fastest tests first; a seeded shuffle
+  # instead, so that the mutants of a run stopped early are a random subset.
+  order = {n: random.Random(f"{args.seed}-{n}").random() for n in run}
+  mm.estimated_worst_case_time = lambda name: order.get(name, 0.0)
+  _fastest_tests_first()
+  _collection_errors_fail()
+  start = time.time()
+  if run and not args.report:
+    print(f"testing {len(run)} mutants ({what})", file=sys.stderr)
     try:
-      mm._run(names, children)
+      mm._run(run, children)
     except SystemExit as e:
       if e.code not in (0, None):
         raise
-    score = _score(names)
-    score.update(tests=tests, wall_seconds=round(time.time() - start))
-    scores = json.loads(scores_file.read_text()) if scores_file.exists() else {}
-    scores[label] = score
-    scores_file.write_text(json.dumps(scores, indent=2))
-    print(
-      f"{label}: {score['killed']} / {score['total']} killed ({score['score']}), "
-      f"{score['excluded']} equivalent excluded, {score['wall_seconds']} s",
-      file=sys.stderr,
-    )
+  codes = _exit_codes()
+  scores: dict = {"sample": what, "tests": TESTS, "wall_seconds": round(time.time() - start)}
+  for label, names in chosen.items():
+    scores[label] = score(names, codes) | {"population": population[label]}
+    print(_line(label, scores[label], population[label]), file=sys.stderr)
+  scores["overall"] = score(every, codes) | {"population": sum(population.values())}
+  print(_line("overall", scores["overall"], sum(population.values())), file=sys.stderr)
+  (ROOT / "mutants" / "scores.json").write_text(json.dumps(scores, indent=2))
 
 
 if __name__ == "__main__":
