@@ -26,8 +26,10 @@ from optax_sched import (
   polynomial_decay_schedule,
   polynomial_schedule,
   repeat,
+  rsqrt_schedule,
   step_decay_schedule,
   warmup,
+  wsd_schedule,
 )
 
 
@@ -302,9 +304,12 @@ def test_fractional_power_gradient_is_zero_where_the_decay_ended():
   assert g == 0.0
 
 
-def test_piecewise_interpolate_without_boundaries_is_constant():
-  s = piecewise_interpolate_schedule("linear", 3.0, {})
+@pytest.mark.parametrize("bounds", [{}, None])
+def test_piecewise_without_boundaries_is_constant(bounds):
+  s = piecewise_interpolate_schedule("linear", 3.0, bounds)
   np.testing.assert_array_equal(values(s, [0, 1, 100]), [3.0, 3.0, 3.0])
+  s = piecewise_constant_schedule(2.5, bounds)
+  np.testing.assert_array_equal(values(s, [0, 1, 100]), [2.5, 2.5, 2.5])
 
 
 @pytest.mark.parametrize("period", [10, 0.4, 2.5])
@@ -359,3 +364,76 @@ def test_no_boundaries_is_the_single_piece():
   np.testing.assert_allclose(values(s, steps), [1.0, 0.625, 0.5, 0.5])
   s = multistep_decay_schedule(2.0, [], 0.1)
   np.testing.assert_allclose(values(s, steps), [2.0] * 4)
+
+
+@pytest.mark.parametrize("power", [0.5, 1.0, 2.0])
+def test_rsqrt_powers(power):
+  """``I (1 + t / tau) ** -p``, written out in Python floats."""
+  s = rsqrt_schedule(2.0, timescale=4, power=power)
+  steps = [0, 1, 4, 12, 100]
+  want = [2.0 * (1 + t / 4) ** -power for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
+
+
+def test_join_at_step_0_starts_with_the_second_piece():
+  """A boundary at 0 is allowed (a step >= 0): the first piece never runs."""
+  s = join_schedules([constant_schedule(5.0), linear_schedule(1.0, 0.0, 4)], [0])
+  np.testing.assert_allclose(values(s, [0, 1, 2, 4, 9]), [1.0, 0.75, 0.5, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("power", [1.0, 2.0])
+@pytest.mark.parametrize("length", [10, 7])
+def test_polynomial_with_a_traced_length_and_a_begin(power, length):
+  """``(I - E) (1 - clip(t - B, 0, T) / T) ** P + E`` with ``T`` traced."""
+  steps = np.arange(0, 30)
+
+  def at(n):
+    return polynomial_schedule(1.0, 0.25, power, n, transition_begin=5)(steps)
+
+  want = [0.75 * (1 - min(max(t - 5, 0), length) / length) ** power + 0.25 for t in steps.tolist()]
+  np.testing.assert_allclose(jax.jit(at)(length), want, rtol=1e-6)
+
+
+def wsd_ref(t, peak, stable, decay, end, decay_shape, stable_shape, **kw):
+  """The documented WSD formula, in Python floats."""
+  tau, q = kw.get("timescale"), kw.get("stable_power", 0.5)
+  g = (
+    1.0 if stable_shape == "constant" else (1 + t / tau) ** -(0.5 if stable_shape == "rsqrt" else q)
+  )
+  d = t - stable
+  if d >= decay:
+    return end
+  f = min(max(d, 0) / decay, 1)
+  h = {
+    "linear": lambda: 1 - f,
+    "cosine": lambda: 0.5 * (1 + math.cos(2 * math.pi * kw.get("num_cycles", 0.5) * f)),
+    "1-sqrt": lambda: 1 - math.sqrt(f),
+    "power": lambda: 1 - f ** kw.get("exponent", 1.0),
+    "exp": lambda: (kw["decay_ratio"] ** f - kw["decay_ratio"]) / (1 - kw["decay_ratio"]),
+  }[decay_shape]()
+  return end + (max(peak * g, end) - end) * h
+
+
+WSD = [
+  dict(decay_shape="linear", stable_shape="constant"),
+  dict(decay_shape="cosine", stable_shape="rsqrt", timescale=5, num_cycles=1.0),
+  dict(decay_shape="1-sqrt", stable_shape="power", timescale=4, stable_power=1.5),
+  dict(decay_shape="power", stable_shape="rsqrt", timescale=3, exponent=2.0),
+  dict(decay_shape="exp", stable_shape="constant", decay_ratio=0.2),
+]
+
+
+@pytest.mark.parametrize("kw", WSD, ids=[f"{k['stable_shape']}-{k['decay_shape']}" for k in WSD])
+def test_wsd_follows_the_documented_formula(kw):
+  s = wsd_schedule(2.0, stable_steps=12, decay_steps=8, end_value=0.1, **kw)
+  steps = list(range(0, 24))
+  want = [wsd_ref(t, 2.0, 12, 8, 0.1, **kw) for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=2e-6, atol=1e-7)
+
+
+def test_join_of_one_family_keeps_integer_local_steps_past_2_24():
+  """``v(t) = s_1(t - 2)``, ``s_1(u) = 0.5 ** floor(u / b)``: local steps ``b - 1``
+  and ``b`` (2**24 and 2**24 + 1, merged by float32) stay apart at int32 steps."""
+  b = 2**24 + 1
+  s = join_schedules([step_decay_schedule(1.0, 10, 0.5), step_decay_schedule(1.0, b, 0.5)], [2])
+  assert [float(s(jnp.int32(2 + k))) for k in (b - 1, b)] == [1.0, 0.5]

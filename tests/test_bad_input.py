@@ -337,6 +337,7 @@ FAMILIES = [
   ("cyclic_schedule", dict(init_value=1e-4, peak_value=1e-3, mode="sawtooth"), "mode"),
   ("cyclic_schedule", dict(init_value=1e-4, peak_value=1e-3, mode="exp_range", gamma=0.0), "gamma"),
   ("cyclic_schedule", dict(init_value=1e-4, peak_value=1e-3, scale_mode="epoch"), "scale_mode"),
+  ("cyclic_schedule", dict(init_value=1e-4, peak_value=1e-3, scale_fn=0.5), "scale_fn"),
   ("onecycle_schedule", dict(total_steps=0, peak_value=1e-3), "total_steps"),
   ("onecycle_schedule", dict(total_steps=100, peak_value=1e-3, pct_start=1.5), "pct_start"),
   (
@@ -672,6 +673,39 @@ def test_bad_argument_raises_value_error_naming_it(name, kwargs, arg):
   # The argument, or one entry of it: "milestones[0]=-5".
   assert re.search(rf"\b{re.escape(arg)}(\[[^\]]*\])?=", message), message
   assert "is not allowed: " in message, message
+
+
+# (registered name, kwargs, the argument, what the message says is allowed)
+ALLOWED = [
+  ("minimum", dict(schedules=5), "schedules", "it must be a list of schedules"),
+  (
+    "join_schedules",
+    dict(schedules=C, boundaries=[]),
+    "schedules",
+    "it must be a list of schedules",
+  ),
+  (
+    "join_schedules",
+    dict(schedules=[C, L], boundaries=[-1]),
+    "boundaries[0]",
+    "it must be a finite step >= 0",
+  ),
+  (
+    "cosine_restarts_schedule",
+    dict(init_value=1e-3, first_period=10, cycle_limit=1.5),
+    "cycle_limit",
+    "it must be a whole number >= 1, or None for no limit",
+  ),
+]
+
+
+@pytest.mark.parametrize("name,kwargs,arg,allowed", ALLOWED, ids=[a[0] for a in ALLOWED])
+def test_the_message_says_what_is_allowed(name, kwargs, arg, allowed):
+  with pytest.raises(ValueError) as info:
+    sched.registry()[name](**kwargs)
+  message = str(info.value)
+  assert message.startswith(f"{name}: {arg}="), message
+  assert message.endswith(f" is not allowed: {allowed}"), message
 
 
 def test_the_table_covers_every_area():

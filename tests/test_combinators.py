@@ -215,9 +215,21 @@ JUMPS = [
   ("warmup constant", lambda: sched.warmup(COS, 10, 1e-5, "constant"), 50, [10]),
   ("warmup continuous", lambda: sched.warmup(PC10, 5), 50, [15]),
   ("warmup no prefix", lambda: sched.warmup(PC10, 5, prefix=False), 50, [10]),
+  (
+    "warmup no prefix, periodic",
+    lambda: sched.warmup(sched.step_decay_schedule(1.0, 10, 0.5), 5, prefix=False),
+    50,
+    [10, 20, 30, 40],
+  ),
   ("join", lambda: sched.join_schedules([PC10, PC10], [20]), 50, [10, 20, 30]),
   ("multiply", lambda: sched.multiply(PC10, sched.shift(PC10, 10)), 50, [10, 20]),
   ("minimum", lambda: sched.minimum(PC10, 0.7, sched.shift(PC10, 3)), 50, [10, 13]),
+  (
+    "clip",
+    lambda: sched.clip(PC10, floor=sched.shift(PC10, 20), ceiling=sched.shift(PC10, 30)),
+    50,
+    [10, 30, 40],
+  ),
   ("continuous", lambda: sched.scale(COS, 2.0), 50, []),
 ]
 
@@ -386,6 +398,13 @@ def test_hold_keeps_the_last_in_run_value_at_every_later_step():
   later = jnp.array([79, 80, 1000, 2**31 - 1], jnp.int32)
   assert jnp.all(s(later) == s(79))
   assert float(sched.hold(decay, 50)(10**6)) == float(decay(49))
+
+
+def test_hold_keeps_integer_steps_exact_past_2_24():
+  """An int step is held as an int: 2**24 and 2**24 + 1 stay apart (float32 merges them)."""
+  b = 2**24 + 1
+  s = sched.hold(sched.piecewise_constant_schedule(1.0, {b: 0.5}), 2**30)
+  assert [float(s(jnp.int32(k))) for k in (b - 1, b)] == [1.0, 0.5]
 
 
 def test_shift_back_ports_the_t_plus_one_convention():

@@ -98,3 +98,13 @@ def test_bad_arguments_raise_value_errors_naming_them(kwargs, part):
   with pytest.raises(ValueError, match="cycles: ") as e:
     sched.cycles(sched.constant_schedule(1.0), **kwargs)
   assert part in str(e.value)
+
+
+def test_declared_jumps_of_the_child_move_with_each_warmup_and_stretch():
+  """The child's jump at 30 steps of its decay: at ``S_i + W_i + 30 D_i / D_0``."""
+  child = sched.piecewise_constant_schedule(1.0, {30: 0.5})
+  s = sched.cycles(child, [100, 200], warmup_steps=[10, 20])
+  # Cycle 0: 0 + 10 + 30; cycle 1: 100 + 20 + 30 * 180 / 90; the restart at 100.
+  assert sorted(float(j) for j in s.declared_jumps(300)) == [40.0, 100.0, 180.0]
+  values = [float(s(k)) for k in (39, 40, 179, 180)]
+  assert values == pytest.approx([1.0, 0.5, 1.0, 0.5])

@@ -18,6 +18,7 @@ from optax_sched.families.annealing import cosine_annealing_schedule
 from optax_sched.families.cyclic import cyclic_schedule
 from optax_sched.families.inverse_time import inverse_time_decay_schedule
 from optax_sched.families.onecycle import onecycle_schedule
+from optax_sched.families.piecewise import piecewise_constant_schedule
 from optax_sched.families.polynomial import polynomial_decay_schedule
 from optax_sched.families.ramps import constant_factor_schedule, linear_factor_schedule
 from optax_sched.families.step import (
@@ -208,6 +209,7 @@ STEP_FUNCTIONS = [
   piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
   piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
   constant_factor_schedule(0.2, 0.25, 13),
+  piecewise_constant_schedule(1.0, {10: 1.0, 20: 0.5, 40: 2.0}),  # a scale of 1 changes nothing
 ]
 
 
@@ -233,3 +235,19 @@ def test_lint_sees_cycles_as_deliberate(schedule):
 
   codes = {f.code for f in lint(schedule, 200)}
   assert not codes & {"jump", "rises-after-decay"}
+
+
+@pytest.mark.parametrize("up,down", [(3, 0.1), (2.5, 0.7)])
+def test_cyclic_reaches_its_peak_exactly(up, down):
+  """At ``step_size_up`` the rise ends at ``peak_value`` (torch: ``max_lr``), also
+  with fractional step sizes."""
+  assert float(cyclic_schedule(0.0, 1.0, up, down)(up)) == 1.0
+
+
+def test_polynomial_decay_cycle_declares_each_restart():
+  """With ``cycle``, the horizon grows at the step after each multiple of ``decay_steps``."""
+  s = polynomial_decay_schedule(0.1, 10, 0.001, 1.0, cycle=True)
+  values = np.asarray(s(jnp.arange(50)))
+  rises = (np.flatnonzero(np.diff(values) > 0) + 1).tolist()
+  assert rises == [11, 21, 31, 41]
+  assert [float(j) for j in s.declared_jumps(50)] == rises

@@ -82,3 +82,18 @@ def test_traced_period_mult_and_decay():
 def test_bad_arguments(kwargs, arg):
   with pytest.raises(ValueError, match=arg):
     cosine_restarts_schedule(1e-3, **kwargs)
+
+
+@pytest.mark.parametrize("traced", ["first_period", "period_mult"])
+def test_declared_jumps_of_traced_periods_are_none(traced):
+  """Cycle starts are only declared when both period and multiplier are known."""
+  seen = []
+
+  def build(x):
+    kwargs = dict(first_period=10, period_mult=2.0) | {traced: x}
+    s = cosine_restarts_schedule(1.0, **kwargs)
+    seen.append(s.declared_jumps(100))
+    return s(3)
+
+  jax.jit(build)(10.0 if traced == "first_period" else 2.0)
+  assert seen == [[]]
