@@ -79,6 +79,14 @@ EQUIVALENT: dict[str, str] = {
     "the period length left a scalar, not broadcast to the steps: every caller combines it"
     " with the position, which has their shape"
   ),
+  "optax_sched._math.x__cycle_closed_form__mutmut_15": (
+    "the stand-in multiplier for m == 1 (3 for 2) only feeds the geometric branch,"
+    " which jnp.where discards there (finite either way: no NaN gradient)"
+  ),
+  "optax_sched._math.x_interpolate_pieces__mutmut_38": (
+    "j = min(i, n + 2) is i, which differs from min(i, n - 2) only in the last piece (i = n - 1),"
+    " whose value is values[-1] whatever j"
+  ),
   "optax_sched.families.cosine.x_cosine_decay__mutmut_15": (
     "drops the clip at 0 of raised_cosine, a square (sin(x) ** 2), which is never below 0"
   ),

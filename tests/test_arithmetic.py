@@ -60,6 +60,13 @@ def test_staircase_at_float_steps():
   np.testing.assert_allclose(values(s, steps), want, rtol=1e-6)
 
 
+def test_staircase_of_one_step_at_float_steps():
+  """``0.5 ** floor(t)``: a step inside the first period is still in it."""
+  s = exponential_decay(1.0, 1, 0.5, staircase=True)
+  steps = [0.0, 0.5, 1.0, 1.5, 2.0]
+  np.testing.assert_allclose(values(s, steps), [0.5 ** math.floor(t) for t in steps], rtol=1e-6)
+
+
 @pytest.mark.parametrize("n", [3, 40])
 def test_multistep_counts_milestones_passed(n):
   milestones = [5 * k + 3 for k in range(n)]

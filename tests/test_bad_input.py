@@ -680,6 +680,12 @@ ALLOWED = [
   ("minimum", dict(schedules=5), "schedules", "it must be a list of schedules"),
   (
     "join_schedules",
+    dict(schedules=[], boundaries=[]),
+    "schedules",
+    "it must hold at least one schedule",
+  ),
+  (
+    "join_schedules",
     dict(schedules=C, boundaries=[]),
     "schedules",
     "it must be a list of schedules",
@@ -695,6 +701,18 @@ ALLOWED = [
     dict(init_value=1e-3, first_period=10, cycle_limit=1.5),
     "cycle_limit",
     "it must be a whole number >= 1, or None for no limit",
+  ),
+  (
+    "rehorizon",
+    dict(schedule=C, at_step=100, total_steps=100, new_total_steps=200),
+    "at_step",
+    "it must be < total_steps=100 (the change must happen inside the planned run)",
+  ),
+  (
+    "per_sample",
+    dict(schedule=C, global_batch_size=8, rampup_batch_size=(1, 2)),
+    "rampup_batch_size",
+    "it must be (start, increment, samples) or None",
   ),
 ]
 

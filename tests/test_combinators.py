@@ -199,6 +199,12 @@ JUMPS = [
   ("per_epoch", lambda: sched.per_epoch(COS, 7), 30, [7, 14, 21, 28]),
   ("shift", lambda: sched.shift(PC10, 5), 30, [15]),
   ("stretch", lambda: sched.stretch(PC10, 2.0), 30, [20]),
+  (
+    "stretch periodic",
+    lambda: sched.stretch(sched.step_decay_schedule(1.0, 10, 0.5), 2.0),
+    70,
+    [20, 40, 60],
+  ),
   ("repeat restarts", lambda: sched.repeat(COS, 10, 2.0), 100, [10, 30, 70]),
   (
     "repeat inner",
@@ -398,6 +404,13 @@ def test_hold_keeps_the_last_in_run_value_at_every_later_step():
   later = jnp.array([79, 80, 1000, 2**31 - 1], jnp.int32)
   assert jnp.all(s(later) == s(79))
   assert float(sched.hold(decay, 50)(10**6)) == float(decay(49))
+
+
+def test_per_epoch_floors_float_steps_whose_quotient_rounds_up():
+  """``floor(t / 1.5)`` at the float step t = 16774219: t / 1.5 = 11182812.67 rounds
+  to 11182813 in float32, one epoch too many."""
+  s = sched.per_epoch(sched.linear_schedule(0.0, 2.0**24, 2**24), 1.5)  # s(k) = k
+  assert float(s(np.float32(16774219.0))) == 11182812.0
 
 
 def test_hold_keeps_integer_steps_exact_past_2_24():

@@ -91,3 +91,12 @@ def test_lesson_warmup_cosine_shape():
   assert values[1000] == pytest.approx(1e-3)
   assert values[-1] == pytest.approx(1e-5)
   assert np.all(np.diff(values[:1001]) > 0) and np.all(np.diff(values[1000:50001]) <= 0)
+
+
+@pytest.mark.parametrize("power", [0.5, 2.0, 3.0])
+def test_polynomial_decay_to_zero_is_optax_to_the_bit(power):
+  """A decay to 0 is optax's formula, bit for bit where ``1 - t / T`` is exact (T = 8)."""
+  steps = np.arange(0, 12)
+  ours = sched.polynomial_schedule(1.0, 0.0, power, 8)(steps)
+  theirs = optax.polynomial_schedule(1.0, 0.0, power, 8)(steps)
+  np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))

@@ -90,8 +90,8 @@ def test_declared_jumps_of_traced_periods_are_none(traced):
   seen = []
 
   def build(x):
-    kwargs = dict(first_period=10, period_mult=2.0) | {traced: x}
-    s = cosine_restarts_schedule(1.0, **kwargs)
+    period, mult = (x, 2.0) if traced == "first_period" else (10, x)
+    s = cosine_restarts_schedule(1.0, first_period=period, period_mult=mult)
     seen.append(s.declared_jumps(100))
     return s(3)
 
