@@ -317,6 +317,13 @@ def test_piecewise_without_boundaries_is_constant(bounds):
   np.testing.assert_array_equal(values(s, [0, 1, 100]), [3.0, 3.0, 3.0])
   s = piecewise_constant_schedule(2.5, bounds)
   np.testing.assert_array_equal(values(s, [0, 1, 100]), [2.5, 2.5, 2.5])
+  # A traced init_value: one piece, of that value.
+  for build in (
+    lambda v: piecewise_interpolate_schedule("linear", v, bounds),
+    lambda v: piecewise_constant_schedule(v, bounds),
+  ):
+    got = jax.jit(lambda v, build=build: build(v)(jnp.asarray([0, 1, 100])))(1.5)
+    np.testing.assert_array_equal(got, [1.5, 1.5, 1.5])
 
 
 @pytest.mark.parametrize("period", [10, 0.4, 2.5])
@@ -427,6 +434,7 @@ WSD = [
   dict(decay_shape="1-sqrt", stable_shape="power", timescale=4, stable_power=1.5),
   dict(decay_shape="power", stable_shape="rsqrt", timescale=3, exponent=2.0),
   dict(decay_shape="exp", stable_shape="constant", decay_ratio=0.2),
+  dict(decay_shape="cosine", stable_shape="constant", num_cycles=1.75),
 ]
 
 
@@ -438,9 +446,77 @@ def test_wsd_follows_the_documented_formula(kw):
   np.testing.assert_allclose(values(s, steps), want, rtol=2e-6, atol=1e-7)
 
 
+def test_piecewise_interpolate_with_many_boundaries():
+  """More boundaries than a chain of compares handles (a gather per knot): the linear
+  interpolation of the knots, and ``init_value`` at negative steps (step 0's value)."""
+  scales = {10 * k: 0.9 for k in range(1, 41)}
+  s = piecewise_interpolate_schedule("linear", 2.0, scales)
+  knots = [(0, 2.0)]
+  for b, f in scales.items():
+    knots.append((b, knots[-1][1] * f))
+
+  def ref(t):
+    if t <= 0:
+      return 2.0
+    for (a, va), (b, vb) in zip(knots, knots[1:], strict=False):
+      if t < b:
+        return va + (vb - va) * (t - a) / (b - a)
+    return knots[-1][1]
+
+  steps = list(range(-5, 420, 3))
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=2e-6)
+
+
+def test_piecewise_boundaries_below_1_are_allowed():
+  """A boundary is any finite step >= 0: 0 and 0.5 are steps like the others."""
+  fractional: dict = {0.5: 0.5, 3: 0.5}  # typed for int steps; any step >= 0 is allowed
+  s = piecewise_constant_schedule(1.0, fractional)
+  np.testing.assert_array_equal(values(s, [0, 1, 2, 10]), [1.0, 0.5, 0.5, 0.25])
+  s = piecewise_constant_schedule(1.0, {0: 0.5})
+  np.testing.assert_array_equal(values(s, [1, 10]), [0.5, 0.5])
+
+
+def test_wsd_exponential_decay_factor_defaults_to_a_ratio_of_a_tenth():
+  """``decay_factor`` without ``decay_ratio``: ``(r**f - r) / (1 - r)`` with r = 0.1."""
+  from optax_sched.families.wsd import decay_factor
+
+  got = [float(decay_factor(p, 10.0, "exp")) for p in (0.0, 3.0, 7.5, 10.0)]
+  want = [(0.1 ** (p / 10) - 0.1) / 0.9 for p in (0.0, 3.0, 7.5, 10.0)]
+  np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-7)
+
+
 def test_join_of_one_family_keeps_integer_local_steps_past_2_24():
   """``v(t) = s_1(t - 2)``, ``s_1(u) = 0.5 ** floor(u / b)``: local steps ``b - 1``
   and ``b`` (2**24 and 2**24 + 1, merged by float32) stay apart at int32 steps."""
   b = 2**24 + 1
   s = join_schedules([step_decay_schedule(1.0, 10, 0.5), step_decay_schedule(1.0, b, 0.5)], [2])
   assert [float(s(jnp.int32(2 + k))) for k in (b - 1, b)] == [1.0, 0.5]
+
+
+def test_exponential_decay_raises_the_rate_as_written_not_its_float32_rounding():
+  """0.9997 is 0.99970001 in float32; raised to the 30000th power that rounding is a
+  relative error of 3e-4. The decay follows the decimal as written."""
+  s = exponential_decay(1.0, 1, 0.9997)
+  steps = [1000, 10000, 30000]
+  want = [0.9997**t for t in steps]
+  np.testing.assert_allclose(values(s, steps), want, rtol=2e-5)
+
+
+def test_tri_stage_follows_the_documented_formula():
+  """Warmup from ``P s0``, a hold at ``P``, ``P s1 ** ((t - W - H) / D)``, then ``P s1``."""
+  from optax_sched import tri_stage_schedule
+
+  p, w, h, d, s0, s1 = 2.0, 4, 3, 10, 0.05, 0.1
+  s = tri_stage_schedule(p, w, h, d, init_scale=s0, final_scale=s1)
+
+  def ref(t):
+    if t < w:
+      return p * s0 + (p - p * s0) * t / w
+    if t < w + h:
+      return p
+    if t < w + h + d:
+      return p * s1 ** ((t - w - h) / d)
+    return p * s1
+
+  steps = list(range(0, 25))
+  np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=2e-6)

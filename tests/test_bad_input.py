@@ -582,6 +582,7 @@ COMBINATORS = [
   ("scale", dict(schedule=C, factor=inf), "factor"),
   ("clip", dict(schedule=C, floor=1e-3, ceiling=1e-4), "ceiling"),
   ("clip", dict(schedule=C, floor=nan), "floor"),
+  ("clip", dict(schedule=None, floor=1e-3), "schedule"),
   ("minimum", dict(schedules=[]), "schedules"),
   ("maximum", dict(schedules=[C, "x"]), "schedules"),
   ("shift", dict(schedule=C, steps=nan), "steps"),
@@ -713,6 +714,36 @@ ALLOWED = [
     dict(schedule=C, global_batch_size=8, rampup_batch_size=(1, 2)),
     "rampup_batch_size",
     "it must be (start, increment, samples) or None",
+  ),
+  (
+    "per_sample",
+    dict(schedule=C, global_batch_size=8, rampup_batch_size=(2, 4, 100)),
+    "rampup_batch_size",
+    "global_batch_size - start = 6 must be >= 0 and a multiple of the increment",
+  ),
+  (
+    "shift",
+    dict(schedule="x", steps=3),
+    "schedule",
+    "it must be a schedule or a callable of the step",
+  ),
+  (
+    "warmup",
+    dict(schedule=C, warmup_steps=5, init_value=1e-4, peak_value=-1.0, shape="exponential"),
+    "peak_value",
+    "it must be > 0",
+  ),
+  (
+    "join_schedules",
+    dict(schedules=[C, L], boundaries=10),
+    "boundaries",
+    "it must be a list of steps",
+  ),
+  (
+    "sgdr_schedule",
+    dict(cosine_kwargs="abc"),
+    "cosine_kwargs",
+    "it must be a list of warmup_cosine_decay_schedule argument dicts",
   ),
 ]
 

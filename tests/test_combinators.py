@@ -443,3 +443,29 @@ def test_join_built_and_called_without_x64_follows_x64_when_it_is_on(pieces):
     assert v.dtype == jnp.float64
     assert float(v) == 0.3  # not 0.3 rounded to float32 (0.30000001192...)
   assert s(15).dtype == jnp.float32
+
+
+def test_join_takes_any_sequence_of_boundaries_and_keeps_its_own_copy():
+  """Boundaries given as a list, an array, a range or a generator give the same join;
+  changing the caller's list afterwards does not move them."""
+  pieces = [sched.constant_schedule(x) for x in (1.0, 2.0, 3.0)]
+  expected = [1.0] * 10 + [2.0] * 10 + [3.0] * 10
+  bounds = [10, 20]
+  s = sched.join_schedules(pieces, bounds)
+  bounds[0] = 15
+  assert np.asarray(s(jnp.arange(30))).tolist() == expected
+  assert isinstance(s.boundaries, tuple)
+  for given in (np.array([10, 20]), range(10, 30, 10), (b for b in (10, 20))):
+    t = sched.join_schedules(pieces, given)  # pyright: ignore[reportArgumentType]
+    assert np.asarray(t(jnp.arange(30))).tolist() == expected
+
+
+@pytest.mark.parametrize("factor,bounds", [(1.3, (30, 60, 110)), (0.3, (30, 50, 60))])
+def test_stretch_crosses_each_boundary_at_its_whole_stretched_step(factor, bounds):
+  """``b * factor`` whole: the child's boundary ``b`` is crossed at that step, although
+  the float32 quotient ``t / factor`` misses ``b`` by an ulp or two there."""
+  child = sched.piecewise_constant_schedule(1.0, {b: 0.5 for b in bounds})
+  s = sched.stretch(child, factor)
+  at = [round(b * factor) for b in bounds]
+  assert np.asarray(s(jnp.asarray(at))).tolist() == [0.5, 0.25, 0.125]
+  assert np.asarray(s(jnp.asarray([t - 1 for t in at]))).tolist() == [1.0, 0.5, 0.25]

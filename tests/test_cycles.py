@@ -61,6 +61,19 @@ def test_follows_levanters_cycles(lengths, warmups, peaks):
   np.testing.assert_allclose(np.asarray(EVAL(s, t)), expected, rtol=2e-5, atol=1e-10)
 
 
+@pytest.mark.parametrize("warmup", [1, 1.5])
+def test_warmups_shorter_than_two_steps_at_fractional_steps(warmup):
+  """A warmup of 1 or 1.5 steps rises linearly over exactly that many steps."""
+  lr, ratio, lengths = 1.0, 0.1, [10, 10]
+  s = sched.cycles(
+    sched.cosine_decay_schedule(lr, lengths[0] - warmup, alpha=ratio), lengths, warmup_steps=warmup
+  )
+  bounds = [0, 10, 20]
+  t = np.arange(0, 24, 0.25)
+  expected = [levanter_cycles(k, lr, ratio, bounds, [warmup] * 2) for k in t.tolist()]
+  np.testing.assert_allclose(np.asarray(EVAL(s, t)), expected, rtol=2e-6, atol=1e-7)
+
+
 def test_one_warmup_for_every_cycle_and_restarts_are_declared():
   s = sched.cycles(sched.linear_schedule(1.0, 0.0, 90), [100, 100], warmup_steps=10)
   assert [float(s(k)) for k in (0, 10, 99, 100, 110)] == pytest.approx([0.0, 1.0, 1 / 90, 0.0, 1.0])

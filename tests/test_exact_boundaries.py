@@ -212,3 +212,53 @@ def test_boundaries_past_the_int_range_are_never_reached(make, reference):
     got = np.asarray(fn(NEAR_TOP), np.float64)
     want = [reference(int(t)) for t in NEAR_TOP]
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_warmup_exponential_staircase_declares_its_drops():
+  """The staircase drops at ``W + b + k T`` (k >= 1), counted after the warmup; where
+  it is declared the value halves, and a smooth decay declares nothing."""
+  w, b, every, peak = 5, 3, 10, 1.0
+  s = sched.warmup_exponential_decay_schedule(0.0, peak, w, every, 0.5, b, staircase=True)
+  jumps = [float(x) for x in s.declared_jumps(60)]
+  assert jumps == [18.0, 28.0, 38.0, 48.0, 58.0]
+  values = np.asarray(s(np.arange(60)))
+  for j in (18, 28, 38, 48, 58):
+    k = (j - w - b) // every
+    assert values[j - 1] == pytest.approx(peak * 0.5 ** (k - 1), rel=1e-6)
+    assert values[j] == pytest.approx(peak * 0.5**k, rel=1e-6)
+  smooth = sched.warmup_exponential_decay_schedule(0.0, peak, w, every, 0.5, b)
+  assert len(smooth.declared_jumps(60)) == 0
+  plain = sched.exponential_decay(peak, every, 0.5, b, staircase=True)
+  assert [float(x) for x in plain.declared_jumps(40)] == [13.0, 23.0, 33.0]
+
+
+def test_quotient_remainder_of_integers_is_exact_with_a_traced_period():
+  """Integer step and integer period: the remainder is exact even when the period is
+  traced (a float32 ``t - q * b`` is 648 here, not 647)."""
+  from optax_sched._math import quotient_remainder
+
+  t, b = 2**31 - 1, 1000
+  q, r = jax.jit(quotient_remainder)(np.int32(t), np.int32(b))
+  assert int(q) == t // b and float(r) == t % b
+
+
+def test_repeat_hands_integer_steps_to_its_child_past_2_24():
+  """Integer steps and period: the child sees its integer step, so a staircase
+  boundary just past ``2**24`` inside a long period is met exactly."""
+  period, b = 2**30, 2**25 + 1
+  child = sched.piecewise_constant_schedule(1.0, {b: 0.5})
+  s = sched.repeat(child, period)
+  steps = np.asarray([b - 1, b, period + b - 1, period + b], np.int32)
+  assert np.asarray(s(steps)).tolist() == [1.0, 0.5, 1.0, 0.5]
+
+
+def test_stacked_hyperparameters_take_the_library_dtypes():
+  """NumPy scalars of other widths stack as float32 / int32 values, unchanged (a float16
+  leaf is not left to compute in float16)."""
+  from optax_sched._math import stack_leaves
+
+  floats = stack_leaves([np.float16(0.1), np.float16(0.3), 2])
+  assert floats.dtype == np.float32
+  assert np.asarray(floats).tolist() == [float(np.float16(0.1)), float(np.float16(0.3)), 2.0]
+  ints = stack_leaves([np.int64(3), np.int16(4)])
+  assert ints.dtype == np.int32 and np.asarray(ints).tolist() == [3, 4]

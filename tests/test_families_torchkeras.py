@@ -251,3 +251,32 @@ def test_polynomial_decay_cycle_declares_each_restart():
   rises = (np.flatnonzero(np.diff(values) > 0) + 1).tolist()
   assert rises == [11, 21, 31, 41]
   assert [float(j) for j in s.declared_jumps(50)] == rises
+
+
+@pytest.mark.parametrize("scale_mode", ["cycle", "iterations"])
+def test_cyclic_scale_fn_receives_the_cycle_number_or_the_step(scale_mode):
+  """torch's ``scale_fn``: of the cycle number, counted from 1, or of the step."""
+  s = cyclic_schedule(0.1, 1.0, 4, 2, scale_fn=lambda x: 1.0 / x, scale_mode=scale_mode)
+  steps = list(range(1, 30))
+  want = []
+  for t in steps:
+    c, p = divmod(t, 6)
+    h = p / 4 if p <= 4 else (6 - p) / 2
+    want.append(0.1 + 0.9 * h / (c + 1 if scale_mode == "cycle" else t))
+  assert_close(s(jnp.asarray(steps)), want, rtol=2e-6)
+
+
+@pytest.mark.parametrize("traced", ["up", "down"])
+def test_cyclic_declares_no_jumps_when_a_step_size_is_traced(traced):
+  seen = []
+
+  def build(x):
+    up, down = (x, 3) if traced == "up" else (4, x)
+    s = cyclic_schedule(0.1, 1.0, up, down)
+    seen.append(s.declared_jumps(30))
+    return s(5)
+
+  jax.jit(build)(3.0)
+  assert [tuple(j) for j in seen] == [()]
+  jumps = cyclic_schedule(0.1, 1.0, 4, 3).declared_jumps(30)
+  assert np.asarray(jumps).tolist() == [7.0, 14.0, 21.0, 28.0]

@@ -155,3 +155,13 @@ def test_resume_from_a_checkpoint_under_a_new_budget(tmp_path):
   np.testing.assert_allclose(after, np.asarray(new(jnp.arange(40, 160))), rtol=1e-5)
   # Step 159 of the new run sees the plan at 40 + 119 * 60 / 120 = 99.5.
   assert after[-1] == pytest.approx(float(plan(99.5)), rel=1e-5)
+
+
+def test_a_whole_warped_step_is_exact_past_2_24():
+  """Stretching 3 steps into 7 maps step 7q to exactly 3q: a staircase boundary at
+  3q = 15_000_003 (past 2**24, where float32 holds only some integers) is met there."""
+  b = 15_000_003
+  child = sched.piecewise_constant_schedule(1.0, {b: 0.5})
+  s = sched.rehorizon(child, at_step=0, total_steps=3, new_total_steps=7)
+  steps = np.asarray([7 * (b // 3) - 7, 7 * (b // 3), 7 * (b // 3) + 7], np.int32)
+  assert np.asarray(s(steps)).tolist() == [1.0, 0.5, 0.5]
