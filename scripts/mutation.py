@@ -90,6 +90,40 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.families.cosine.x_cosine_decay__mutmut_15": (
     "drops the clip at 0 of raised_cosine, a square (sin(x) ** 2), which is never below 0"
   ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_18": (
+    "never builds the bucket tables (the dtype test fails): the search gives the same count"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁindex__mutmut_10": (
+    "a step past the top bound's bucket reads that bucket, not the empty one after it:"
+    " it has passed all of that bucket's bounds too, so the count is n either way"
+  ),
+  "optax_sched._math.x_safe_div__mutmut_19": (
+    "the stand-in denominator where den == 0 (2 for 1) only feeds the branch jnp.where"
+    " discards (finite and nonzero either way: no NaN gradient)"
+  ),
+  "optax_sched._math.x_interpolate_pieces__mutmut_19": (
+    "bounds start at 0 and a schedule's steps are >= 0 (negative steps become 0 before"
+    " _value), so searchsorted_right(bounds, t) - 1 is never below 0"
+  ),
+  "optax_sched.combinators.join.x__check_steps__mutmut_6": (
+    "zip(strict=None) for strict=True: arrs is built from steps one for one, same length"
+  ),
+  "optax_sched.combinators.cycles.xǁcyclesǁ_equal_decays__mutmut_12": (
+    "the name only appears in the error of a length check that _check has already passed"
+    " with the same value"
+  ),
+  "optax_sched.families.polynomial.x__remaining__mutmut_35": (
+    "without the cap at ceil(T), left > T only before the transition, where left / T is"
+    " clipped to 1 and (T - left) / T to 0 anyway"
+  ),
+  "optax_sched.families.polynomial.x__remaining__mutmut_102": (
+    "count past the end only feeds the fraction done, used in the branch jnp.where takes"
+    " when more than half remains (finite either way)"
+  ),
+  "optax_sched.combinators.timing.xǁrepeatǁ_value__mutmut_39": (
+    "decay known to be 1 then multiplies the value by 1.0 ** i, which is the value"
+    " (the result is cast to the float dtype either way)"
+  ),
 }
 
 MAX_CHILDREN = 2
