@@ -460,10 +460,15 @@ def test_join_takes_any_sequence_of_boundaries_and_keeps_its_own_copy():
     assert np.asarray(t(jnp.arange(30))).tolist() == expected
 
 
-@pytest.mark.parametrize("factor,bounds", [(1.3, (30, 60, 110)), (0.3, (30, 50, 60))])
+@pytest.mark.parametrize(
+  "factor,bounds",
+  [(1.1, (30, 60, 110)), (1.7, (10, 20, 30)), (1.3, (30, 60, 110)), (0.3, (30, 50, 60))],
+)
 def test_stretch_crosses_each_boundary_at_its_whole_stretched_step(factor, bounds):
   """``b * factor`` whole: the child's boundary ``b`` is crossed at that step, although
-  the float32 quotient ``t / factor`` misses ``b`` by an ulp or two there."""
+  the float32 quotient ``t / factor`` can miss ``b`` by an ulp or two there (which
+  steps miss depends on how the backend divides: these are misses with XLA on CPU and
+  with NumPy)."""
   child = sched.piecewise_constant_schedule(1.0, {b: 0.5 for b in bounds})
   s = sched.stretch(child, factor)
   at = [round(b * factor) for b in bounds]
