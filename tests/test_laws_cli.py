@@ -52,7 +52,7 @@ def test_fit_without_rates_says_which_option_is_needed(tmp_path, capsys):
   assert "--schedule: needed" in capsys.readouterr().err
 
 
-def _events(tmp_path, loss_tag="train/loss", lr_tag="learning_rate"):
+def _events(tmp_path, loss_tag: str = "train/loss", lr_tag: str | None = "learning_rate"):
   """A TensorBoard run directory written by tensorboard's own writer, and the same log as CSV.
 
   The loss is written as legacy ``simple_value`` scalars, the rate of every
@@ -65,17 +65,21 @@ def _events(tmp_path, loss_tag="train/loss", lr_tag="learning_rate"):
   from tensorboard.plugins.scalar import summary as scalar_summary
   from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
+  event = event_pb2.Event  # pyright: ignore[reportAttributeAccessIssue]
+  summary_proto = summary_pb2.Summary  # pyright: ignore[reportAttributeAccessIssue]
   steps = np.arange(50, 2001, 50)
-  lrs = np.asarray(sched.from_spec(RUN)(np.arange(2000)), np.float32)
+  schedule = sched.from_spec(RUN)
+  assert callable(schedule)
+  lrs = np.asarray(schedule(np.arange(2000)), np.float32)
   loss = np.asarray(TRUE.predict(lrs.astype(np.float64), steps), np.float32)
   run = tmp_path / "run"
   writer = EventFileWriter(str(run))
   for i, rate in enumerate(lrs if lr_tag else []):
     summary = scalar_summary.scalar_pb(lr_tag, float(rate))
-    writer.add_event(event_pb2.Event(step=i + 1, wall_time=1.0, summary=summary))
+    writer.add_event(event(step=i + 1, wall_time=1.0, summary=summary))
   for s, v in zip(steps, loss, strict=True):
-    summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=loss_tag, simple_value=v)])
-    writer.add_event(event_pb2.Event(step=int(s), wall_time=1.0, summary=summary))
+    summary = summary_proto(value=[summary_proto.Value(tag=loss_tag, simple_value=v)])
+    writer.add_event(event(step=int(s), wall_time=1.0, summary=summary))
   writer.close()
   csv_log = tmp_path / "log.csv"
   csv_log.write_text(

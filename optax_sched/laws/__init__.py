@@ -211,9 +211,10 @@ def fit_loss_law(
     and why.
 
   The fit (Levenberg-Marquardt from several data-driven starts at once,
-  vmapped and jitted, float64 local to the call) minimises the Huber loss of
-  ``log(loss) - log(pred)``. One compiled program per law serves every fit of
-  a log of similar size (the held-out fits, the final one, later calls).
+  float64 local to the call) minimises the Huber loss of
+  ``log(loss) - log(pred)``. One compiled program per law (the residuals and
+  their Jacobian, vmapped over the starts) serves every fit of a log of
+  similar size (the held-out fits, the final one, later calls).
 
   Args:
     lrs: the rate of every update of the run from the first (1-D, length at

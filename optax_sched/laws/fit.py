@@ -8,12 +8,12 @@ Huber loss of the log residual ``log(loss) - log(pred)`` (robust to noisy
 logs, as in the Multi-Power Law authors' fit).
 
 Speed: the data are summarised once in NumPy (no compilation) and padded to
-a few sizes; which points the fit sees is a mask, so a fit on the first 70%
-of a log and the fit on all of it run the same compiled program, and so do
-later calls on logs of similar size. The Jacobian of the annealing sum (the
-M x blocks part of the work) is taken in its own parameters only (3 of
-``multi_power``'s 7, 1 of ``momentum``'s 5), and each start stops once its
-curve no longer moves.
+a few sizes; which points the fit sees is a mask. The only compiled program
+is the evaluation of the residuals and their Jacobian for every start
+(derivatives by hand, in one pass); the Levenberg-Marquardt loop around it
+runs in NumPy. So one program per law serves a fit on the first 70% of a log,
+the fit on all of it and later calls on logs of similar size, and each start
+stops once its curve no longer moves.
 """
 
 from __future__ import annotations
@@ -224,64 +224,82 @@ def _residuals_and_jacobian(name: str, u, runs) -> tuple[jax.Array, jax.Array]:
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _solve(name: str, starts, runs, fitted):
-  """Levenberg-Marquardt on the Huber loss (reweighted least squares), per start.
+def _evaluate(name: str, u, runs, fitted):
+  """Per start (row of ``u``): the objective, the residuals at every point and their Jacobian.
 
-  ``fitted`` is 1 on the points fitted, 0 elsewhere; returns per start the
-  parameters, the objective, how far the curve moved over the last
-  _PATIENCE steps, the RMS residual, and the mean relative error on the
-  points that are neither fitted nor padding.
+  The objective is the mean Huber loss of the residuals of the points where
+  ``fitted`` is 1 (inf if one is not finite); the Jacobian is 0 elsewhere.
   """
-  valid = jnp.concatenate([r.valid for r in runs])
-  held_out = valid * (1 - fitted)
   on = fitted > 0
 
-  def evaluate(u):
+  def one(u):
     r_all, jac = _residuals_and_jacobian(name, u, runs)
     r = jnp.where(on, r_all, 0.0)
     value = jnp.sum(fitted * optax.losses.huber_loss(r, delta=_HUBER_DELTA))
     value = value / jnp.sum(fitted) / _HUBER_DELTA**2
     value = jnp.where(jnp.all(jnp.isfinite(r)), value, jnp.inf)
-    return value, r_all, r, jnp.where(on[:, None], jac, 0.0)
+    return value, r_all, jnp.where(on[:, None], jac, 0.0)
 
-  def step(carry):
-    # The residuals and Jacobian at u come with it from the step that accepted
-    # it; the first step (all zero: du = 0) evaluates the start.
-    i, u, mu, value, r_all, r, jac, ring, _ = carry
-    w = jnp.minimum(1.0, _HUBER_DELTA / jnp.maximum(jnp.abs(r), 1e-300))
-    jtj = jac.T @ (w[:, None] * jac)
-    g = jac.T @ (w * r)
-    damp = jtj + mu * (jnp.diag(jnp.diag(jtj)) + 1e-12 * jnp.eye(u.shape[0]))
-    du = -jnp.linalg.solve(damp, g)
-    du = jnp.where(jnp.all(jnp.isfinite(du)), du, 0.0)
-    new = evaluate(u + du)
-    better = (new[0] < value) | (i == 0)
-    u = jnp.where(better, u + du, u)
-    value, r_all, r, jac = (
-      jnp.where(better, a, b) for a, b in zip(new, (value, r_all, r, jac), strict=True)
-    )
-    mu = jnp.where(i == 0, mu, jnp.clip(jnp.where(better, mu / 3.0, mu * 4.0), 1e-9, 1e9))
-    # How far the fitted curve moved over the last _PATIENCE steps.
-    slot = i % _PATIENCE
-    moved = jnp.max(jnp.abs(r - ring[slot]))
-    return i + 1, u, mu, value, r_all, r, jac, ring.at[slot].set(r), moved
+  return jax.vmap(one)(u)
 
-  def running(carry):
-    i, moved = carry[0], carry[-1]
-    return (i <= _STEPS) & ((i <= _PATIENCE) | (moved >= _STILL))
 
-  def one(u0):
-    n = sum(r.valid.size for r in runs)
-    zeros = jnp.zeros(n)
-    jac = jnp.zeros((n, u0.shape[0]))
-    ring = jnp.zeros((_PATIENCE, n))
-    carry = (0, u0, 1e-2, jnp.inf, zeros, zeros, jac, ring, jnp.inf)
-    _, u, _, value, r_all, r, _, _, moved = jax.lax.while_loop(running, step, carry)
-    rms = jnp.sqrt(jnp.sum(r**2) / jnp.sum(fitted))
-    error = jnp.where(held_out > 0, jnp.abs(jnp.exp(-r_all) - 1), 0.0)
-    return u, value, moved, rms, jnp.sum(error) / jnp.maximum(jnp.sum(held_out), 1)
+def _step(u, mu, r, jac) -> np.ndarray:
+  """The Levenberg-Marquardt step of each start on the Huber loss (reweighted least squares)."""
+  w = np.minimum(1.0, _HUBER_DELTA / np.maximum(np.abs(r), 1e-300))
+  jtj = np.einsum("smi,sm,smj->sij", jac, w, jac)
+  g = np.einsum("smi,sm->si", jac, w * r)
+  eye = np.eye(u.shape[1])
+  damp = jtj + mu[:, None, None] * (jtj * eye + 1e-12 * eye)
+  du = np.zeros_like(u)
+  with np.errstate(all="ignore"):
+    for k in range(u.shape[0]):
+      try:
+        du[k] = -np.linalg.solve(damp[k], g[k])
+      except np.linalg.LinAlgError:
+        pass  # singular: no step
+  return np.where(np.all(np.isfinite(du), axis=1, keepdims=True), du, 0.0)
 
-  return jax.vmap(one)(starts)
+
+def _levenberg_marquardt(name: str, runs, fitted: np.ndarray, u0: np.ndarray) -> tuple:
+  """Per start: the parameters, the objective, how far the curve moved over
+  the last _PATIENCE steps, and the residuals at every point.
+
+  The loop runs in NumPy around one compiled evaluation per step (a few
+  milliseconds), so the only compilation is ``_evaluate``'s.
+  """
+  on = fitted > 0
+  runs, fitted_j = jax.device_put(runs), jnp.asarray(fitted)
+
+  def evaluate(u):
+    with np.errstate(all="ignore"):
+      return jax.device_get(_evaluate(name, jnp.asarray(u), runs, fitted_j))
+
+  u = np.array(u0, np.float64)
+  value, r_all, jac = evaluate(u)
+  r = np.where(on, r_all, 0.0)
+  mu = np.full(u.shape[0], 1e-2)
+  moved = np.full(u.shape[0], np.inf)
+  running = np.ones(u.shape[0], bool)
+  history = [r]
+  for i in range(1, _STEPS + 1):
+    du = np.where(running[:, None], _step(u, mu, r, jac), 0.0)
+    new_value, new_r_all, new_jac = evaluate(u + du)
+    better = running & (new_value < value)
+    u = np.where(better[:, None], u + du, u)
+    value = np.where(better, new_value, value)
+    r_all = np.where(better[:, None], new_r_all, r_all)
+    jac = np.where(better[:, None, None], new_jac, jac)
+    r = np.where(on, r_all, 0.0)
+    mu = np.where(running, np.clip(np.where(better, mu / 3.0, mu * 4.0), 1e-9, 1e9), mu)
+    history.append(r)
+    if i >= _PATIENCE:
+      # How far the fitted curve moved over the last _PATIENCE steps; a start
+      # stops once it no longer moves.
+      moved = np.where(running, np.max(np.abs(r - history[-1 - _PATIENCE]), axis=1), moved)
+      running &= moved >= _STILL
+      if not running.any():
+        break
+  return u, value, moved, r_all
 
 
 def starts(name: str, runs_np) -> np.ndarray:
@@ -326,25 +344,31 @@ class Fit:
 def solve(name: str, runs: list[Run], fitted: np.ndarray, u0: np.ndarray) -> Fit:
   """Fits law ``name`` to the points of ``runs`` where ``fitted`` is 1, from the starts ``u0``."""
   with jax.enable_x64(True):
-    out = _solve(name, jnp.asarray(u0, jnp.float64), runs, jnp.asarray(fitted, jnp.float64))
-    u, value, moved, rms, error = jax.device_get(out)
+    u, value, moved, r_all = _levenberg_marquardt(name, runs, fitted, u0)
   value = np.where(np.isfinite(value), value, np.inf)
   best = int(np.argmin(value))
   names = formulas.LAWS[name][1]
-  params = dict(zip(names, map(float, np.exp(u[best])), strict=True))
-  if "lam" in params:
-    params["lam"] = float(1 / (1 + np.exp(-u[best][names.index("lam")])))
+  with np.errstate(all="ignore"):
+    params = dict(zip(names, map(float, np.exp(u[best])), strict=True))
+    if "lam" in params:
+      params["lam"] = float(1 / (1 + np.exp(-u[best][names.index("lam")])))
+  r = np.where(fitted > 0, r_all[best], 0.0)
+  rms = np.sqrt(np.sum(r**2) / np.sum(fitted))
+  held_out = np.concatenate([run.valid for run in runs]) * (1 - fitted)
+  with np.errstate(all="ignore"):
+    error = np.sum(np.where(held_out > 0, np.abs(np.exp(-r_all[best]) - 1), 0.0))
+  error = error / max(np.sum(held_out), 1.0)
   reason = ""
   if not np.isfinite(value[best]) or not all(map(math.isfinite, params.values())):
     reason = "the objective or a parameter is not finite at every starting point"
-  elif rms[best] > _MAX_RMS:
-    reason = f"the law does not describe the log (residual {rms[best]:.1%} of the loss)"
+  elif rms > _MAX_RMS:
+    reason = f"the law does not describe the log (residual {rms:.1%} of the loss)"
   elif moved[best] > _MOVED:
     reason = (
       f"the fitted curve still moved by {moved[best]:.1e} of the loss over the last"
       f" {_PATIENCE} steps of the optimizer"
     )
-  return Fit(params, not reason, reason, float(error[best]), np.asarray(u))
+  return Fit(params, not reason, reason, float(error), u)
 
 
 def fitted_mask(runs: list[Run], sizes: list[int]) -> np.ndarray:
