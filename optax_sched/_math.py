@@ -335,24 +335,31 @@ def lookup(table, index, small: int = SMALL + 1):
   return out
 
 
-def steps_array(steps: Any) -> Any:
+def steps_array(steps: Any, unreachable: str = "drop") -> Any:
   """Step counts as one array: int32 when all are concrete ints, else float.
 
   Integer boundaries stay integers so that comparisons with integer steps are
-  exact; ints beyond the int32 range are clipped (no step reaches them).
-  Concrete steps give a NumPy array, so that :func:`searchsorted_right` can
-  still see their values under ``jit``.
+  exact. Ints beyond the int range (``2**31 - 1`` with x64 off) are never
+  reached by a step: ``unreachable="drop"`` leaves them out (a count of the
+  bounds ``<= t`` is the same for every step), ``"clip"`` clips them to the
+  int maximum (for lengths, where the array's shape matters). Bounds are
+  sorted, so those dropped are the last ones. Concrete steps give a NumPy
+  array, so that :func:`searchsorted_right` can still see their values under
+  ``jit``.
+
+  Example:
+    >>> steps_array([10, 2**40]).tolist()  # 2**40 is past every int32 step
+    [10]
   """
   if not steps:
     return np.zeros((0,), np.dtype(int_dtype()))
   known = concrete_all(steps)
   if known is not None and all(a.dtype.kind in "iu" for a in known):
     top = np.iinfo(np.dtype(int_dtype())).max
-    return (
-      np.asarray([int(a) for a in known], dtype=np.int64)
-      .clip(max=top)
-      .astype(np.dtype(int_dtype()))
-    )
+    ints = [int(a) for a in known]
+    if unreachable == "drop":
+      ints = [a for a in ints if a <= top]
+    return np.asarray([min(a, top) for a in ints], dtype=np.dtype(int_dtype()))
   if known is not None:
     return np.asarray([float(a) for a in known], dtype=np.dtype(float_dtype()))
   return jnp.stack([fl(s) for s in steps])

@@ -162,3 +162,53 @@ def test_every_staircase_steps_on_the_exact_boundary(name, x64):
     s = staircases(2.4)[name]
     values = np.asarray(s(steps.astype(np.int64 if x64 else np.int32)), np.float64)
   np.testing.assert_allclose(values, expected, rtol=1e-5)
+
+
+FAR = 2**40  # a boundary no int32 step reaches (a way to write "never")
+NEAR_TOP = np.array([0, 9, 10, 11, 2**24, TOP - 1, TOP], np.int32)
+
+
+def _count(bounds, t):
+  return sum(1 for b in bounds if b <= t)
+
+
+@pytest.mark.parametrize(
+  "make, reference",
+  [
+    (
+      lambda: sched.multistep_decay_schedule(1.0, [10, FAR], 0.5),
+      lambda t: 0.5 ** _count([10, FAR], t),
+    ),
+    (
+      lambda: sched.piecewise_constant_schedule(1.0, {10: 0.5, FAR: 0.5}),
+      lambda t: 0.5 ** _count([10, FAR], t),
+    ),
+    (
+      lambda: sched.piecewise_values_schedule([10, FAR], [1.0, 0.5, 0.25]),
+      lambda t: [1.0, 0.5, 0.25][_count([10, FAR], t)],
+    ),
+    (
+      lambda: sched.join_schedules(
+        [sched.constant_schedule(1.0), sched.cosine_decay_schedule(2.0, 10)], [FAR]
+      ),
+      lambda t: 1.0,
+    ),
+    (
+      # 1 - t/FAR in exact fractions: the slope runs to the real boundary.
+      lambda: sched.piecewise_interpolate_schedule("linear", 1.0, {10: 0.5, FAR: 0.0}),
+      lambda t: (
+        float(1 - Fraction(t, 20))
+        if t < 10
+        else float(Fraction(1, 2) * (1 - Fraction(t - 10, FAR - 10)))
+      ),
+    ),
+  ],
+  ids=["multistep", "piecewise_constant", "piecewise_values", "join", "piecewise_interpolate"],
+)
+def test_boundaries_past_the_int_range_are_never_reached(make, reference):
+  # They were clipped to 2**31 - 1, so the last int32 step crossed them.
+  s = make()
+  for fn in (s, jax.jit(s)):
+    got = np.asarray(fn(NEAR_TOP), np.float64)
+    want = [reference(int(t)) for t in NEAR_TOP]
+    np.testing.assert_allclose(got, want, rtol=1e-6)

@@ -400,6 +400,8 @@ def test_finding_prints_severity_code_and_message():
       1000,
       [500, 600],
     ),
+    (sched.inverse_time_decay_schedule(0.1, 100, 0.5, staircase=True), 350, [100, 200, 300]),
+    (sched.inverse_time_decay_schedule(0.1, 100, 0.5), 350, []),
   ],
 )
 def test_declared_jumps_of_step_decays_restarts_and_joins(schedule, steps, expected):
@@ -440,3 +442,9 @@ def test_declared_steps_do_not_excuse_the_shape_of_the_run(schedule, steps, code
 def test_describe_counts_a_per_epoch_staircase_in_updates(schedule, steps, warmup, restarts):
   facts = sched.describe(schedule, steps)
   assert (facts["warmup_steps"], facts["restarts"]) == (warmup, restarts)
+
+
+def test_an_inverse_time_staircase_is_silent():
+  # Its stairs are declared steps, not pieces that fail to meet (was `jump`).
+  s = sched.inverse_time_decay_schedule(0.1, 100, 0.5, staircase=True)
+  assert sched.lint(s, total_steps=1000) == []

@@ -107,8 +107,8 @@ class cycles(_Timed):
 
   def _tables(self):
     n = len(self.lengths)
-    lengths = steps_array(self.lengths)
-    warm = steps_array(_per_cycle(self, "warmup_steps", self.warmup_steps, n))
+    lengths = steps_array(self.lengths, unreachable="clip")
+    warm = steps_array(_per_cycle(self, "warmup_steps", self.warmup_steps, n), unreachable="clip")
     peaks = stack(self.peaks if self.peaks is not None else (1.0,) * n)
     return lengths, warm, peaks
 

@@ -189,7 +189,11 @@ class join_schedules(Schedule):
       # optax annotates int boundaries; it compares them with the step, so
       # any number (or traced value) works.
       bounds = cast("list[int]", list(self.boundaries))
-      return optax.join_schedules(list(self.schedules), bounds)(t)
+      known = steps_array(bounds)
+      if isinstance(known, np.ndarray) and known.dtype.kind == "i" and len(known) < len(bounds):
+        # Boundaries past the int range are never reached (and overflow optax's compare).
+        bounds = bounds[: len(known)]
+      return optax.join_schedules(list(self.schedules)[: len(bounds) + 1], bounds)(t)
     bounds = steps_array(self.boundaries)
     index = searchsorted_right(bounds, t)
     starts = jnp.concatenate([jnp.zeros((1,), bounds.dtype), bounds])

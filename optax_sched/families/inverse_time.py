@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, register, static
 from optax_sched._dtypes import Real
@@ -48,3 +50,10 @@ class inverse_time_decay_schedule(Schedule):
     else:
       p = fl(t) / fl(self.decay_steps)
     return self.init_value / (1 + self.decay_rate * p)
+
+  def declared_jumps(self, total_steps):
+    """With ``staircase``, the stairs: every multiple of ``decay_steps``."""
+    every = v.concrete(self.decay_steps)
+    if not self.staircase or every is None:
+      return ()
+    return np.arange(float(every), total_steps, float(every))

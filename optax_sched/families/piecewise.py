@@ -16,9 +16,11 @@ from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, float_dtype, register, static
 from optax_sched._dtypes import Real
 from optax_sched._math import (
+  cosine_interpolate,
   cumulative_product,
   exact,
   interpolate_pieces,
+  linear_interpolate,
   select_piece,
   steps_array,
 )
@@ -118,7 +120,18 @@ class piecewise_interpolate_schedule(Schedule):
   def _value(self, t):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
     values = cumulative_product(self.init_value, scales)
-    return interpolate_pieces(t, steps_array([0] + bounds), values, self.interpolate_type)
+    starts = steps_array([0] + bounds)
+    k = len(starts) - 1
+    if isinstance(starts, np.ndarray) and k < len(bounds):
+      # Boundaries past the int range are dropped (never reached), but the
+      # last piece a step can be in still ends at the first of them.
+      t = jnp.asarray(t)
+      size = float(bounds[k] - int(starts[k]))
+      interp = linear_interpolate if self.interpolate_type == "linear" else cosine_interpolate
+      tail = interp(values[k], values[k + 1], jnp.clip(fl(t - starts[k]), 0, size), size)
+      inside = interpolate_pieces(t, starts, values[: k + 1], self.interpolate_type)
+      return jnp.where(t >= starts[k], tail, inside)
+    return interpolate_pieces(t, starts, values, self.interpolate_type)
 
 
 class _OneCycle(Schedule):
