@@ -271,9 +271,14 @@ def _levenberg_marquardt(name: str, runs, fitted: np.ndarray, u0: np.ndarray) ->
   runs, fitted_j = jax.device_put(runs), jnp.asarray(fitted)
 
   def evaluate(u):
-    with np.errstate(all="ignore"):
-      return jax.device_get(_evaluate(name, jnp.asarray(u), runs, fitted_j))
+    return jax.device_get(_evaluate(name, jnp.asarray(u), runs, fitted_j))
 
+  with np.errstate(all="ignore"):  # a start may meet inf or NaN: it stops improving
+    return _loop(evaluate, on, u0)
+
+
+def _loop(evaluate, on: np.ndarray, u0: np.ndarray) -> tuple:
+  """The steps of ``_levenberg_marquardt``, ``evaluate`` its compiled evaluation."""
   u = np.array(u0, np.float64)
   value, r_all, jac = evaluate(u)
   r = np.where(on, r_all, 0.0)
