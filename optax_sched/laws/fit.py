@@ -154,12 +154,14 @@ def _annealing_and_jacobian(name: str, q: jax.Array, s1, t, blocks) -> tuple:
   total, where, rate, index, ends = blocks
   w = jnp.where(ends <= t[:, None], total, 0.0)
   if name == "momentum":
+    # G = (1 - lam ** n) / (1 - lam), n = t - k; one exp per element.
     lam = q[0]
     n = jnp.maximum(t[:, None] - index, 0.0)
-    e = lam**n
-    g = (1.0 - e) / (1.0 - lam)
-    dg = ((1.0 - e) - n * e * (1.0 - lam) / lam) / (1.0 - lam) ** 2
-    return jnp.sum(w * g, axis=1), jnp.sum(w * dg, axis=1)[:, None]
+    e = jnp.exp(n * jnp.log(lam))
+    rest = jnp.sum(w * (1.0 - e), axis=1)
+    a = 1.0 / (1.0 - lam)
+    d_lam = a * a * (rest - (1.0 - lam) / lam * jnp.sum(w * n * e, axis=1))
+    return a * rest, d_lam[:, None]
   c, beta, gamma = q[0], q[1], q[2]
   # G = 1 - (1 + x) ** -beta, x = C * rate ** -gamma * span; a rate of 0
   # has realised its whole drop (G = 1, no derivative).
