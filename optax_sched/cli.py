@@ -12,7 +12,7 @@ for standard input. Commands::
   optax-sched convert SPEC --to json|yaml|spec
   optax-sched fit LOG [--schedule SPEC] [--predict SPEC...] [-o fit.png]
   optax-sched compare ...                        # train under several schedules
-  optax-sched lr-find -o lr_find.png             # range test on the built-in problem
+  optax-sched lr-find -o lr_find.png             # range test on a built-in problem
   optax-sched optimize --steps N --peak P --log LOG   # the schedule a fitted law prefers
 
 ``plot`` and ``show`` default ``--steps`` to the schedule's natural length
@@ -399,11 +399,16 @@ def _add_fit_command(commands) -> None:
 def _add_choose_commands(commands) -> None:
   p = commands.add_parser(
     "lr-find",
-    help="the learning-rate range test on the built-in digits problem; plot and suggestions",
-    description="Runs sched.lr_find (fastai's range test, AdamW) on the exercise's digits"
-    " MLP, prints the suggested peak rates and writes the plot.",
+    help="the learning-rate range test on a built-in problem; plot and suggestions",
+    description="Runs sched.lr_find (fastai's range test, AdamW) on a built-in problem of"
+    " `compare` (the first epoch's batches), prints the suggested peak rates and writes the plot.",
   )
   p.add_argument("-o", "--output", default="lr_find.png", help="the plot: .png, .svg or .pdf")
+  p.add_argument(
+    "--problem",
+    default="digits",
+    help="digits (the MLP, default), charlm (the character transformer) or charlm_tiny",
+  )
   p.add_argument("--seed", type=int, default=0, help="data split, initial parameters, order")
   p.add_argument("--seeds", type=int, default=1, help="runs at once (vmapped), K >= 1")
   p.add_argument("--num-steps", type=_steps, default=100)
@@ -508,15 +513,20 @@ def _lr_find(args) -> int:
   try:
     from matplotlib.figure import Figure
 
-    from optax_sched import exercise
+    from optax_sched import exercise, problems
+
+    if args.problem not in problems.PROBLEMS:
+      raise ValueError(
+        f"--problem={args.problem!r} is not allowed: choose from " + ", ".join(problems.PROBLEMS)
+      )
+    problem = problems.load_problem(args.problem, args.seed, 1, args.batch_size)
   except ModuleNotFoundError as e:
     raise ValueError(f"lr-find needs {e.name}: pip install 'optax-sched[examples]'") from None
-  from optax_sched.range_test import lr_find
+  from optax_sched.range_test import AUTO, lr_find
 
-  problem = exercise.load_problem(args.seed, 1, args.batch_size)
   batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])
   finder = lr_find(
-    lambda params, batch: exercise.loss_fn(params, *batch),
+    lambda params, batch: problems.loss(problem.model, params, *batch),
     problem.params,
     batches,
     optimizer=exercise.optimizer,
@@ -527,10 +537,10 @@ def _lr_find(args) -> int:
   )
   for name, lr in finder.suggestions.items():
     print(f"{name:<9} {lr:.3g}")
-  print(f"suggestion {finder.suggestion:.3g}  ({finder.method}: steepest, floored at minimum)")
+  print(f"suggestion {finder.suggestion:.3g}  ({finder.method}: {AUTO})")
   fig = Figure(figsize=(7, 4.2), layout="constrained")
   ax = finder.plot(fig.add_subplot())
-  ax.set_title("lr_find on the digits MLP (AdamW)")
+  ax.set_title(f"lr_find on {args.problem} (AdamW, batch {args.batch_size})")
   fig.savefig(args.output, dpi=120)
   print(args.output)
   return 0

@@ -11,6 +11,7 @@ other.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Protocol
 
 import jax
@@ -103,13 +104,30 @@ def optimize_schedule(
   _check(law, total_steps, peak_value, warmup_steps, knots, iterations)
   decay = total_steps - warmup_steps
   positions = np.unique(np.round(np.linspace(0, decay - 1, min(knots, decay))).astype(np.int64))
-  theta, loss = _solve(
+  theta, loss, stuck = _solve(
     law, int(total_steps), int(warmup_steps), float(peak_value), positions, int(iterations)
   )
   if not np.isfinite(float(loss)):
     raise ValueError(
       f"optimize_schedule: law={law!r} is not allowed here: its predicted final loss is not"
       f" finite for any curve tried (peak_value={peak_value!r}, total_steps={total_steps!r})"
+    )
+  stuck = int(stuck)
+  if stuck == iterations:
+    # Every step would have been skipped: the answer would be the starting
+    # linear decay, not an optimum.
+    raise ValueError(
+      f"optimize_schedule: law={law!r} is not allowed here: the gradient of its predicted final"
+      f" loss is not finite at any curve tried (peak_value={peak_value!r}), so nothing can be"
+      " optimised; check the law's parameters (law.converged)"
+    )
+  if stuck:
+    warnings.warn(
+      f"optimize_schedule: the gradient of the law's predicted final loss was not finite at"
+      f" {stuck} of {iterations} steps (those steps were skipped); the curve is the best of"
+      " the others",
+      UserWarning,
+      stacklevel=2,
     )
   values = np.asarray(_values(theta, float(peak_value)), np.float64)
   return _as_schedule(values, positions, float(peak_value), int(warmup_steps))
@@ -187,19 +205,21 @@ def _descend_body(law, positions, peak, theta, total_steps, warmup_steps, iterat
   def step(carry, _):
     theta, state, best, best_loss = carry
     loss, g = grad(theta)
-    g = jnp.where(jnp.isfinite(g), g, 0.0)  # a law undefined at some rate: stay put there
+    finite = jnp.all(jnp.isfinite(g))
+    g = jnp.where(finite, g, 0.0)  # a law undefined at some rate: skip the step
     better = loss < best_loss
     best = jnp.where(better, theta, best)
     best_loss = jnp.where(better, loss, best_loss)
     updates, state = opt.update(g, state)
-    return (optax.apply_updates(theta, updates), state, best, best_loss), None
+    return (optax.apply_updates(theta, updates), state, best, best_loss), ~finite
 
   init = (theta, opt.init(theta), theta, jnp.asarray(jnp.inf, theta.dtype))
-  (theta, _, best, best_loss), _ = jax.lax.scan(step, init, None, length=iterations)
+  (theta, _, best, best_loss), skipped = jax.lax.scan(step, init, None, length=iterations)
   theta = jnp.asarray(theta)
   last = final_loss(theta)
   better = last < best_loss
-  return jnp.where(better, theta, best), jnp.where(better, last, best_loss)
+  theta, loss = jnp.where(better, theta, best), jnp.where(better, last, best_loss)
+  return theta, loss, jnp.sum(skipped)
 
 
 _descend = jax.jit(_descend_body, static_argnums=(4, 5, 6))

@@ -17,10 +17,22 @@ def test_lr_find_prints_suggestions_and_writes_the_plot(tmp_path, capsys):
   assert out.stat().st_size > 1000
 
 
+def test_lr_find_runs_on_the_character_transformer(tmp_path, capsys):
+  out = tmp_path / "lr.svg"
+  argv = ["lr-find", "--problem", "charlm_tiny", "-o", str(out), "--num-steps", "20"]
+  assert cli.main(argv) == 0
+  text = capsys.readouterr().out
+  rates = {ln.split()[0]: float(ln.split()[1]) for ln in text.splitlines()[:4]}
+  assert set(rates) == {"valley", "steepest", "minimum", "suggestion"}
+  assert all(1e-7 <= r <= 10.0 for r in rates.values())
+  assert "charlm_tiny" in out.read_text()  # the plot's title names the problem
+
+
 @pytest.mark.parametrize(
   "argv, message",
   [
     (["-o", "lr.txt"], "must end in"),
+    (["--problem", "mnist"], "--problem='mnist'"),
     (["--seeds", "0"], "--seeds=0"),
     (["--min-lr", "1.0", "--max-lr", "0.1"], "max_lr="),
   ],

@@ -66,6 +66,21 @@ def test_multi_power_blocks_of_a_long_run_stay_within_1e_5():
   np.testing.assert_allclose(got, _paper_multi_power(MPL, lrs, steps), rtol=1e-5)
 
 
+def test_a_steep_law_at_a_tiny_rate_stays_finite_in_float32():
+  # gamma ~ 95 (as fitted on a short noisy run): rate ** -gamma overflows
+  # float32 at a rate of 1e-7, which made the prediction and its gradient NaN.
+  p = dict(MPL, B=30.0, gamma=94.6)
+  lrs = np.linspace(3e-2, 1.2e-7, 220).astype(np.float32)
+  steps = np.arange(10, 221, 30)
+  law = sched.LossLaw("multi_power", p)
+  got = np.asarray(law.predict(lrs, steps))
+  with np.errstate(over="ignore"):
+    want = _paper_multi_power(p, lrs.astype(np.float64), steps)
+  np.testing.assert_allclose(got, want, rtol=1e-5)
+  grad = jax.grad(lambda lr: law.predict(lr, steps)[-1])(jnp.asarray(lrs))
+  assert np.all(np.isfinite(grad))
+
+
 @pytest.mark.parametrize("kind", ["cosine", "step"])
 def test_momentum_is_the_papers_recurrence(kind):
   lrs, steps = _run(kind=kind), np.arange(10, 1501, 70)

@@ -82,10 +82,11 @@ def test_suggestions_follow_fastais_definitions():
   assert got["valley"] == pytest.approx(core_lrs[14 + 6 + 3])
 
 
-def test_auto_is_steepest_unless_below_minimum():
-  assert pick({"valley": 1.0, "steepest": 0.05, "minimum": 0.01}) == 0.05
-  assert pick({"valley": 1.0, "steepest": 1e-6, "minimum": 0.01}) == 0.01
-  assert pick({"valley": 1.0, "steepest": 1e-6, "minimum": 0.01}, "valley") == 1.0
+def test_auto_is_steepest_unless_below_valley():
+  assert pick({"valley": 0.01, "steepest": 0.05, "minimum": 1.0}) == 0.05
+  assert pick({"valley": 0.01, "steepest": 1e-6, "minimum": 1.0}) == 0.01
+  assert pick({"valley": 0.01, "steepest": 1e-6, "minimum": 1.0}, "minimum") == 1.0
+  assert pick({"valley": math.nan, "steepest": 1e-6, "minimum": 1.0}) == 1e-6
 
 
 def test_suggestion_trains_the_toy_problem():

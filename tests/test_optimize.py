@@ -102,6 +102,31 @@ def test_a_law_that_predicts_nan_everywhere_is_refused():
     sched.optimize_schedule(Broken(), 50, PEAK, iterations=3)
 
 
+def test_a_law_whose_gradient_is_never_finite_is_refused():
+  # The value is finite but its gradient is NaN (sqrt at 0 times 0): every
+  # step would be skipped and the "optimum" would be the starting linear decay.
+  class FlatNaN:
+    def predict(self, lrs, steps=None):
+      return jnp.atleast_1d(2.0 + jnp.sqrt(jnp.sum(lrs) - jnp.sum(lrs)))
+
+  with pytest.raises(ValueError, match="gradient .* is not finite at any curve"):
+    sched.optimize_schedule(FlatNaN(), 50, PEAK, iterations=5)
+
+
+def test_steps_with_a_non_finite_gradient_are_skipped_with_a_warning():
+  # Lower final rates predict a lower loss, but below a floor the gradient
+  # is NaN (sqrt of max(x, 0) at 0): some steps are skipped, and said so.
+  class Floor:
+    def predict(self, lrs, steps=None):
+      last = lrs[-1] / PEAK
+      return jnp.atleast_1d(2.0 + last + jnp.sqrt(jnp.maximum(last - 1e-3, 0.0)))
+
+  with pytest.warns(UserWarning, match=r"not finite at \d+ of 40 steps"):
+    s = sched.optimize_schedule(Floor(), 50, PEAK, iterations=40)
+  values = np.asarray(s(np.arange(50)))
+  assert np.all(np.isfinite(values)) and np.all(np.diff(values) <= 1e-12)
+
+
 @pytest.mark.parametrize(
   "kwargs, name",
   [

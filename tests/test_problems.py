@@ -117,6 +117,20 @@ def test_bad_size_raises_naming_it():
     problems.load_problem("charlm", size="huge")
 
 
+def test_train_chars_takes_more_of_the_text_and_never_the_validation_part():
+  text = charlm.encode(charlm.corpus())
+  p = problems.load_problem("charlm_tiny", train_chars=20_000, **TINY)
+  assert p.x_train.shape == (20_000 // 16, 16)
+  np.testing.assert_array_equal(p.x_train[0], text[:16])
+  most = len(text) - 8192 - 2
+  p = problems.load_problem("charlm_tiny", train_chars=most, **TINY)
+  # The last training target is the character just before the first validation input.
+  assert p.y_train.shape[0] == most // 16
+  for bad in (16, most + 1):
+    with pytest.raises(ValueError, match=f"charlm: train_chars={bad} is not allowed"):
+      problems.load_problem("charlm_tiny", train_chars=bad, **TINY)
+
+
 def test_one_seed_takes_a_seed_off_the_axis():
   p = problems.load_problem("digits", seeds=2, **TINY)
   assert p.seeds == 2 and p.one_seed(1).seeds is None

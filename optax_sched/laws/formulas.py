@@ -110,9 +110,17 @@ def loss_drop(p: dict, s1: jax.Array, t: jax.Array, total, where, rate, index, e
   """``LD`` at steps ``t`` (with LR sums ``s1``) from a block summary (flattened)."""
   # A rate of 0 (a cosine to 0) has realised its whole drop: G = 1.
   span = jnp.maximum(s1[:, None] - where, 0.0)
-  ok = rate > 0
-  x = p["C"] * jnp.where(ok, rate, 1.0) ** -p["gamma"] * span
-  g = jnp.where(ok, 1.0 - (1.0 + x) ** -p["beta"], (span > 0).astype(span.dtype))
+  ok = (rate > 0) & (span > 0)
+  # G = 1 - (1 + x) ** -beta with x = C * rate ** -gamma * span, in logs:
+  # log(1 + x) = logaddexp(0, log x). Formed directly, x overflows float32
+  # (and its gradient is NaN) for a large gamma at a small rate.
+  log_x = (
+    jnp.log(p["C"])
+    - p["gamma"] * jnp.log(jnp.where(ok, rate, 1.0))
+    + jnp.log(jnp.where(ok, span, 1.0))
+  )
+  g_ok = -jnp.expm1(-p["beta"] * jnp.logaddexp(0.0, log_x))
+  g = jnp.where(ok, g_ok, ((rate <= 0) & (span > 0)).astype(span.dtype))
   return jnp.sum(jnp.where(ends <= t[:, None], total * g, 0.0), axis=1)
 
 

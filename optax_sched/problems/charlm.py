@@ -168,14 +168,26 @@ def load(
   norm: str = "pre",
   size: str = "small",
   val_chars: int = 8192,
+  train_chars: int | None = None,
 ) -> Problem:
   """The text cut into windows, the transformer of ``size`` with ``norm``, and
-  each seed's initial parameters and batch orders (see ``assemble``)."""
+  each seed's initial parameters and batch orders (see ``assemble``).
+
+  ``train_chars`` (default: the size's) takes more or less of the text for
+  training: at most all of it but the last ``val_chars``."""
   if size not in SIZES:
     raise ValueError(f"charlm: size={size!r} is not allowed: choose from {sorted(SIZES)}")
   cfg = dict(SIZES[size])
-  train_chars = cfg.pop("train_chars")
+  default_chars = cfg.pop("train_chars")
   ids = encode(corpus())
+  if train_chars is None:
+    train_chars = default_chars
+  elif not cfg["context"] < train_chars <= len(ids) - val_chars - 2:
+    raise ValueError(
+      f"charlm: train_chars={train_chars} is not allowed: it must be more than the context"
+      f" ({cfg['context']}) and at most {len(ids) - val_chars - 2} (the text but the last"
+      f" val_chars={val_chars})"
+    )
   model = Transformer(norm=norm, **cfg)
   x_train, y_train = _windows(ids[: train_chars + 1], model.context)
   x_val, y_val = _windows(ids[-val_chars - 1 :], model.context)
