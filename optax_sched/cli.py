@@ -370,8 +370,23 @@ def _add_fit_command(commands) -> None:
   """``fit`` (run by ``optax_sched.laws.command``; declared here so ``--help`` imports no JAX)."""
   text = "fit a loss-curve law on a training log and predict the loss of other schedules"
   p = commands.add_parser("fit", help=text, description=text)
-  p.add_argument("log", metavar="LOG", help="CSV (step,loss[,lr]) or JSON lines with those keys")
+  p.add_argument(
+    "log",
+    metavar="LOG",
+    help="CSV (step,loss[,lr]), JSON lines with those keys, or a TensorBoard event file or run"
+    " directory (pip install 'optax-sched[tensorboard]')",
+  )
   p.add_argument("--schedule", metavar="SPEC", help="the run's schedule (when LOG has no lr)")
+  p.add_argument(
+    "--loss-tag",
+    metavar="TAG",
+    help="TensorBoard: the loss's scalar tag (default: loss, train/loss...)",
+  )
+  p.add_argument(
+    "--lr-tag",
+    metavar="TAG",
+    help="TensorBoard: the rate's scalar tag (default: lr, learning_rate...)",
+  )
   p.add_argument(
     "--law", default="auto", choices=("auto", "multi_power", "momentum", "power"), help="the law"
   )

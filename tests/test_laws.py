@@ -9,6 +9,7 @@ import pytest
 from loss_logs import load
 
 import optax_sched as sched
+from optax_sched.laws import fit as _fit, formulas
 
 MPL = dict(L0=3.04, A=0.525, alpha=0.508, B=363.8, C=2.066, beta=0.583, gamma=0.641)
 MOMENTUM = dict(L0=3.1, A=0.45, alpha=0.6, C=0.3, lam=0.999)
@@ -179,3 +180,44 @@ def test_fit_leaves_x64_off():
     warnings.simplefilter("ignore")
     sched.fit_loss_law(*_good(), law="power")
   assert not jax.config.jax_enable_x64 and jnp.ones(1).dtype == jnp.float32
+
+
+def test_the_fits_numpy_summary_is_the_formulas_summary():
+  """The fit summarises a run in NumPy; the prediction in JAX (formulas.summary)."""
+  lrs, steps = _run(total=6000, warmup=500), np.array([499, 800, 3001, 4500, 5999, 6000])
+  got = _fit.summary(lrs, steps, 512)
+  with jax.enable_x64(True):
+    parts = [
+      np.asarray(a).reshape(-1) for a in formulas.summary(jnp.asarray(lrs), jnp.asarray(steps), 512)
+    ]
+  keep = parts[0] != 0
+  for g, want in zip(got, parts, strict=True):
+    np.testing.assert_allclose(g, want[keep], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["power", "momentum", "multi_power"])
+def test_the_fits_jacobian_by_hand_is_jaxs(name):
+  lrs, steps = _run(), np.arange(30, 1501, 30)
+  run = _fit.prepare(lrs, steps, np.linspace(4.0, 3.0, steps.size))
+  values = {**MPL, **MOMENTUM, "C": 2.0}  # both laws' parameters (C > 1e-3 exercises both)
+  with jax.enable_x64(True):
+    u = jnp.asarray(_fit._from_params(name, {k: values[k] for k in formulas.LAWS[name][1]}))
+    r, jac = _fit._residuals_and_jacobian(name, u, [run])
+    want = jax.jacfwd(_fit._residuals, argnums=1)(name, u, [run])
+    np.testing.assert_allclose(r, _fit._residuals(name, u, [run]), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(jac, want, rtol=1e-9, atol=1e-12 * float(jnp.abs(want).max()))
+
+
+def test_auto_compiles_one_program_per_law_and_leaves_x64_off():
+  """The held-out fits and the refit on every point share their compiled programs."""
+  lrs = _run(total=3000, warmup=300)
+  steps = np.arange(37, 3001, 37)  # a size no other test uses
+  losses = np.asarray(sched.LossLaw("momentum", MOMENTUM).predict(lrs, steps))
+  cache_size = _fit._evaluate._cache_size  # pyright: ignore[reportAttributeAccessIssue]
+  before = cache_size()
+  with warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)
+    law = sched.fit_loss_law(lrs, losses, steps)
+  assert cache_size() - before <= 2
+  assert law.name == "momentum" and "auto chose momentum" in law.reason
+  assert jnp.ones(1).dtype == jnp.float32  # x64 is off again

@@ -8,6 +8,7 @@ are built in (see :func:`fit_loss_law` for the formulas and references):
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import math
 import warnings
@@ -179,19 +180,6 @@ def _runs(lrs, losses, steps) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]
   return runs
 
 
-def _holdout_error(name: str, runs) -> tuple[float, bool]:
-  """Mean relative error on the last points of each run, fitted on the rest."""
-  head, tail = [], []
-  for r, s, y in runs:
-    n = max(1, int(round(_HOLDOUT_PREFIX * s.size)))
-    head.append((r, s[:n], y[:n]))
-    tail.append((r, s[n:], y[n:]))
-  params, ok, _ = _fit.fit(name, head)
-  law = LossLaw(name, params)
-  errs = [np.abs(np.asarray(law.predict(r, s)) / y - 1) for r, s, y in tail if s.size]
-  return float(np.mean(np.concatenate(errs))) if errs else 0.0, ok
-
-
 def fit_loss_law(
   lrs: Any,
   losses: Any,
@@ -219,11 +207,14 @@ def fit_loss_law(
   - ``"auto"`` (default): fits ``multi_power`` and ``momentum`` on the first
     70% of each run's points, keeps the one with the smaller mean relative
     error on the rest (a fit that did not converge must be 1.5x better to
-    win), and refits it on everything; ``law.reason`` says which and why.
+    win), and continues its fit on every point; ``law.reason`` says which
+    and why.
 
   The fit (Levenberg-Marquardt from several data-driven starts at once,
-  vmapped and jitted, float64 local to the call) minimises the Huber loss of
-  ``log(loss) - log(pred)``.
+  float64 local to the call) minimises the Huber loss of
+  ``log(loss) - log(pred)``. One compiled program per law (the residuals and
+  their Jacobian, vmapped over the starts) serves every fit of a log of
+  similar size (the held-out fits, the final one, later calls).
 
   Args:
     lrs: the rate of every update of the run from the first (1-D, length at
@@ -262,9 +253,23 @@ def fit_loss_law(
       f"losses: {points} logged points cannot fit the {needed} parameters of law={law!r};"
       f" give at least {needed}"
     )
+  prepared = [_fit.prepare(*run) for run in runs]
   reason = ""
   if law == "auto":
-    scores = {n: _holdout_error(n, runs) for n in ("multi_power", "momentum")}
+    # Both laws fit the first points of each run and are scored on the rest;
+    # the chosen one then continues from there on every point (the same
+    # compiled programs: only the mask of fitted points changes).
+    sizes = [max(1, int(round(_HOLDOUT_PREFIX * s.size))) for _, s, _ in runs]
+    head = [(r, s[:n], y[:n]) for (r, s, y), n in zip(runs, sizes, strict=True)]
+    mask = _fit.fitted_mask(prepared, sizes)
+    # Two threads: the laws compile and run side by side (XLA releases the GIL).
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+      futures = {
+        n: pool.submit(_fit.solve, n, prepared, mask, _fit.starts(n, head))
+        for n in ("multi_power", "momentum")
+      }
+      held = {n: f.result() for n, f in futures.items()}
+    scores = {n: (f.held_out_error, f.converged) for n, f in held.items()}
 
     # A fit still creeping at its last steps is often the better law (a
     # parameter at its bound); only a clearly better one beats a converged fit.
@@ -279,7 +284,12 @@ def fit_loss_law(
         f"{n} {e:.3%}" + ("" if ok else " (fit not converged)") for n, (e, ok) in scores.items()
       ),
     )
-  params, ok, why = _fit.fit(law, runs)
+    starts = held[law].ends
+  else:
+    starts = _fit.starts(law, runs)
+  every = _fit.fitted_mask(prepared, [s.size for _, s, _ in runs])
+  result = _fit.solve(law, prepared, every, starts)
+  params, ok, why = result.params, result.converged, result.reason
   if not ok:
     warnings.warn(
       f"fit_loss_law: the {law} fit did not converge: {why}", RuntimeWarning, stacklevel=2

@@ -1,7 +1,9 @@
 """``optax-sched fit LOG``: fit a loss-curve law on a training log, predict other schedules.
 
 The log is a CSV file with a header (columns ``step``, ``loss`` and
-optionally ``lr``) or JSON lines with those keys; ``step`` counts the updates
+optionally ``lr``), JSON lines with those keys, or TensorBoard event files (an
+event file or a run directory; needs the ``tensorboard`` extra): the scalar
+tags of the loss and, optionally, of the rate. ``step`` counts the updates
 applied when the loss was logged. The per-update LRs come from ``--schedule
 SPEC`` or, when the log has an ``lr`` on every step, from the log itself.
 """
@@ -14,9 +16,27 @@ import pathlib
 
 import numpy as np
 
+#: Scalar tags tried in order (case-insensitive) when ``--loss-tag`` / ``--lr-tag`` are not given.
+LOSS_TAGS = ("loss", "train/loss", "train_loss", "loss/train", "training/loss", "training_loss")
+LR_TAGS = ("lr", "learning_rate", "train/lr", "train/learning_rate", "lr/train", "train_lr")
 
-def read_log(path: str) -> dict[str, np.ndarray]:
-  """The columns ``step``, ``loss`` (and ``lr`` if present) of a CSV or JSON-lines log."""
+
+def is_event_log(path: str) -> bool:
+  """Whether ``path`` is TensorBoard's: a directory, or a file named ``*tfevents*``."""
+  p = pathlib.Path(path)
+  return p.is_dir() or "tfevents" in p.name
+
+
+def read_log(
+  path: str, loss_tag: str | None = None, lr_tag: str | None = None
+) -> dict[str, np.ndarray]:
+  """The columns ``step``, ``loss`` (and ``lr`` if present) of a CSV, JSON-lines or TensorBoard log.
+
+  A TensorBoard log may log its rate at other steps than its loss: then
+  ``lr_step`` holds the rate's steps.
+  """
+  if is_event_log(path):
+    return read_events(path, loss_tag, lr_tag)
   text = pathlib.Path(path).read_text()
   first = text.lstrip()[:1]
   if first == "{":
@@ -32,6 +52,57 @@ def read_log(path: str) -> dict[str, np.ndarray]:
     raise ValueError(f"log {path}: a row has no number for {e}") from None
 
 
+def _pick_tag(tags: list[str], given: str | None, candidates: tuple, option: str, path: str):
+  if given is not None:
+    if given not in tags:
+      raise ValueError(
+        f"{option} {given!r}: no such scalar tag in {path}; its tags: {', '.join(tags) or 'none'}"
+      )
+    return given
+  lower = {t.lower(): t for t in tags}
+  return next((lower[c] for c in candidates if c in lower), None)
+
+
+def read_events(
+  path: str, loss_tag: str | None = None, lr_tag: str | None = None
+) -> dict[str, np.ndarray]:
+  """Reads the loss (and rate) scalars of a TensorBoard event file or run directory.
+
+  The tags default to the first of :data:`LOSS_TAGS` / :data:`LR_TAGS` the log
+  has; a step logged twice keeps its last value.
+  """
+  try:
+    from tensorboard.backend.event_processing import plugin_event_accumulator as tb
+    from tensorboard.util import tensor_util
+  except ImportError:
+    raise ValueError(
+      f"LOG {path}: reading TensorBoard event files needs the tensorboard package:"
+      ' pip install "optax-sched[tensorboard]"'
+    ) from None
+  if not pathlib.Path(path).exists():
+    raise ValueError(f"LOG {path}: no such file or directory")
+  events = tb.EventAccumulator(str(path), size_guidance={tb.TENSORS: 0})  # keep every point
+  events.Reload()
+  tags = list(events.Tags()["tensors"])
+  loss = _pick_tag(tags, loss_tag, LOSS_TAGS, "--loss-tag", path)
+  if loss is None:
+    raise ValueError(
+      f"--loss-tag: {path} has none of the usual loss tags ({', '.join(LOSS_TAGS)}); its"
+      f" tags: {', '.join(tags) or 'none'}; give --loss-tag TAG"
+    )
+  lr = _pick_tag(tags, lr_tag, LR_TAGS, "--lr-tag", path)
+
+  def series(tag):
+    values = {e.step: float(tensor_util.make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)}
+    steps = np.array(sorted(values), dtype=np.float64)
+    return steps, np.array([values[s] for s in sorted(values)])
+
+  out: dict[str, np.ndarray] = dict(zip(("step", "loss"), series(loss), strict=True))
+  if lr is not None:
+    out["lr_step"], out["lr"] = series(lr)
+  return out
+
+
 def rates(log: dict, schedule: str | None, load) -> np.ndarray:
   """The rate of every update of the logged run: from ``schedule`` or the log's lr."""
   steps = log["step"].astype(int)
@@ -40,8 +111,11 @@ def rates(log: dict, schedule: str | None, load) -> np.ndarray:
     if not callable(built):
       raise ValueError("--schedule: give one schedule (not a config of parameter groups)")
     return np.asarray(built(np.arange(int(steps.max()))), np.float64)
-  if "lr" in log and np.array_equal(steps, np.arange(1, steps.size + 1)):
-    return log["lr"]
+  if "lr" in log:
+    lr_steps = log.get("lr_step", log["step"]).astype(int)
+    last = int(steps.max())
+    if lr_steps.size >= last and np.array_equal(lr_steps[:last], np.arange(1, last + 1)):
+      return log["lr"][:last]
   raise ValueError(
     "--schedule: needed (LOG has no lr column, or its lr is not logged at every step 1..T)"
   )
@@ -50,7 +124,7 @@ def rates(log: dict, schedule: str | None, load) -> np.ndarray:
 def run(args) -> int:
   from optax_sched.laws import fit_loss_law
 
-  log = read_log(args.log)
+  log = read_log(args.log, args.loss_tag, args.lr_tag)
   lrs = rates(log, args.schedule, args.load)
   law = fit_loss_law(lrs, log["loss"], log["step"], law=args.law)
   print(law.name + ("" if law.converged else "  (did not converge)"))
