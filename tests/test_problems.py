@@ -137,3 +137,24 @@ def test_one_seed_takes_a_seed_off_the_axis():
   np.testing.assert_array_equal(p.one_seed(1).order, p.order[1])
   with pytest.raises(ValueError, match="one_seed: i=2 is not allowed"):
     p.one_seed(2)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (2, 5, 3), (3,)])
+def test_dense_is_x_at_w_plus_b_with_the_same_gradients(shape):
+  from optax_sched.problems.base import dense
+
+  k = jax.random.split(jax.random.PRNGKey(0), 3)
+  x, w, b = (
+    jax.random.normal(k[0], shape),
+    jax.random.normal(k[1], (3, 4)),
+    jax.random.normal(k[2], (4,)),
+  )
+
+  def total(layer):
+    return lambda x, w, b: jnp.sum(jnp.sin(layer(x, w, b)))
+
+  ours = jax.value_and_grad(total(dense), argnums=(0, 1, 2))(x, w, b)
+  plain = jax.value_and_grad(total(lambda x, w, b: x @ w + b), argnums=(0, 1, 2))(x, w, b)
+  jax.tree_util.tree_map(lambda a, e: np.testing.assert_allclose(a, e, rtol=1e-5), ours, plain)
+  batched = jax.vmap(jax.grad(total(dense), argnums=1), in_axes=(0, None, None))(x[None], w, b)
+  np.testing.assert_allclose(batched[0], plain[1][1], rtol=1e-5)

@@ -9,7 +9,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from optax_sched.problems.base import Problem, assemble, static_model
+from optax_sched.problems.base import Problem, assemble, dense, static_model
 
 DEFAULT_LR = 3e-2
 
@@ -33,8 +33,8 @@ class MLP:
     }
 
   def apply(self, params: dict, x: jax.Array) -> jax.Array:
-    h = jax.nn.relu(x @ params["w1"] + params["b1"])
-    return h @ params["w2"] + params["b2"]
+    h = jax.nn.relu(dense(x, params["w1"], params["b1"]))
+    return dense(h, params["w2"], params["b2"])
 
 
 def load(
