@@ -104,6 +104,49 @@ def test_pure_and_cached():
   np.testing.assert_array_equal(a.losses, b.losses)
 
 
+def test_the_default_adamw_is_optax_adamw():
+  # Every loss is <params, batch>, so it shows the parameters of each update;
+  # they start large, so weight decay moves them visibly.
+  def linear(w, batch):
+    return jnp.sum(w["p"] * batch) + jnp.sum(w["q"] * batch[:3])
+
+  params = {"p": jnp.full(8, 100.0), "q": jnp.linspace(-50.0, 50.0, 3)}
+  batches = jnp.linspace(0.5, 2.0, 40).reshape(5, 8)
+  kw = dict(min_lr=1e-2, max_lr=1.0, num_steps=30, stop_factor=math.inf)
+  ours = sched.lr_find(linear, params, batches, **kw)
+  theirs = sched.lr_find(linear, params, batches, optimizer=optax.adamw, **kw)
+  np.testing.assert_allclose(ours.losses, theirs.losses, rtol=1e-6)
+  plain = sched.lr_find(linear, params, batches, optimizer=optax.adam, **kw)
+  assert np.abs(plain.losses[-1] / theirs.losses[-1] - 1) > 1e-4  # weight decay shows
+
+
+def test_the_default_adamw_takes_parameters_of_any_float_dtype():
+  half = {"a": jnp.float16(0.0), "b": jnp.float16(0.0)}
+  ours = sched.lr_find(mse, half, BATCHES, num_steps=20)
+  theirs = sched.lr_find(mse, half, BATCHES, num_steps=20, optimizer=optax.adamw)
+  assert np.isfinite(ours.losses).all()
+  np.testing.assert_array_equal(ours.losses, theirs.losses)
+
+
+def test_a_loss_below_zero_stops_only_when_it_rises_by_the_factor():
+  def shifted(w, b):
+    return mse(w, b) - 10.0
+
+  f = sched.lr_find(shifted, PARAMS, BATCHES, num_steps=30, stop_factor=math.inf)
+  assert f.losses.shape == (30,) and not f.stopped_early
+  f = sched.lr_find(shifted, PARAMS, BATCHES, min_lr=1e-4, max_lr=1e3, optimizer=optax.sgd)
+  best = np.minimum.accumulate(f.smoothed)
+  assert f.stopped_early and f.losses.size > 50
+  assert f.smoothed[-1] - best[-1] > 3 * abs(best[-1]) or not np.isfinite(f.smoothed[-1])
+
+
+def test_the_returned_rates_are_the_callers_to_change():
+  a = sched.lr_find(mse, PARAMS, BATCHES, num_steps=20)
+  a.lrs[:] = 0.0
+  b = sched.lr_find(mse, PARAMS, BATCHES, num_steps=20)
+  assert b.lrs[0] == pytest.approx(1e-7)
+
+
 def test_seeds_run_together_and_shuffle_batches():
   f = sched.lr_find(mse, PARAMS, BATCHES, num_steps=30, seeds=[0, 1, 2], stop_factor=math.inf)
   assert f.losses.shape == f.smoothed.shape == (3, 30)
