@@ -1,19 +1,25 @@
 """Speed of the "choose before you train" tools: lr_find and optimize_schedule.
 
 1. ``sched.lr_find``, 100 steps on the exercise's digits MLP (64-64-10,
-   batch 32, AdamW, weight decay 1e-4): wall time of the first call (tracing
-   and compilation included) and of a compiled call, against the same range
-   test written as a PyTorch eager loop: the same MLP, initial parameters and
-   batches, ``torch.optim.AdamW`` with the rate set every step, fastai's
-   smoothing and stop check in Python and the same suggestions at the end.
-   Both sides are timed around the whole call, from arrays in memory to the
-   suggestions (ours: one ``sched.lr_find`` call, which returns NumPy
-   arrays). torch runs each AdamW implementation (the default for-loop,
-   ``foreach=True``, ``fused=True``) with 1 and with 2 threads, and each is
-   reported at its faster thread count: nothing is handicapped. JAX runs as
-   installed (XLA's CPU thread pool; ops this small run on one thread). The
-   rounds interleave the contenders, and each row is the best of its rounds,
-   so a burst of load elsewhere hits them alike.
+   batch 32, its default AdamW: optax.adamw's defaults, the exercise's
+   optimizer): wall time of the first call (tracing and compilation included)
+   and of a compiled call, against the same range test written as a PyTorch
+   eager loop: the same MLP, initial parameters and batches,
+   ``torch.optim.AdamW`` with the same settings and the rate set every step,
+   fastai's smoothing and stop check in Python and the same suggestions at
+   the end. Both sides are timed around the whole call, from arrays in memory
+   to the suggestions (ours: one ``sched.lr_find`` call, which returns NumPy
+   arrays; torch's: making the tensors and the optimizer, then the loop).
+   torch runs each AdamW implementation (the default for-loop,
+   ``foreach=True``, ``fused=True``) in the leanest loop (bare tensors), and
+   the default one as PyTorch code usually reads (``nn.Sequential``,
+   ``nn.CrossEntropyLoss``, a ``LambdaLR`` scheduler), each with 1 and with
+   2 threads, reported at its faster thread count: nothing is handicapped.
+   JAX runs as installed. Rows in parentheses put lr_find next to itself
+   with an optax optimizer, and next to the same updates as a bare
+   ``jit(lax.scan)`` with ``optax.adamw``. The rounds interleave the
+   contenders, and each row is the best of its rounds, so a burst of load
+   elsewhere hits them alike.
 2. ``sched.optimize_schedule`` for a 10k-update run under a law fitted with
    ``sched.fit_loss_law`` (skipped when the laws are not installed).
 
@@ -36,7 +42,7 @@ import numpy as np
 
 import optax_sched as sched
 from optax_sched import exercise
-from optax_sched.range_test import suggest
+from optax_sched.range_test import ADAMW, suggest
 
 NUM_STEPS = 100
 #: torch.optim.AdamW's implementations: the for-loop (its default on CPU),
@@ -61,28 +67,64 @@ def _loss(params, batch):
 
 
 def torch_range_test(
-  problem, batches, min_lr=1e-7, max_lr=10.0, beta=0.98, stop=4.0, *, threads=1, impl="default"
+  problem,
+  batches,
+  min_lr=1e-7,
+  max_lr=10.0,
+  beta=0.98,
+  stop=4.0,
+  *,
+  threads=1,
+  impl="default",
+  module=False,
 ):
-  """The range test as a PyTorch eager loop; returns (seconds, losses, suggestions)."""
+  """The range test as a PyTorch eager loop; returns (seconds, losses, suggestions).
+
+  ``module=False``: the leanest loop, the four parameters as bare tensors and
+  the rate written into the optimizer's param group each step.
+  ``module=True``: as PyTorch code usually reads, an ``nn.Sequential`` of
+  ``nn.Linear`` layers, ``nn.CrossEntropyLoss`` and the sweep as a
+  ``LambdaLR`` scheduler. Timed like ``sched.lr_find``: from arrays in memory
+  (NumPy, made before the clock starts) to the suggestions, so the clock
+  covers making the parameters and the optimizer, as ours covers its setup.
+  """
   import torch
 
   torch.set_num_threads(threads)
-  x = torch.from_numpy(np.array(batches[0]))
-  y = torch.from_numpy(np.array(batches[1])).long()
-  p = {k: torch.tensor(np.array(v), requires_grad=True) for k, v in problem.params.items()}
-  opt = torch.optim.AdamW(list(p.values()), lr=min_lr, weight_decay=1e-4, **TORCH_ADAMW[impl])
-  mean, best, lrs, losses, smoothed = 0.0, math.inf, [], [], []
+  xs, ys = np.array(batches[0]), np.array(batches[1]).astype(np.int64)
+  init = {k: np.array(v) for k, v in problem.params.items()}
   start = time.perf_counter()
+  x, y = torch.from_numpy(xs), torch.from_numpy(ys)
+  if module:
+    first, second = torch.nn.Linear(64, 64), torch.nn.Linear(64, 10)
+    net = torch.nn.Sequential(first, torch.nn.ReLU(), second)
+    with torch.no_grad():
+      for layer, w, b in ((first, "w1", "b1"), (second, "w2", "b2")):
+        layer.weight.copy_(torch.from_numpy(init[w].T))
+        layer.bias.copy_(torch.from_numpy(init[b]))
+    params, criterion = list(net.parameters()), torch.nn.CrossEntropyLoss()
+  else:
+    p = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
+    params = list(p.values())
+  opt = torch.optim.AdamW(params, lr=min_lr, weight_decay=1e-4, **TORCH_ADAMW[impl])
+  if module:
+    sweep = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: (max_lr / min_lr) ** (i / NUM_STEPS))
+  mean, best, lrs, losses, smoothed = 0.0, math.inf, [], [], []
   for i in range(NUM_STEPS):
     lr = min_lr * (max_lr / min_lr) ** (i / NUM_STEPS)
-    for group in opt.param_groups:
-      group["lr"] = lr
     k = i % x.shape[0]
-    h = torch.relu(x[k] @ p["w1"] + p["b1"])
-    loss = torch.nn.functional.cross_entropy(h @ p["w2"] + p["b2"], y[k])
+    if module:
+      loss = criterion(net(x[k]), y[k])
+    else:
+      for group in opt.param_groups:
+        group["lr"] = lr
+      h = torch.relu(x[k] @ p["w1"] + p["b1"])
+      loss = torch.nn.functional.cross_entropy(h @ p["w2"] + p["b2"], y[k])
     opt.zero_grad()
     loss.backward()
     opt.step()
+    if module:
+      sweep.step()
     value = loss.item()
     lrs.append(lr)
     losses.append(value)
@@ -121,44 +163,64 @@ def bare_scan(problem, batches):
 
 def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
   problem, batches = _digits()
+  # lr_find's default optimizer is AdamW with optax.adamw's defaults, which are
+  # the exercise's optimizer and the torch loop's AdamW settings.
+  assert ADAMW == {"b1": 0.9, "b2": 0.999, "eps": 1e-8, "weight_decay": 1e-4}, ADAMW
 
   def run():
+    return sched.lr_find(_loss, problem.params, batches).smoothed
+
+  def run_optax():
     return sched.lr_find(_loss, problem.params, batches, optimizer=exercise.optimizer).smoothed
 
   cold = _wall(run)
-  ours = [_wall(run) for _ in range(3)]
-  floor = bare_scan(problem, batches)
-  bare = [_wall(floor) for _ in range(3)]
+  ours = {run: [], run_optax: [], bare_scan(problem, batches): []}
   have_torch = importlib.util.find_spec("torch") is not None
-  configs = [(impl, n) for impl in TORCH_ADAMW for n in (1, 2)] if have_torch else []
+  loops = [(impl, False) for impl in TORCH_ADAMW] + [("default", True)]
+  configs = [(loop, n) for loop in loops for n in (1, 2)] if have_torch else []
   times: dict = {c: [] for c in configs}
+
+  def torch_loop(config):
+    (impl, module), threads = config
+    return torch_range_test(problem, batches, impl=impl, module=module, threads=threads)[0]
+
   for c in configs:  # warm up: the first call of each builds kernels and caches
-    torch_range_test(problem, batches, impl=c[0], threads=c[1])
-  for _ in range(repeats):  # interleaved rounds
-    ours += [_wall(run) for _ in range(3)]
-    bare += [_wall(floor) for _ in range(3)]
+    torch_loop(c)
+  for _ in range(repeats + 1):  # interleaved rounds (the first warms up)
+    for fn, got in ours.items():
+      got += [_wall(fn) for _ in range(3)]
     for c in configs:
-      times[c].append(torch_range_test(problem, batches, impl=c[0], threads=c[1])[0])
-  warm = min(ours)
+      times[c].append(torch_loop(c))
+  warm, with_optax, bare = (min(t) for t in ours.values())
   rows = [
     (f"lr_find, {NUM_STEPS} steps, first call (compile included)", f"{cold:.3g} s", ""),
-    (f"lr_find, {NUM_STEPS} steps, compiled", f"{warm * 1e3:.3g} ms", "1x"),
     (
-      f"(the floor: the same {NUM_STEPS} updates as a bare jit(lax.scan), no smoothing"
-      " or suggestions)",
-      f"{min(bare) * 1e3:.3g} ms",
-      f"{min(bare) / warm:.3g}x",
+      f"lr_find, {NUM_STEPS} steps, compiled (its default AdamW, fused)",
+      f"{warm * 1e3:.3g} ms",
+      "1x",
+    ),
+    (
+      "(lr_find with optimizer=optax.adamw-based exercise.optimizer, same numbers)",
+      f"{with_optax * 1e3:.3g} ms",
+      f"{with_optax / warm:.3g}x",
+    ),
+    (
+      f"(the same {NUM_STEPS} updates with optax.adamw as a bare jit(lax.scan), no"
+      " smoothing or suggestions)",
+      f"{bare * 1e3:.3g} ms",
+      f"{bare / warm:.3g}x",
     ),
   ]
   if have_torch:
     import torch
 
-    for impl in TORCH_ADAMW:
-      best, n = min((min(times[(impl, n)]), n) for n in (1, 2))
-      other = min(times[(impl, 3 - n)])
+    for loop in loops:
+      best, n = min((min(times[(loop, n)]), n) for n in (1, 2))
+      other = min(times[(loop, 3 - n)])
+      what = "nn.Module loop, LambdaLR" if loop[1] else "eager loop"
       rows.append(
         (
-          f"torch {torch.__version__} eager loop, AdamW {impl}, {n} thread{'s' * (n > 1)}"
+          f"torch {torch.__version__} {what}, AdamW {loop[0]}, {n} thread{'s' * (n > 1)}"
           f" ({3 - n}: {other * 1e3:.3g} ms)",
           f"{best * 1e3:.3g} ms",
           f"{best / warm:.3g}x slower",
@@ -203,7 +265,7 @@ def main() -> None:
   for row in bench_lr_find(args.repeats) + bench_optimize():
     print("| " + " | ".join(row) + " |")
   problem, batches = _digits()
-  ours = sched.lr_find(_loss, problem.params, batches, optimizer=exercise.optimizer)
+  ours = sched.lr_find(_loss, problem.params, batches)
   if importlib.util.find_spec("torch") is not None:
     _, losses, theirs = torch_range_test(problem, batches)
     n = min(len(losses), ours.losses.size)
