@@ -208,6 +208,28 @@ def test_the_fits_jacobian_by_hand_is_jaxs(name):
     np.testing.assert_allclose(jac, want, rtol=1e-9, atol=1e-12 * float(jnp.abs(want).max()))
 
 
+def test_the_fits_jacobian_of_a_steep_law_at_a_tiny_rate_is_finite_and_jaxs():
+  # gamma ~ 95 (as fitted on the digits problem): 1e-7 ** -gamma = 1e662
+  # overflows even float64, which made the fit's Jacobian NaN.
+  p = dict(MPL, B=30.0, gamma=94.6)
+  lrs, steps = np.linspace(3e-2, 1.2e-7, 220), np.arange(10, 221, 15)
+  with np.errstate(over="ignore"):
+    pred = _paper_multi_power(p, lrs, steps)  # its overflows give G = 1, the limit
+  losses = pred * np.linspace(1.02, 0.98, steps.size)
+  run = _fit.prepare(lrs, steps, losses)
+  fitted = _fit.fitted_mask([run], [steps.size])
+  with jax.enable_x64(True):
+    u = jnp.asarray(_fit._from_params("multi_power", p))
+    r, jac = _fit._residuals_and_jacobian("multi_power", u, [run])
+    want = jax.jacfwd(_fit._residuals, argnums=1)("multi_power", u, [run])
+    value, _, jac_all = _fit._evaluate("multi_power", u[None], [run], jnp.asarray(fitted))
+    r, jac, want = np.asarray(r), np.asarray(jac), np.asarray(want)
+  np.testing.assert_allclose(r[: steps.size], np.log(losses / pred), rtol=1e-10, atol=1e-13)
+  assert np.all(np.isfinite(want)) and np.all(np.isfinite(jac))
+  np.testing.assert_allclose(jac, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+  assert np.isfinite(float(value[0])) and np.all(np.isfinite(jac_all))
+
+
 def test_auto_compiles_one_program_per_law_and_leaves_x64_off():
   """The held-out fits and the refit on every point share their compiled programs."""
   lrs = _run(total=3000, warmup=300)

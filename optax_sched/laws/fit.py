@@ -48,6 +48,8 @@ _FIT_BLOCKS = 512
 # fewer compilations).
 _PAD_POINTS = 64
 _PAD_BLOCKS = 128
+# Largest log(C * rate ** -gamma) formed as a number (see _annealing_and_jacobian).
+_MAX_LOG = 600.0
 # The parameters the annealing sum of each law depends on.
 _ANNEALING = {"multi_power": ("C", "beta", "gamma"), "momentum": ("lam",)}
 
@@ -163,14 +165,21 @@ def _annealing_and_jacobian(name: str, q: jax.Array, s1, t, blocks) -> tuple:
     d_lam = a * a * (rest - (1.0 - lam) / lam * jnp.sum(w * n * e, axis=1))
     return a * rest, d_lam[:, None]
   c, beta, gamma = q[0], q[1], q[2]
-  # G = 1 - (1 + x) ** -beta, x = C * rate ** -gamma * span; a rate of 0
-  # has realised its whole drop (G = 1, no derivative).
+  # G = 1 - (1 + x) ** -beta, x = C * rate ** -gamma * span = exp(a) * span.
+  # exp(a) overflows even float64 for a steep law at a tiny rate (1e-7 ** -95
+  # = 1e665): x is formed with a clipped to _MAX_LOG (per block) and the
+  # excess added to log(1 + x), which is log(x) there (x > 1e16 while the span
+  # exceeds exp(37 - _MAX_LOG) = 1e-245; no overflow below a span of 1e47).
+  # So one log1p and one exp per element, as before: formulas.loss_drop's
+  # log space needs a log of every span. A rate of 0 has realised its whole
+  # drop (G = 1, no derivative); a span of 0 none (G = 0).
   span = jnp.maximum(s1[:, None] - where, 0.0)
-  ok = rate > 0
-  log_rate = jnp.log(jnp.where(ok, rate, 1.0))
-  x = c * jnp.exp(-gamma * log_rate) * span
-  log1p = jnp.log1p(x)
+  log_rate = jnp.log(jnp.where(rate > 0, rate, 1.0))
+  a = jnp.log(c) - gamma * log_rate
+  x = jnp.exp(jnp.minimum(a, _MAX_LOG)) * span
+  log1p = jnp.log1p(x) + jnp.where(x > 0, jnp.maximum(a - _MAX_LOG, 0.0), 0.0)  # log(1 + x)
   power = jnp.exp(-beta * log1p)
+  ok = rate > 0
   g = jnp.where(ok, 1.0 - power, (span > 0).astype(span.dtype))
   w_ok = jnp.where(ok, w, 0.0)
   h = w_ok * beta * power * x / (1.0 + x)  # w * x * dG/dx
