@@ -138,6 +138,33 @@ def test_auto_on_the_real_cosine_run_predicts_the_other_schedules():
   assert np.mean(errors) < 0.005 and max(finals) < 0.02
 
 
+def _exact_small_log():
+  """30 points of a 300-update run, drawn in float32 from a known momentum law."""
+  s = sched.warmup_cosine_decay_schedule(0.0, 1e-2, 20, 300, 0.0)
+  lrs, steps = np.asarray(s(np.arange(300)), np.float64), np.arange(10, 301, 10)
+  true = sched.LossLaw("momentum", dict(L0=2.0, A=0.4, alpha=0.5, C=0.05, lam=0.99))
+  return lrs, np.asarray(true.predict(lrs.astype(np.float32), steps), np.float64), steps
+
+
+def test_an_exact_small_log_fits_without_a_warning():
+  # Its best start reaches the data (residual ~1e-7, float32's rounding) in
+  # the last of the optimizer's 100 steps: the curve moved by 6e-3 over the
+  # last 10, which alone read as "not converged".
+  lrs, losses, steps = _exact_small_log()
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    law = sched.fit_loss_law(lrs, losses, steps, law="momentum")
+  assert law.converged and law.reason == ""
+  np.testing.assert_allclose(law.predict(lrs, steps), losses, rtol=1e-6)
+
+
+def test_a_fit_stopped_while_its_curve_moves_is_not_converged_and_warns(monkeypatch):
+  monkeypatch.setattr(_fit, "_STEPS", 15)  # far from the data yet
+  with pytest.warns(RuntimeWarning, match="momentum fit did not converge: the fitted curve still"):
+    law = sched.fit_loss_law(*_exact_small_log(), law="momentum")
+  assert not law.converged
+
+
 def _good():
   lrs = _run()
   steps = np.arange(100, 1501, 100)

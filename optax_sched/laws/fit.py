@@ -35,7 +35,9 @@ _STEPS = 100
 # describe the log.
 _MAX_RMS = 0.05
 # Converged: the fitted curve moved by less than this (relative) over the
-# optimizer's last _PATIENCE steps.
+# optimizer's last _PATIENCE steps, or it is within _MOVED / 2 of every fitted
+# point (it reached the data: no curve as close can differ from it by _MOVED
+# there, however fast it got there).
 _MOVED = 1e-4
 _PATIENCE = 10
 # A start stops early once its curve moved by less than this over the last
@@ -379,7 +381,7 @@ def solve(name: str, runs: list[Run], fitted: np.ndarray, u0: np.ndarray) -> Fit
     reason = "the objective or a parameter is not finite at every starting point"
   elif rms > _MAX_RMS:
     reason = f"the law does not describe the log (residual {rms:.1%} of the loss)"
-  elif moved[best] > _MOVED:
+  elif moved[best] > _MOVED and np.max(np.abs(r)) >= _MOVED / 2:
     reason = (
       f"the fitted curve still moved by {moved[best]:.1e} of the loss over the last"
       f" {_PATIENCE} steps of the optimizer"
