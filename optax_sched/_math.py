@@ -409,13 +409,43 @@ def stack_leaves(xs: Any) -> jax.Array:
   return jnp.stack([jnp.asarray(x) for x in xs])
 
 
-def interpolate_pieces(t, bounds, values, kind: str):
+def interpolate_pieces(t, bounds, values, kind: str, end: int | None = None):
   """Interpolates ``values[i] -> values[i+1]`` over ``[bounds[i], bounds[i+1])``.
 
   ``bounds`` start at 0 and are sorted; past the last bound the value is
   ``values[-1]``. Zero-length intervals are skipped, and an interval's length
   counts as at least 1 (optax's ``piecewise_interpolate_schedule``).
+  ``kind`` is ``"linear"`` or ``"cosine"``.
+
+  With ``end`` (a concrete int, possibly past the int range, as a bound
+  :func:`steps_array` dropped), the last piece does not stop at
+  ``bounds[-1]``: it runs from ``values[-2]`` there toward ``values[-1]`` at
+  ``end`` (``values`` then has one entry more than ``bounds``; ``bounds``
+  concrete). Its length ``end - bounds[-1]`` is taken exactly in Python.
+
+  Example:
+    >>> t = np.array([0, 5, 10, 2**31 - 1], np.int32)
+    >>> interpolate_pieces(t, np.array([0, 10]), np.array([1.0, 0.5]), "linear").tolist()
+    [1.0, 0.75, 0.5, 0.5]
+    >>> v = interpolate_pieces(t, np.array([0, 10]), np.array([1.0, 0.5, 0.0]), "linear", 2**40)
+    >>> [round(x, 4) for x in v.tolist()]  # toward 0.0 at 2**40, never reached
+    [1.0, 0.75, 0.5, 0.499]
   """
+  interp = linear_interpolate if kind == "linear" else cosine_interpolate
+  if end is None:
+    return _interpolate_within(t, bounds, values, interp)
+  values = jnp.asarray(values, dtype=float_dtype())
+  n = len(bounds)
+  t = jnp.asarray(t)
+  start = bounds[n - 1]
+  size = float(end - int(start))
+  tail = interp(values[n - 1], values[n], jnp.clip(fl(t - start), 0, size), size)
+  inside = _interpolate_within(t, bounds, values[:n], interp)
+  return jnp.where(t >= start, tail, inside)
+
+
+def _interpolate_within(t, bounds, values, interp):
+  """:func:`interpolate_pieces` with no ``end``, for an ``interp`` function."""
   bounds = jnp.asarray(bounds)
   values = jnp.asarray(values, dtype=float_dtype())
   n = bounds.shape[0]
@@ -427,7 +457,6 @@ def interpolate_pieces(t, bounds, values, kind: str):
   lo, hi = lookup(bounds, j), lookup(bounds, k)
   size = jnp.maximum(fl(hi) - fl(lo), 1.0)
   pos = jnp.clip(fl(t) - fl(lo), 0, size)
-  interp = linear_interpolate if kind == "linear" else cosine_interpolate
   inside = interp(lookup(values, j), lookup(values, k), pos, size)
   return jnp.where(last, values[-1], inside)
 
