@@ -365,6 +365,24 @@ def steps_array(steps: Any, unreachable: str = "drop") -> Any:
   return jnp.stack([fl(s) for s in steps])
 
 
+def reachable(bounds: Any) -> int:
+  """The number of ``bounds`` within the int range (``2**31 - 1`` with x64
+  off): those a step can reach, the first ones as bounds are sorted.
+
+  Only concrete ints can lie past the range (they are what
+  :func:`steps_array` drops); floats and traced bounds all count.
+
+  Example:
+    >>> reachable([10, 2**31 - 1, 2**40])  # no int32 step reaches 2**40
+    2
+  """
+  known = concrete_all(bounds)
+  if known is None or not all(a.dtype.kind in "iu" for a in known):
+    return len(bounds)
+  top = np.iinfo(np.dtype(int_dtype())).max
+  return sum(int(a) <= top for a in known)
+
+
 def cumulative_product(init, factors: Any) -> jax.Array:
   """``[I, I*f1, (I*f1)*f2, ...]`` multiplied one at a time, in order.
 

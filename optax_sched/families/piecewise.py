@@ -19,6 +19,7 @@ from optax_sched._math import (
   cumulative_product,
   exact,
   interpolate_pieces,
+  reachable,
   select_piece,
   steps_array,
 )
@@ -119,8 +120,8 @@ class piecewise_interpolate_schedule(Schedule):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
     values = cumulative_product(self.init_value, scales)
     starts = steps_array([0] + bounds)
-    k = len(starts) - 1
-    if isinstance(starts, np.ndarray) and k < len(bounds):
+    k = reachable(bounds)
+    if k < len(bounds):
       # Boundaries past the int range are dropped (never reached), but the
       # last piece a step can be in still ends at the first of them.
       return interpolate_pieces(
