@@ -513,7 +513,7 @@ def _lr_find(args) -> int:
   try:
     from matplotlib.figure import Figure
 
-    from optax_sched import exercise, problems
+    from optax_sched import problems
 
     if args.problem not in problems.PROBLEMS:
       raise ValueError(
@@ -528,8 +528,7 @@ def _lr_find(args) -> int:
   finder = lr_find(
     lambda params, batch: problems.loss(problem.model, params, *batch),
     problem.params,
-    batches,
-    optimizer=exercise.optimizer,
+    batches,  # the default optimizer is the exercise's: AdamW with optax.adamw's defaults
     min_lr=args.min_lr,
     max_lr=args.max_lr,
     num_steps=args.num_steps,

@@ -335,7 +335,7 @@ def _shuffled_order(seed: int, n_batches: int, num_steps: int) -> np.ndarray:
 _UNROLL = 2
 
 
-def _scan(loss_fn, optimizer, params, batches, order, lrs):
+def _scan(loss_fn, optimizer, params, batches, order, lrs, unroll=_UNROLL):
   """The losses of the run: one ``lax.scan`` of ``optimizer``'s updates, or,
   when ``optimizer`` is None, of AdamW with :data:`ADAMW` as one fused
   update per leaf whose rate and bias corrections are computed ahead (about
@@ -365,7 +365,7 @@ def _scan(loss_fn, optimizer, params, batches, order, lrs):
       return (jax.tree_util.tree_map(update, p, m, v), m, v), loss
 
     zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
-    return jax.lax.scan(fused, (params, zeros, zeros), xs, unroll=_UNROLL)[1]
+    return jax.lax.scan(fused, (params, zeros, zeros), xs, unroll=unroll)[1]
 
   opt = (optimizer or optax.adamw)(lambda count: lrs[jnp.minimum(count, n - 1)])
 
@@ -375,7 +375,7 @@ def _scan(loss_fn, optimizer, params, batches, order, lrs):
     updates, state = opt.update(grads, state, p)
     return (optax.apply_updates(p, updates), state), loss
 
-  return jax.lax.scan(step, (params, opt.init(params)), order, unroll=_UNROLL)[1]
+  return jax.lax.scan(step, (params, opt.init(params)), order, unroll=unroll)[1]
 
 
 @partial(jax.jit, static_argnums=(0, 1))
