@@ -365,6 +365,24 @@ def steps_array(steps: Any, unreachable: str = "drop") -> Any:
   return jnp.stack([fl(s) for s in steps])
 
 
+def reachable(bounds: Any) -> int:
+  """The number of ``bounds`` within the int range (``2**31 - 1`` with x64
+  off): those a step can reach, the first ones as bounds are sorted.
+
+  Only concrete ints can lie past the range (they are what
+  :func:`steps_array` drops); floats and traced bounds all count.
+
+  Example:
+    >>> reachable([10, 2**31 - 1, 2**40])  # no int32 step reaches 2**40
+    2
+  """
+  known = concrete_all(bounds)
+  if known is None or not all(a.dtype.kind in "iu" for a in known):
+    return len(bounds)
+  top = np.iinfo(np.dtype(int_dtype())).max
+  return sum(int(a) <= top for a in known)
+
+
 def cumulative_product(init, factors: Any) -> jax.Array:
   """``[I, I*f1, (I*f1)*f2, ...]`` multiplied one at a time, in order.
 
@@ -409,13 +427,43 @@ def stack_leaves(xs: Any) -> jax.Array:
   return jnp.stack([jnp.asarray(x) for x in xs])
 
 
-def interpolate_pieces(t, bounds, values, kind: str):
+def interpolate_pieces(t, bounds, values, kind: str, end: int | None = None):
   """Interpolates ``values[i] -> values[i+1]`` over ``[bounds[i], bounds[i+1])``.
 
   ``bounds`` start at 0 and are sorted; past the last bound the value is
   ``values[-1]``. Zero-length intervals are skipped, and an interval's length
   counts as at least 1 (optax's ``piecewise_interpolate_schedule``).
+  ``kind`` is ``"linear"`` or ``"cosine"``.
+
+  With ``end`` (a concrete int, possibly past the int range, as a bound
+  :func:`steps_array` dropped), the last piece does not stop at
+  ``bounds[-1]``: it runs from ``values[-2]`` there toward ``values[-1]`` at
+  ``end`` (``values`` then has one entry more than ``bounds``; ``bounds``
+  concrete). Its length ``end - bounds[-1]`` is taken exactly in Python.
+
+  Example:
+    >>> t = np.array([0, 5, 10, 2**31 - 1], np.int32)
+    >>> interpolate_pieces(t, np.array([0, 10]), np.array([1.0, 0.5]), "linear").tolist()
+    [1.0, 0.75, 0.5, 0.5]
+    >>> v = interpolate_pieces(t, np.array([0, 10]), np.array([1.0, 0.5, 0.0]), "linear", 2**40)
+    >>> [round(x, 4) for x in v.tolist()]  # toward 0.0 at 2**40, never reached
+    [1.0, 0.75, 0.5, 0.499]
   """
+  interp = linear_interpolate if kind == "linear" else cosine_interpolate
+  if end is None:
+    return _interpolate_within(t, bounds, values, interp)
+  values = jnp.asarray(values, dtype=float_dtype())
+  n = len(bounds)
+  t = jnp.asarray(t)
+  start = bounds[n - 1]
+  size = float(end - int(start))
+  tail = interp(values[n - 1], values[n], jnp.clip(fl(t - start), 0, size), size)
+  inside = _interpolate_within(t, bounds, values[:n], interp)
+  return jnp.where(t >= start, tail, inside)
+
+
+def _interpolate_within(t, bounds, values, interp):
+  """:func:`interpolate_pieces` with no ``end``, for an ``interp`` function."""
   bounds = jnp.asarray(bounds)
   values = jnp.asarray(values, dtype=float_dtype())
   n = bounds.shape[0]
@@ -427,7 +475,6 @@ def interpolate_pieces(t, bounds, values, kind: str):
   lo, hi = lookup(bounds, j), lookup(bounds, k)
   size = jnp.maximum(fl(hi) - fl(lo), 1.0)
   pos = jnp.clip(fl(t) - fl(lo), 0, size)
-  interp = linear_interpolate if kind == "linear" else cosine_interpolate
   inside = interp(lookup(values, j), lookup(values, k), pos, size)
   return jnp.where(last, values[-1], inside)
 

@@ -83,7 +83,7 @@ EQUIVALENT: dict[str, str] = {
     "the stand-in multiplier for m == 1 (3 for 2) only feeds the geometric branch,"
     " which jnp.where discards there (finite either way: no NaN gradient)"
   ),
-  "optax_sched._math.x_interpolate_pieces__mutmut_38": (
+  "optax_sched._math.x__interpolate_within__mutmut_38": (
     "j = min(i, n + 2) is i, which differs from min(i, n - 2) only in the last piece (i = n - 1),"
     " whose value is values[-1] whatever j"
   ),
@@ -101,7 +101,7 @@ EQUIVALENT: dict[str, str] = {
     "the stand-in denominator where den == 0 (2 for 1) only feeds the branch jnp.where"
     " discards (finite and nonzero either way: no NaN gradient)"
   ),
-  "optax_sched._math.x_interpolate_pieces__mutmut_19": (
+  "optax_sched._math.x__interpolate_within__mutmut_19": (
     "bounds start at 0 and a schedule's steps are >= 0 (negative steps become 0 before"
     " _value), so searchsorted_right(bounds, t) - 1 is never below 0"
   ),

@@ -202,8 +202,37 @@ def _count(bounds, t):
         else float(Fraction(1, 2) * (1 - Fraction(t - 10, FAR - 10)))
       ),
     ),
+    (
+      # Half a cosine from 0.5 at 10 to 0 at the real boundary, in float64.
+      lambda: sched.piecewise_interpolate_schedule("cosine", 1.0, {10: 0.5, FAR: 0.0}),
+      lambda t: (
+        0.5 + 0.25 * (1 + math.cos(math.pi * t / 10))
+        if t < 10
+        else 0.25 * (1 + math.cos(math.pi * float(Fraction(t - 10, FAR - 10))))
+      ),
+    ),
+    (
+      # Mixed pieces (optax's join), one boundary reached and one not.
+      lambda: sched.join_schedules(
+        [
+          sched.constant_schedule(1.0),
+          sched.linear_schedule(1.0, 0.0, 20),
+          sched.cosine_decay_schedule(2.0, 10),
+        ],
+        [10, FAR],
+      ),
+      lambda t: 1.0 if t < 10 else max(0.0, 1 - (t - 10) / 20),
+    ),
   ],
-  ids=["multistep", "piecewise_constant", "piecewise_values", "join", "piecewise_interpolate"],
+  ids=[
+    "multistep",
+    "piecewise_constant",
+    "piecewise_values",
+    "join",
+    "piecewise_interpolate",
+    "piecewise_interpolate_cosine",
+    "join_mixed",
+  ],
 )
 def test_boundaries_past_the_int_range_are_never_reached(make, reference):
   # They were clipped to 2**31 - 1, so the last int32 step crossed them.

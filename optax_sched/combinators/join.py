@@ -13,7 +13,7 @@ import optax
 from optax_sched import _validate as v
 from optax_sched._base import Schedule, ScheduleFn, as_schedule, jumps, register
 from optax_sched._dtypes import Real, float_dtype
-from optax_sched._math import lookup, searchsorted_right, stack_leaves, steps_array
+from optax_sched._math import lookup, reachable, searchsorted_right, stack_leaves, steps_array
 from optax_sched.combinators._operand import known
 
 
@@ -189,10 +189,8 @@ class join_schedules(Schedule):
       # optax annotates int boundaries; it compares them with the step, so
       # any number (or traced value) works.
       bounds = cast("list[int]", list(self.boundaries))
-      known = steps_array(bounds)
-      if isinstance(known, np.ndarray) and known.dtype.kind == "i" and len(known) < len(bounds):
-        # Boundaries past the int range are never reached (and overflow optax's compare).
-        bounds = bounds[: len(known)]
+      # Boundaries past the int range are never reached (and overflow optax's compare).
+      bounds = bounds[: reachable(bounds)]
       return optax.join_schedules(list(self.schedules)[: len(bounds) + 1], bounds)(t)
     bounds = steps_array(self.boundaries)
     index = searchsorted_right(bounds, t)

@@ -16,11 +16,10 @@ from optax_sched import _validate as v
 from optax_sched._base import Schedule, fl, float_dtype, register, static
 from optax_sched._dtypes import Real
 from optax_sched._math import (
-  cosine_interpolate,
   cumulative_product,
   exact,
   interpolate_pieces,
-  linear_interpolate,
+  reachable,
   select_piece,
   steps_array,
 )
@@ -121,16 +120,13 @@ class piecewise_interpolate_schedule(Schedule):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
     values = cumulative_product(self.init_value, scales)
     starts = steps_array([0] + bounds)
-    k = len(starts) - 1
-    if isinstance(starts, np.ndarray) and k < len(bounds):
+    k = reachable(bounds)
+    if k < len(bounds):
       # Boundaries past the int range are dropped (never reached), but the
       # last piece a step can be in still ends at the first of them.
-      t = jnp.asarray(t)
-      size = float(bounds[k] - int(starts[k]))
-      interp = linear_interpolate if self.interpolate_type == "linear" else cosine_interpolate
-      tail = interp(values[k], values[k + 1], jnp.clip(fl(t - starts[k]), 0, size), size)
-      inside = interpolate_pieces(t, starts, values[: k + 1], self.interpolate_type)
-      return jnp.where(t >= starts[k], tail, inside)
+      return interpolate_pieces(
+        t, starts, values[: k + 2], self.interpolate_type, end=int(bounds[k])
+      )
     return interpolate_pieces(t, starts, values, self.interpolate_type)
 
 
