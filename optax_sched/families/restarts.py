@@ -219,7 +219,7 @@ class polynomial_restarts_schedule(Restarting):
   period_mult: Real = 1.0
   decay: Real = 1.0
   end_value: Real = 0.0
-  cycle_limit: Real = 1
+  cycle_limit: Real | None = 1
   k_decay: Real = 1.0
 
   def _check(self):

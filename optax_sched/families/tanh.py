@@ -52,7 +52,7 @@ class tanh_schedule(Restarting):
   ub: Real = 3.0
   period_mult: Real = 1.0
   decay: Real = 1.0
-  cycle_limit: Real = 1
+  cycle_limit: Real | None = 1
 
   _period_field = "decay_steps"
 
