@@ -358,7 +358,7 @@ def steps_array(steps: Any, unreachable: str = "drop") -> Any:
     top = np.iinfo(np.dtype(int_dtype())).max
     ints = [int(a) for a in known]
     if unreachable == "drop":
-      ints = [a for a in ints if a <= top]
+      ints = ints[: reachable(steps)]
     return np.asarray([min(a, top) for a in ints], dtype=np.dtype(int_dtype()))
   if known is not None:
     return np.asarray([float(a) for a in known], dtype=np.dtype(float_dtype()))

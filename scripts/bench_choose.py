@@ -56,13 +56,14 @@ def _wall(fn):
   return time.perf_counter() - start
 
 
-def _digits():
+def digits():
   problem = exercise.load_problem(0, 1)
   batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])
   return problem, batches
 
 
-def _loss(params, batch):
+def digits_loss(params, batch):
+  """The exercise's loss on a batch ``(x, y)``, as lr_find takes it."""
   return exercise.loss_fn(params, *batch)
 
 
@@ -152,7 +153,7 @@ def bare_scan(problem, batches):
 
     def step(carry, i):
       p, state = carry
-      loss, grads = jax.value_and_grad(_loss)(p, (batches[0][i], batches[1][i]))
+      loss, grads = jax.value_and_grad(digits_loss)(p, (batches[0][i], batches[1][i]))
       updates, state = opt.update(grads, state, p)
       return (optax.apply_updates(p, updates), state), loss
 
@@ -162,16 +163,18 @@ def bare_scan(problem, batches):
 
 
 def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
-  problem, batches = _digits()
+  problem, batches = digits()
   # lr_find's default optimizer is AdamW with optax.adamw's defaults, which are
   # the exercise's optimizer and the torch loop's AdamW settings.
   assert ADAMW == {"b1": 0.9, "b2": 0.999, "eps": 1e-8, "weight_decay": 1e-4}, ADAMW
 
   def run():
-    return sched.lr_find(_loss, problem.params, batches).smoothed
+    return sched.lr_find(digits_loss, problem.params, batches).smoothed
 
   def run_optax():
-    return sched.lr_find(_loss, problem.params, batches, optimizer=exercise.optimizer).smoothed
+    return sched.lr_find(
+      digits_loss, problem.params, batches, optimizer=exercise.optimizer
+    ).smoothed
 
   cold = _wall(run)
   ours = {run: [], run_optax: [], bare_scan(problem, batches): []}
@@ -264,8 +267,8 @@ def main() -> None:
   print("| what | time | vs ours |\n|---|---|---|")
   for row in bench_lr_find(args.repeats) + bench_optimize():
     print("| " + " | ".join(row) + " |")
-  problem, batches = _digits()
-  ours = sched.lr_find(_loss, problem.params, batches)
+  problem, batches = digits()
+  ours = sched.lr_find(digits_loss, problem.params, batches)
   if importlib.util.find_spec("torch") is not None:
     _, losses, theirs = torch_range_test(problem, batches)
     n = min(len(losses), ours.losses.size)

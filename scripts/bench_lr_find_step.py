@@ -26,12 +26,12 @@ import os
 import time
 from functools import partial
 
+import bench_choose  # scripts/: the same problem, batches and loss
 import jax
 import numpy as np
 import optax
 
 from optax_sched import exercise, range_test as rt
-from optax_sched.problems import base
 
 
 def _plain_loss(params, batch):
@@ -40,23 +40,18 @@ def _plain_loss(params, batch):
   return optax.softmax_cross_entropy_with_integer_labels(h @ params["w2"] + params["b2"], y).mean()
 
 
-def _dense_loss(params, batch):
-  return base.loss(exercise.MLP(), params, *batch)
-
-
 def main() -> None:
   parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
   parser.add_argument("--rounds", type=int, default=60)
   args = parser.parse_args()
-  problem = exercise.load_problem(0, 1)
-  batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])
+  problem, batches = bench_choose.digits()
   n_b = int(batches[0].shape[0])
   variants = {}
   for opt_name, opt in (("optax.adamw", exercise.optimizer), ("fused AdamW", None)):
-    for model, loss in (("plain layers", _plain_loss), ("dense layers", _dense_loss)):
+    for model, loss in (("plain layers", _plain_loss), ("dense layers", bench_choose.digits_loss)):
       for unroll in (1, 2):
         variants[(opt_name, model, unroll, 100)] = (opt, loss, unroll, 100)
-  variants[("fused AdamW", "dense layers", 2, 10)] = (None, _dense_loss, 2, 10)
+  variants[("fused AdamW", "dense layers", 2, 10)] = (None, bench_choose.digits_loss, 2, 10)
   calls, ref = {}, None
   for key, (opt, loss, unroll, n) in variants.items():
     _, rates, order = rt._sweep(1e-7, 10.0, n, n_b)

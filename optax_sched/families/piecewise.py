@@ -119,15 +119,12 @@ class piecewise_interpolate_schedule(Schedule):
   def _value(self, t):
     bounds, scales = _sorted_items(self.boundaries_and_scales)
     values = cumulative_product(self.init_value, scales)
-    starts = steps_array([0] + bounds)
+    # Boundaries past the int range are dropped (never reached), but the last
+    # piece a step can be in still ends at the first of them.
     k = reachable(bounds)
-    if k < len(bounds):
-      # Boundaries past the int range are dropped (never reached), but the
-      # last piece a step can be in still ends at the first of them.
-      return interpolate_pieces(
-        t, starts, values[: k + 2], self.interpolate_type, end=int(bounds[k])
-      )
-    return interpolate_pieces(t, starts, values, self.interpolate_type)
+    end = int(bounds[k]) if k < len(bounds) else None
+    starts = steps_array([0] + bounds)
+    return interpolate_pieces(t, starts, values[: k + 2], self.interpolate_type, end=end)
 
 
 class _OneCycle(Schedule):

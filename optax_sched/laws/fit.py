@@ -176,12 +176,12 @@ def _annealing_and_jacobian(name: str, q: jax.Array, s1, t, blocks) -> tuple:
   # log space needs a log of every span. A rate of 0 has realised its whole
   # drop (G = 1, no derivative); a span of 0 none (G = 0).
   span = jnp.maximum(s1[:, None] - where, 0.0)
-  log_rate = jnp.log(jnp.where(rate > 0, rate, 1.0))
+  ok = rate > 0
+  log_rate = jnp.log(jnp.where(ok, rate, 1.0))
   a = jnp.log(c) - gamma * log_rate
   x = jnp.exp(jnp.minimum(a, _MAX_LOG)) * span
   log1p = jnp.log1p(x) + jnp.where(x > 0, jnp.maximum(a - _MAX_LOG, 0.0), 0.0)  # log(1 + x)
   power = jnp.exp(-beta * log1p)
-  ok = rate > 0
   g = jnp.where(ok, 1.0 - power, (span > 0).astype(span.dtype))
   w_ok = jnp.where(ok, w, 0.0)
   h = w_ok * beta * power * x / (1.0 + x)  # w * x * dG/dx
