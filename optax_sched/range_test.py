@@ -4,8 +4,9 @@ Smith's range test as fastai runs it: train from the given parameters for
 ``num_steps`` updates while the rate grows exponentially from ``min_lr``
 towards ``max_lr``, smooth the loss with a bias-corrected moving average, stop
 when it passes ``stop_factor`` times the best smoothed loss, and read
-suggestions off the curve. Here the whole run is one jitted ``lax.scan`` (and
-several seeds one ``vmap`` of it); nothing of the caller's state changes.
+suggestions off the curve. Here the whole run is one jitted loop that ends at
+the stop, as fastai's does (and several seeds one ``vmap`` of its update);
+nothing of the caller's state changes.
 """
 
 from __future__ import annotations
@@ -159,9 +160,11 @@ def lr_find(
   ``"minimum"`` up to 10x too low there and 12-36x too high on the character
   transformer.
 
-  Cost: one compiled program of ``num_steps`` updates (a ``lax.scan``);
-  it is cached per ``loss_fn``/``optimizer`` and shapes, so a second call
-  does not compile.
+  Cost: at most ``num_steps`` updates in one compiled loop (a
+  ``lax.while_loop``, with the moving average and the stop check in float32
+  alongside, so that it ends at the stop: at most one update runs past it);
+  the program is cached per ``loss_fn``/``optimizer`` and shapes, so a second
+  call does not compile.
 
   Args:
     loss_fn: ``loss_fn(params, batch) -> scalar``, jittable.
@@ -226,15 +229,18 @@ def lr_find(
     )
   n_b = n_batches.pop()
   lrs, rates, order = _sweep(min_lr, max_lr, num_steps, n_b)
+  check = (smoothing, stop_factor - 1)  # the loop's own stop check (see _loop)
   if seeds is None and not callable(params):
-    rows = [np.asarray(_run_one(loss_fn, optimizer, params, batches, order, rates)).tolist()]
+    out, count = _run_one(loss_fn, optimizer, params, batches, order, rates, *check)
   else:
     if seeds is None:  # params drawn from a key: the one run is seed 0's
       keys, orders = np.zeros(1, np.int32), order[None]
     else:
       keys = np.asarray(_check_seeds(seeds), np.int64)
       orders = np.stack([_shuffled_order(int(s), n_b, num_steps) for s in keys])
-    rows = np.asarray(_run_seeds(loss_fn, optimizer, params, batches, orders, keys, rates)).tolist()
+    out, count = _run_seeds(loss_fn, optimizer, params, batches, orders, keys, rates, *check)
+  count = min(int(np.asarray(count)), num_steps)  # the updates that ran
+  rows = np.atleast_2d(np.asarray(out))[:, :count].tolist()
   smoothed_rows, stops = zip(*(_smooth(row, smoothing, stop_factor) for row in rows), strict=True)
   stop = min(stops)
   kept = slice(0, stop + 1)
@@ -329,77 +335,136 @@ def _shuffled_order(seed: int, n_batches: int, num_steps: int) -> np.ndarray:
   return np.concatenate([rng.permutation(n_batches) for _ in range(cycles)])[:num_steps]
 
 
-#: Updates per iteration of the scan's loop: 2 takes about 2% off the digits
-#: MLP's step (half the loop's own work); more only compiles longer.
+#: Updates per iteration of the loop: 2 takes about 2% off the digits MLP's
+#: step (half the loop's own work); more only compiles longer.
 _UNROLL = 2
+#: The loop's stop check runs in float32 on the device, with this much slack
+#: (times the best smoothed loss) on the rise it allows, so that it ends at or
+#: after the float64 check that decides what is kept: float32 moving averages
+#: are good to about 1e-6 of the loss.
+_SLACK = 1e-4
 
 
-def _scan(loss_fn, optimizer, params, batches, order, lrs, unroll=_UNROLL):
-  """The losses of the run: one ``lax.scan`` of ``optimizer``'s updates, or,
-  when ``optimizer`` is None, of AdamW with :data:`ADAMW` as one fused
-  update per leaf whose rate and bias corrections are computed ahead (2-6%
-  off the digits MLP's updates against ``optax.adamw``,
-  scripts/bench_lr_find_step.py; the same numbers to float32 rounding,
-  tested)."""
+def _stepper(loss_fn, optimizer, params, batches, lrs):
+  """``(init, step)`` of the run: ``init(params) -> state`` and
+  ``step(state, idx, i) -> (state, loss)``, update ``i`` on batch ``idx``.
+
+  ``optimizer`` None is AdamW with :data:`ADAMW` as one fused update per leaf,
+  its rate and bias corrections computed ahead (2-6% off the digits MLP's
+  updates against ``optax.adamw``, scripts/bench_lr_find_step.py; the same
+  numbers to float32 rounding, tested), for float32 ``params`` (a pytree of
+  arrays or of shapes); ``optax.adamw`` itself for any other dtype."""
   n = lrs.shape[0]
   grad = jax.value_and_grad(loss_fn)
 
   def batch(idx):
     return jax.tree_util.tree_map(lambda b: b[idx], batches)
 
+  tree_map = jax.tree_util.tree_map
   if optimizer is None and all(x.dtype == jnp.float32 for x in jax.tree_util.tree_leaves(params)):
     b1, b2, eps, wd = (ADAMW[k] for k in ("b1", "b2", "eps", "weight_decay"))
     t = jnp.arange(1, n + 1, dtype=jnp.float32)
-    xs = (order, lrs, 1 / (1 - b1**t), 1 / (1 - b2**t))
+    c1s, c2s = 1 / (1 - b1**t), 1 / (1 - b2**t)  # 1 / the bias corrections
 
-    def fused(carry, x):
-      idx, lr, c1, c2 = x  # c1, c2: 1 / the bias corrections of this update
-      p, m, v = carry
+    def fused(state, idx, i):
+      p, m, v = state
+      lr, c1, c2 = lrs[i], c1s[i], c2s[i]
       loss, g = grad(p, batch(idx))
-      m = jax.tree_util.tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
-      v = jax.tree_util.tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, g)
+      m = tree_map(lambda m, g: b1 * m + (1 - b1) * g, m, g)
+      v = tree_map(lambda v, g: b2 * v + (1 - b2) * g * g, v, g)
 
       def update(p, m, v):
         return p - lr * (m * c1 / (jnp.sqrt(v * c2) + eps) + wd * p)
 
-      return (jax.tree_util.tree_map(update, p, m, v), m, v), loss
+      return (tree_map(update, p, m, v), m, v), loss
 
-    zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
-    return jax.lax.scan(fused, (params, zeros, zeros), xs, unroll=unroll)[1]
+    def init_fused(p):
+      zeros = tree_map(jnp.zeros_like, p)
+      return p, zeros, zeros
+
+    return init_fused, fused
 
   opt = (optimizer or optax.adamw)(lambda count: lrs[jnp.minimum(count, n - 1)])
 
-  def step(carry, idx):
-    p, state = carry
+  def step(state, idx, i):
+    del i  # the optimizer counts its updates
+    p, opt_state = state
     loss, grads = grad(p, batch(idx))
-    updates, state = opt.update(grads, state, p)
-    return (optax.apply_updates(p, updates), state), loss
+    updates, opt_state = opt.update(grads, opt_state, p)
+    return (optax.apply_updates(p, updates), opt_state), loss
 
-  return jax.lax.scan(step, (params, opt.init(params)), order, unroll=unroll)[1]
-
-
-@partial(jax.jit, static_argnums=(0, 1))
-def _run_one(loss_fn, optimizer, params, batches, order, lrs):
-  return _scan(loss_fn, optimizer, params, batches, order, lrs)
+  return (lambda p: (p, opt.init(p))), step
 
 
-def _run_seeds(loss_fn, optimizer, params, batches, orders, seeds, rates):
-  """The losses of every seed's run, ``(seeds, num_steps)``, in one compiled
-  program; ``params`` may be a function ``key -> params``. (A single run
-  without seeds is not vmapped: a batch axis of 1 makes every matmul of the
-  step a batched one, about 10% slower on CPU.)"""
+def _loop(state, step, order, beta, rise, unroll=_UNROLL):
+  """Runs ``step`` on ``order``'s batches (``(n,)``, or ``(seeds, n)`` with
+  ``state`` and ``step`` batched) until update ``n`` or the stop, in one
+  ``lax.while_loop``: the moving average and fastai's stop check run along
+  (in float32, with :data:`_SLACK`), so that no update runs past the stop
+  but the ``unroll - 1`` of its last iteration. A batched loop ends when the
+  first seed stops.
+
+  Returns ``(losses, count)``: ``losses`` shaped like ``order``, NaN after
+  the ``count`` updates that ran (``count`` may pass ``n`` by ``unroll - 1``).
+  """
+  n = order.shape[-1]
+  lead = order.shape[:-1]
+
+  def one(carry):
+    i, state, out, m, power, best, go = carry
+    state, loss = step(state, order[..., jnp.minimum(i, n - 1)], jnp.minimum(i, n - 1))
+    out = out.at[..., i].set(loss, mode="drop")
+    m = beta * m + (1 - beta) * loss
+    power = power * beta
+    value = m / (1 - power)
+    best = jnp.where(value < best, value, best)  # never NaN, as in _smooth
+    ok = jnp.isfinite(value) & ~(value - best > (rise + _SLACK) * jnp.abs(best))
+    return i + 1, state, out, m, power, best, go & jnp.all(ok)
+
+  def body(carry):
+    for _ in range(unroll):
+      carry = one(carry)
+    return carry
+
+  # float32 at least: a float16 average could not tell the slack apart
+  loss_dtype = jnp.promote_types(
+    jax.eval_shape(step, state, order[..., 0], 0)[1].dtype, jnp.float32
+  )
+  zero = jnp.zeros(lead, loss_dtype)
+  carry = (0, state, jnp.full(order.shape, jnp.nan, loss_dtype), zero, jnp.ones((), loss_dtype))
+  carry += (zero + jnp.inf, jnp.bool_(True))
+  out = jax.lax.while_loop(lambda c: (c[0] < n) & c[-1], body, carry)
+  return out[2], out[0]
+
+
+def _run(loss_fn, optimizer, params, batches, order, lrs, beta, rise, unroll=_UNROLL):
+  """One run's losses and its update count (see :func:`_loop`)."""
+  init, step = _stepper(loss_fn, optimizer, params, batches, lrs)
+  return _loop(init(params), step, order, beta, rise, unroll)
+
+
+_run_one = jax.jit(_run, static_argnums=(0, 1, 8))
+
+
+def _run_seeds(loss_fn, optimizer, params, batches, orders, seeds, rates, beta, rise):
+  """Every seed's run in one compiled program: losses ``(seeds, num_steps)``
+  and the update count; ``params`` may be a function ``key -> params``. (A
+  single run without seeds is not vmapped: a batch axis of 1 makes every
+  matmul of the step a batched one, about 10% slower on CPU.)"""
   if callable(params):
-    return _vmapped(loss_fn, optimizer, params, None, batches, orders, seeds, rates)
-  return _vmapped(loss_fn, optimizer, None, params, batches, orders, seeds, rates)
+    return _vmapped(loss_fn, optimizer, params, None, batches, orders, seeds, rates, beta, rise)
+  return _vmapped(loss_fn, optimizer, None, params, batches, orders, seeds, rates, beta, rise)
 
 
 @partial(jax.jit, static_argnums=(0, 1, 2))
-def _vmapped(loss_fn, optimizer, params_fn, params, batches, orders, seeds, rates):
-  def one(order, seed):
-    p = params_fn(jax.random.PRNGKey(seed)) if params_fn is not None else params
-    return _scan(loss_fn, optimizer, p, batches, order, rates)
+def _vmapped(loss_fn, optimizer, params_fn, params, batches, orders, seeds, rates, beta, rise):
+  def draw(seed):
+    return params_fn(jax.random.PRNGKey(seed)) if params_fn is not None else params
 
-  return jax.vmap(one)(orders, seeds)
+  shapes = jax.eval_shape(draw, jax.ShapeDtypeStruct((), seeds.dtype))
+  init, step = _stepper(loss_fn, optimizer, shapes, batches, rates)
+  states = jax.vmap(lambda seed: init(draw(seed)))(seeds)
+  return _loop(states, jax.vmap(step, in_axes=(0, 0, None)), orders, beta, rise)
 
 
 @lru_cache(maxsize=16)

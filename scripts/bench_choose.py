@@ -15,7 +15,11 @@
    the default one as PyTorch code usually reads (``nn.Sequential``,
    ``nn.CrossEntropyLoss``, a ``LambdaLR`` scheduler), each with 1 and with
    2 threads, reported at its faster thread count: nothing is handicapped.
-   JAX runs as installed. Rows in parentheses put lr_find next to itself
+   JAX runs as installed. Both stop as fastai's range test does, after the
+   update whose smoothed loss passes 4x the lowest, each on its own curve
+   (the curves drift apart in float32 once the rate is too high): every row
+   says how many updates ran, and the torch rows also give the ratio per
+   update. Rows in parentheses put lr_find next to itself
    with an optax optimizer, and next to the same updates as a bare
    ``jit(lax.scan)`` with ``optax.adamw``. The rounds interleave the
    contenders, and each row is the best of its rounds, so a burst of load
@@ -177,15 +181,22 @@ def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
     ).smoothed
 
   cold = _wall(run)
+  kept = sched.lr_find(digits_loss, problem.params, batches).losses.size
   ours = {run: [], run_optax: [], bare_scan(problem, batches): []}
   have_torch = importlib.util.find_spec("torch") is not None
   loops = [(impl, False) for impl in TORCH_ADAMW] + [("default", True)]
   configs = [(loop, n) for loop in loops for n in (1, 2)] if have_torch else []
   times: dict = {c: [] for c in configs}
 
+  updates = {}
+
   def torch_loop(config):
     (impl, module), threads = config
-    return torch_range_test(problem, batches, impl=impl, module=module, threads=threads)[0]
+    seconds, losses, _ = torch_range_test(
+      problem, batches, impl=impl, module=module, threads=threads
+    )
+    updates[config[0]] = len(losses)
+    return seconds
 
   for c in configs:  # warm up: the first call of each builds kernels and caches
     torch_loop(c)
@@ -198,7 +209,8 @@ def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
   rows = [
     (f"lr_find, {NUM_STEPS} steps, first call (compile included)", f"{cold:.3g} s", ""),
     (
-      f"lr_find, {NUM_STEPS} steps, compiled (its default AdamW, fused)",
+      f"lr_find, {NUM_STEPS} steps, compiled (its default AdamW, fused; {kept} updates"
+      f"{', then it stopped' if kept < NUM_STEPS else ''})",
       f"{warm * 1e3:.3g} ms",
       "1x",
     ),
@@ -221,12 +233,13 @@ def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
       best, n = min((min(times[(loop, n)]), n) for n in (1, 2))
       other = min(times[(loop, 3 - n)])
       what = "nn.Module loop, LambdaLR" if loop[1] else "eager loop"
+      per_update = (best / updates[loop]) / (warm / kept)
       rows.append(
         (
           f"torch {torch.__version__} {what}, AdamW {loop[0]}, {n} thread{'s' * (n > 1)}"
-          f" ({3 - n}: {other * 1e3:.3g} ms)",
+          f" ({3 - n}: {other * 1e3:.3g} ms; {updates[loop]} updates)",
           f"{best * 1e3:.3g} ms",
-          f"{best / warm:.3g}x slower",
+          f"{best / warm:.3g}x slower ({per_update:.3g}x per update)",
         )
       )
   return rows

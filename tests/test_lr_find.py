@@ -1,4 +1,4 @@
-"""sched.lr_find: fastai's range test as one jitted scan."""
+"""sched.lr_find: fastai's range test as one jitted loop that ends at the stop."""
 
 import math
 import sys
@@ -138,6 +138,57 @@ def test_a_loss_below_zero_stops_only_when_it_rises_by_the_factor():
   best = np.minimum.accumulate(f.smoothed)
   assert f.stopped_early and f.losses.size > 50
   assert f.smoothed[-1] - best[-1] > 3 * abs(best[-1]) or not np.isfinite(f.smoothed[-1])
+
+
+def _counted(loss_fn):
+  """loss_fn, and a list that grows by one on every evaluation of it."""
+  calls = []
+
+  def counted(w, batch):
+    jax.debug.callback(lambda: calls.append(1))
+    return loss_fn(w, batch)
+
+  return counted, calls
+
+
+@pytest.mark.parametrize("seeds", [None, [0, 1, 2]])
+def test_no_update_runs_past_the_stop(seeds):
+  # fastai's loop ends at the stop, and so does the compiled one: at most one
+  # update past it (two updates per iteration), not the rest of the sweep.
+  loss_fn, calls = _counted(mse)
+  x = X.reshape(8, 10).T  # every batch spans [-1, 1]: a shuffle keeps the curve smooth
+  kw = dict(min_lr=1e-4, max_lr=1e3, num_steps=300, optimizer=optax.sgd, seeds=seeds)
+  f = sched.lr_find(loss_fn, PARAMS, {"x": x, "y": 3.0 * x - 1.0}, **kw)
+  jax.effects_barrier()
+  kept = f.losses.shape[-1]  # (a vmapped callback runs once for all seeds)
+  assert f.stopped_early and 20 < kept < 250
+  assert kept <= len(calls) <= kept + 1
+
+
+@pytest.mark.parametrize("stop_factor", [1.0005, 1.003, 1.02, 1.3, 4.0])
+@pytest.mark.parametrize("seeds", [None, [0, 1]])
+def test_the_early_stop_keeps_what_the_float64_rule_keeps(stop_factor, seeds):
+  # The compiled loop checks the stop in float32 with some slack; what is kept
+  # is decided in float64 on the losses: the same as running every update and
+  # cutting the curve afterwards. A noisy loss with small stop factors puts
+  # the rule near its boundary again and again.
+  def noisy(w, batch):
+    return mse(w, batch) * (1 + 0.3 * jnp.sin(40 * batch["x"][0]))
+
+  kw = dict(min_lr=1e-3, max_lr=30.0, num_steps=120, optimizer=optax.sgd, seeds=seeds)
+  f = sched.lr_find(noisy, PARAMS, BATCHES, stop_factor=stop_factor, **kw)
+  full = sched.lr_find(noisy, PARAMS, BATCHES, stop_factor=math.inf, **kw)
+  rows = np.atleast_2d(full.smoothed)
+  best = np.minimum.accumulate(rows, axis=1)
+  over = ~np.isfinite(rows) | (rows - best > (stop_factor - 1) * np.abs(best))
+  stop = min(int(np.argmax(row)) if row.any() else rows.shape[1] - 1 for row in over)
+  assert stop < 119 and f.stopped_early
+  assert f.losses.shape[-1] == stop + 1
+  np.testing.assert_array_equal(f.losses, full.losses[..., : stop + 1])
+  np.testing.assert_allclose(
+    f.suggestions["minimum"],
+    suggest(full.lrs[: stop + 1], rows.mean(0)[: stop + 1], 120)["minimum"],
+  )
 
 
 def test_the_returned_rates_are_the_callers_to_change():
