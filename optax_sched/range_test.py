@@ -162,7 +162,8 @@ def lr_find(
 
   Cost: at most ``num_steps`` updates in one compiled loop (a
   ``lax.while_loop``, with the moving average and the stop check in float32
-  alongside, so that it ends at the stop: at most one update runs past it);
+  alongside, so that it ends at the stop: at most one update runs past it,
+  unless the smoothed loss comes within 1e-4 of the threshold and turns back);
   the program is cached per ``loss_fn``/``optimizer``, shapes and settings
   (``smoothing``, ``stop_factor``), so a second call does not compile.
 
