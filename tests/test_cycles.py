@@ -103,6 +103,7 @@ def test_config_spec_jit_vmap_grad():
     (dict(lengths=[100, 100], warmup_steps=[10]), "warmup_steps=[10]"),
     (dict(lengths=[100, 100], warmup_steps=[10, -1]), "warmup_steps[1]=-1"),
     (dict(lengths=[100, 100], peaks=[1.0]), "peaks=[1.0]"),
+    (dict(lengths=[100], peaks=0.5), "peaks=0.5"),
     (dict(lengths=[100], peaks=[float("nan")]), "peaks[0]=nan"),
     (dict(lengths=[100], init_value="0"), "init_value='0'"),
   ],
@@ -121,3 +122,27 @@ def test_declared_jumps_of_the_child_move_with_each_warmup_and_stretch():
   assert sorted(float(j) for j in s.declared_jumps(300)) == [40.0, 100.0, 180.0]
   values = [float(s(k)) for k in (39, 40, 179, 180)]
   assert values == pytest.approx([1.0, 0.5, 1.0, 0.5])
+
+
+def test_integer_steps_past_2_24_land_in_their_cycle():
+  """Concrete lengths of ``2**24 + 1`` (evaluated eagerly: integer starts): the step
+  before each start is still in the old cycle, where float32 would round it onto the start."""
+  lr, ratio, length = 1.0, 0.1, 2**24 + 1
+  s = sched.cycles(sched.cosine_decay_schedule(lr, length, alpha=ratio), [length] * 3)
+  bounds = [0, length, 2 * length, 3 * length]
+  t = np.asarray([b + d for b in bounds[1:] for d in (-2, -1, 0, 1)], np.int32)
+  expected = [levanter_cycles(k, lr, ratio, bounds, [0] * 3) for k in t.tolist()]
+  np.testing.assert_allclose(np.asarray(s(t)), expected, rtol=2e-5, atol=1e-7)
+
+
+def test_declared_restarts_are_where_the_values_restart_with_float16_lengths():
+  """Starts are summed in float64: float16 lengths of 1001 start cycles at 1001, 2002
+  and 3003, where a float16 sum would put the third at 3004."""
+  child = sched.piecewise_constant_schedule(1.0, {30: 0.5})
+  lengths = [np.float16(1001)] * 4
+  s = sched.cycles(child, lengths)
+  starts = [1001 * k for k in range(4)]
+  want = starts[1:] + [start + 30 for start in starts]
+  assert sorted(float(j) for j in s.declared_jumps(4004)) == sorted(want)
+  values = np.asarray(s(np.asarray([start - 1 for start in starts[1:]] + starts[1:])))
+  assert values.tolist() == [0.5] * 3 + [1.0] * 3
