@@ -131,15 +131,17 @@ def test_piecewise_interpolate_between_boundaries(kind):
   np.testing.assert_allclose(values(s, steps), [ref(t) for t in steps], rtol=1e-6)
 
 
-@pytest.mark.parametrize(("period", "mult"), [(3, 2.0), (5, 1.5), (4, 3.0)])
-def test_repeat_restarts_where_a_cycle_walk_does(period, mult):
+@pytest.mark.parametrize(
+  ("period", "mult", "decay"), [(3, 2.0, 0.5), (5, 1.5, 0.5), (4, 3.0, 0.5), (3, 1.0, 2.0)]
+)
+def test_repeat_restarts_where_a_cycle_walk_does(period, mult, decay):
   child = linear_schedule(1.0, 0.0, period)
-  s = repeat(child, period, period_mult=mult, decay=0.5)
+  s = repeat(child, period, period_mult=mult, decay=decay)
   steps = list(range(0, 60))
   want = []
   for t in steps:
     i, pos, length = cycle_ref(t, period, mult)
-    want.append(0.5**i * max(0.0, 1.0 - pos * period / length / period))
+    want.append(decay**i * max(0.0, 1.0 - pos * period / length / period))
   np.testing.assert_allclose(values(s, steps), want, rtol=1e-5, atol=1e-7)
 
 
@@ -268,8 +270,11 @@ def test_bounds_from_traced_steps_match_concrete():
   np.testing.assert_array_equal(jax.jit(at)(3.0), want)
 
 
-@pytest.mark.parametrize("mult", [1.0, 2.0])
+@pytest.mark.parametrize("mult", [1.0, 2.0, 1.25])
 def test_repeat_with_traced_period_mult(mult):
+  """With 1.25, float32 logarithms put steps 4 and 9, where the second and third cycles
+  start, one cycle early: the correction moves them on."""
+
   def at(m):
     return repeat(linear_schedule(1.0, 0.0, 4), 4, period_mult=m)(np.arange(30))
 

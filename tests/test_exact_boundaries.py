@@ -243,6 +243,16 @@ def test_boundaries_past_the_int_range_are_never_reached(make, reference):
     np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+def test_float_steps_past_a_boundary_no_int32_step_reaches_take_the_last_value(kind):
+  """A float step can pass FAR: from there on the value is the last one, 1 * 0.5 * 0.25,
+  as past any last boundary (the slope toward FAR does not run on)."""
+  s = sched.piecewise_interpolate_schedule(kind, 1.0, {10: 0.5, FAR: 0.25})
+  steps = np.array([FAR, 2 * FAR, 1e30], np.float32)
+  for fn in (s, jax.jit(s)):
+    np.testing.assert_allclose(np.asarray(fn(steps)), [1.0 * 0.5 * 0.25] * 3, rtol=1e-6)
+
+
 def test_warmup_exponential_staircase_declares_its_drops():
   """The staircase drops at ``W + b + k T`` (k >= 1), counted after the warmup; where
   it is declared the value halves, and a smooth decay declares nothing."""
