@@ -722,6 +722,13 @@ ALLOWED = [
     "global_batch_size - start = 6 must be >= 0 and a multiple of the increment",
   ),
   (
+    "per_sample",
+    dict(schedule=C, global_batch_size=100_002, rampup_batch_size=(1, 1, 1000)),
+    "rampup_batch_size",
+    "at most 100000 increments",
+  ),
+  ("repeat", dict(schedule=C, period=10, period_mult=0.5), "period_mult", "it must be >= 1"),
+  (
     "shift",
     dict(schedule="x", steps=3),
     "schedule",

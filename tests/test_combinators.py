@@ -218,6 +218,15 @@ JUMPS = [
     40,
     [5, 10, 20, 30],
   ),
+  # The child's jump at 10, on the restart, is that restart (declared once).
+  ("repeat unstretched", lambda: sched.repeat(PC10, 10, stretch_cycles=False), 40, [10, 20, 30]),
+  # The last update (9) still sees the child's jump at 9; the one at 10 is held off.
+  (
+    "hold",
+    lambda: sched.hold(sched.piecewise_constant_schedule(1.0, {9: 0.5, 10: 0.5}), 10),
+    30,
+    [9],
+  ),
   ("warmup constant", lambda: sched.warmup(COS, 10, 1e-5, "constant"), 50, [10]),
   ("warmup continuous", lambda: sched.warmup(PC10, 5), 50, [15]),
   ("warmup no prefix", lambda: sched.warmup(PC10, 5, prefix=False), 50, [10]),
