@@ -135,14 +135,22 @@ def test_integer_steps_past_2_24_land_in_their_cycle():
   np.testing.assert_allclose(np.asarray(s(t)), expected, rtol=2e-5, atol=1e-7)
 
 
-def test_declared_restarts_are_where_the_values_restart_with_float16_lengths():
-  """Starts are summed in float64: float16 lengths of 1001 start cycles at 1001, 2002
-  and 3003, where a float16 sum would put the third at 3004."""
+@pytest.mark.parametrize(
+  "lengths, warmup",
+  [
+    ([np.float16(1001)] * 4, 0),  # a float16 sum would start the fourth cycle at 3004
+    ([100, 100], np.longdouble(1) / 3),  # longdouble jumps would have other last digits
+  ],
+  ids=["float16 lengths", "longdouble warmup"],
+)
+def test_declared_jumps_are_float64_whatever_the_numpy_types(lengths, warmup):
+  """Every start ``S_i`` and the child's jump at 30 of its decay, at
+  ``S_i + W + 30 (D_i / D_0)``, computed in float64 from the numbers' values."""
   child = sched.piecewise_constant_schedule(1.0, {30: 0.5})
-  lengths = [np.float16(1001)] * 4
-  s = sched.cycles(child, lengths)
-  starts = [1001 * k for k in range(4)]
-  want = starts[1:] + [start + 30 for start in starts]
-  assert sorted(float(j) for j in s.declared_jumps(4004)) == sorted(want)
-  values = np.asarray(s(np.asarray([start - 1 for start in starts[1:]] + starts[1:])))
-  assert values.tolist() == [0.5] * 3 + [1.0] * 3
+  s = sched.cycles(child, lengths, warmup_steps=warmup)
+  ls, w = [float(x) for x in lengths], float(warmup)
+  starts = [sum(ls[:i]) for i in range(len(ls))]
+  inner = [start + w + 30 * ((n - w) / (ls[0] - w)) for start, n in zip(starts, ls, strict=True)]
+  got = np.asarray(s.declared_jumps(sum(ls)))
+  assert got.dtype == np.float64
+  assert sorted(got.tolist()) == sorted(starts[1:] + inner)
