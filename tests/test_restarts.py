@@ -179,3 +179,13 @@ def test_sgdr_keeps_its_own_copy_of_the_cycles():
   kws.append(dict(SGDR[0]))
   assert isinstance(s.cosine_kwargs, tuple) and len(s.cosine_kwargs) == 2
   assert_close(s(jnp.arange(30)), sgdr_reference(30), rtol=2e-6)
+
+
+def test_sgdr_declares_each_restart():
+  """Cycle ``k`` starts at ``s_k``, the sum of the ``decay_steps`` before it, at its own
+  ``init_value``; the first cycle's start is not a restart."""
+  kws = [*SGDR, dict(SGDR[0], init_value=0.2)]  # lengths 10, 15, 10
+  s = sgdr_schedule(kws)
+  assert [float(j) for j in s.declared_jumps(60)] == [10.0, 25.0]
+  values = np.asarray(s(jnp.arange(60)))
+  assert values[10] == pytest.approx(0.1) and values[25] == pytest.approx(0.2)
