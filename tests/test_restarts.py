@@ -189,3 +189,14 @@ def test_sgdr_declares_each_restart():
   assert [float(j) for j in s.declared_jumps(60)] == [10.0, 25.0]
   values = np.asarray(s(jnp.arange(60)))
   assert values[10] == pytest.approx(0.1) and values[25] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("period", [1.1, 2.4])
+def test_polynomial_restarts_with_a_traced_period_stay_within_init_value(period):
+  """The shape is a factor in [0, 1]: where the float32 position in a traced period comes
+  out just below 0 (large steps), the value is still ``init_value`` at most."""
+  steps = jnp.arange(0, 2_000_000, 7)
+  values = jax.jit(
+    lambda p: polynomial_restarts_schedule(1.0, p, power=0.5, cycle_limit=None)(steps)
+  )(period)
+  assert float(jnp.max(values)) <= 1.0
