@@ -805,3 +805,63 @@ def test_the_command_answers_any_text_with_status_0_or_2(text):
   assert not _MARK.exists()
   if status == 2:
     assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+
+
+# (registered name, kwargs, the argument and the value as the message shows them, the
+# start of what it says is allowed)
+SHOWN = [
+  ("sgdr_schedule", dict(cosine_kwargs=[]), "cosine_kwargs=[]", "it must hold at least one cycle"),
+  (
+    "onecycle_schedule",
+    dict(total_steps=10, peak_value=1e-3, pct_start=0.1),
+    "pct_start=0.1",
+    "pct_start * total_steps must not be 1 (total_steps=10)",
+  ),
+  (
+    "piecewise_constant_schedule",
+    dict(init_value=1.0, boundaries_and_scales={True: 0.5}),
+    "boundaries_and_scales={True: 0.5}",
+    "every boundary must be a step >= 0 (got key True)",
+  ),
+  (
+    "piecewise_constant_schedule",
+    dict(init_value=1.0, boundaries_and_scales={"10": 0.5}),
+    "boundaries_and_scales={'10': 0.5}",
+    "every boundary must be a step >= 0 (got key '10')",
+  ),
+  (
+    "piecewise_constant_schedule",
+    dict(init_value=1.0, boundaries_and_scales={10: -0.5}),
+    "boundaries_and_scales[10]=-0.5",
+    "scales must be >= 0",
+  ),
+  (
+    "linear_onecycle_schedule",
+    dict(transition_steps=100, peak_value=1e-3, pct_final=1.5),
+    "pct_final=1.5",
+    "it must be in [0.0, 1.0]",
+  ),
+  (
+    "multistep_decay_schedule",
+    dict(init_value=1e-3, milestones="10"),
+    "milestones='10'",
+    "it must be a list of numbers",
+  ),
+  (
+    "piecewise_values_schedule",
+    dict(boundaries=[10], values=[1.0, 0.5, 0.1]),
+    "values=[1.0, 0.5, 0.1]",
+    "it must hold len(boundaries) + 1 = 2 values, one per piece (got 3)",
+  ),
+]
+
+
+@pytest.mark.parametrize(
+  "name,kwargs,shown,allowed", SHOWN, ids=[f"{s[0]}-{i}" for i, s in enumerate(SHOWN)]
+)
+def test_the_message_shows_the_value_given(name, kwargs, shown, allowed):
+  """The value in the message is the one given (a bool or text key is refused as a step)."""
+  with pytest.raises(ValueError) as info:
+    sched.registry()[name](**kwargs)
+  message = str(info.value)
+  assert message.startswith(f"{name}: {shown} is not allowed: {allowed}"), message

@@ -301,3 +301,48 @@ def test_stacked_hyperparameters_take_the_library_dtypes():
   assert np.asarray(floats).tolist() == [float(np.float16(0.1)), float(np.float16(0.3)), 2.0]
   ints = stack_leaves([np.int64(3), np.int16(4)])
   assert ints.dtype == np.int32 and np.asarray(ints).tolist() == [3, 4]
+
+
+ZERO_LENGTH = {
+  "linear": lambda: sched.linear_schedule(1.0, 0.25, 0, transition_begin=5),
+  "power-0.5": lambda: sched.polynomial_schedule(1.0, 0.25, 0.5, 0, transition_begin=5),
+  "power-2": lambda: sched.polynomial_schedule(1.0, 0.25, 2.0, 0, transition_begin=5),
+  "wsd": lambda: sched.wsd_schedule(1.0, stable_steps=5, decay_steps=0, end_value=0.25),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32])
+@pytest.mark.parametrize("name", sorted(ZERO_LENGTH))
+def test_a_transition_of_length_0_is_a_step_at_its_start(name, dtype):
+  """``transition_steps=0`` (WSD: ``decay_steps=0``): the initial value before the start,
+  the end value from it on."""
+  steps = np.arange(0, 10, 1 if dtype is np.int32 else 0.5).astype(dtype)
+  want = [1.0 if t < 5 else 0.25 for t in steps]
+  assert np.asarray(ZERO_LENGTH[name]()(steps)).tolist() == want
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32])
+@pytest.mark.parametrize("family", [sched.linear_schedule, sched.warmup_constant_schedule])
+def test_a_linear_rise_from_0_is_t_over_T_to_an_ulp(family, dtype):
+  """Taken from the nearer end, a linear rise from 0 to 1 is the fraction ``t / T`` to one
+  float32 ulp at every step (``1 - (1 - t / T)`` loses digits near 0)."""
+  n = 3000
+  steps = np.arange(n + 3)
+  got = np.asarray(family(0.0, 1.0, n)(steps.astype(dtype)), np.float32)
+  want = np.asarray([float(min(Fraction(int(t), n), 1)) for t in steps], np.float32)
+  ulps = np.abs(got.view(np.int32).astype(np.int64) - want.view(np.int32))
+  assert ulps.max() <= 1, steps[ulps > 1]
+
+
+@pytest.mark.parametrize("num_cycles", [1.5, 2.0])
+def test_wsd_cosine_waves_keep_their_digits_next_to_each_zero(num_cycles):
+  """``(1 + cos(2 pi n f)) / 2`` past its first wave, each value to float32 accuracy
+  relative to itself; the reference reduces ``n f`` modulo 1 exactly before the cosine."""
+  d = 1000
+  s = sched.wsd_schedule(
+    1.0, stable_steps=0, decay_steps=d, decay_shape="cosine", num_cycles=num_cycles
+  )
+  n = Fraction(num_cycles)
+  want = [math.cos(math.pi * float(n * Fraction(p, d) % 1)) ** 2 for p in range(d)]
+  got = np.asarray(s(np.arange(d)), np.float64)
+  np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12)

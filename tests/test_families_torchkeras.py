@@ -1,4 +1,5 @@
-"""The families behind compat.torch and compat.keras, against float64 NumPy.
+"""The families behind compat.torch and compat.keras (and a few behind timm and
+Transformers), against float64 NumPy.
 
 Each reference below is written from the family's docstring formula, in
 float64, one step at a time; then sweeps under vmap, gradients, step shapes
@@ -19,13 +20,17 @@ from optax_sched.families.cyclic import cyclic_schedule
 from optax_sched.families.inverse_time import inverse_time_decay_schedule
 from optax_sched.families.onecycle import onecycle_schedule
 from optax_sched.families.piecewise import piecewise_constant_schedule
-from optax_sched.families.polynomial import polynomial_decay_schedule
+from optax_sched.families.polynomial import (
+  polynomial_decay_schedule,
+  warmup_polynomial_decay_schedule,
+)
 from optax_sched.families.ramps import constant_factor_schedule, linear_factor_schedule
 from optax_sched.families.step import (
   multistep_decay_schedule,
   piecewise_values_schedule,
   step_decay_schedule,
 )
+from optax_sched.families.wsd import wsd_schedule
 
 T = 400
 
@@ -54,6 +59,13 @@ def onecycle_ref(t, n, peak, pct, kind, div, final, three):
         return b + (a - b) / 2 * (math.cos(math.pi * pct_k) + 1)
       return a + (b - a) * pct_k
     lo = end
+
+
+def wsd_rsqrt_ref(t, peak, stable, decay, end, tau):
+  """An rsqrt stable phase (power 1/2 whatever ``stable_power`` says), a linear decay."""
+  g = max(peak * (1 + t / tau) ** -0.5, end)
+  d = t - stable
+  return end if d >= decay else end + (g - end) * (1 - max(d, 0) / decay)
 
 
 def poly_cycle_ref(t, init, steps, end, power):
@@ -112,6 +124,16 @@ CASES = [
   (
     polynomial_decay_schedule(0.1, 30, 0.001, 2.0),
     lambda t: (0.1 - 0.001) * (1 - min(t, 30) / 30) ** 2 + 0.001,
+  ),
+  (
+    warmup_polynomial_decay_schedule(0.0, 0.1, 20, 300, 0.001, 2.0),
+    lambda t: 0.1 * t / 20 if t < 20 else (0.1 - 0.001) * (1 - min(t - 20, 280) / 280) ** 2 + 0.001,
+  ),
+  (
+    wsd_schedule(
+      0.1, 200, 100, 0.001, "linear", stable_shape="rsqrt", timescale=10, stable_power=2.0
+    ),
+    lambda t: wsd_rsqrt_ref(t, 0.1, 200, 100, 0.001, 10),
   ),
 ]
 IDS = [f"{i}-{s.name}" for i, (s, _) in enumerate(CASES)]
@@ -209,6 +231,7 @@ STEP_FUNCTIONS = [
   piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0]),
   piecewise_values_schedule([10, 50], [3.0, 2.0, 1.0], closed_right=True),
   constant_factor_schedule(0.2, 0.25, 13),
+  inverse_time_decay_schedule(0.1, 20, 0.7, True),
   piecewise_constant_schedule(1.0, {10: 1.0, 20: 0.5, 40: 2.0}),  # a scale of 1 changes nothing
 ]
 
@@ -266,17 +289,27 @@ def test_cyclic_scale_fn_receives_the_cycle_number_or_the_step(scale_mode):
   assert_close(s(jnp.asarray(steps)), want, rtol=2e-6)
 
 
-@pytest.mark.parametrize("traced", ["up", "down"])
-def test_cyclic_declares_no_jumps_when_a_step_size_is_traced(traced):
+@pytest.mark.parametrize(
+  "build",
+  [
+    lambda x: cyclic_schedule(0.1, 1.0, x, 3),
+    lambda x: cyclic_schedule(0.1, 1.0, 4, x),
+    lambda x: multistep_decay_schedule(0.1, [x, 20]),
+  ],
+  ids=["cyclic.step_size_up", "cyclic.step_size_down", "multistep.milestones"],
+)
+def test_no_jumps_are_declared_when_a_step_is_traced(build):
   seen = []
 
-  def build(x):
-    up, down = (x, 3) if traced == "up" else (4, x)
-    s = cyclic_schedule(0.1, 1.0, up, down)
+  def run(x):
+    s = build(x)
     seen.append(s.declared_jumps(30))
     return s(5)
 
-  jax.jit(build)(3.0)
+  jax.jit(run)(3.0)
   assert [tuple(j) for j in seen] == [()]
+
+
+def test_cyclic_declares_each_cycle_start():
   jumps = cyclic_schedule(0.1, 1.0, 4, 3).declared_jumps(30)
   assert np.asarray(jumps).tolist() == [7.0, 14.0, 21.0, 28.0]

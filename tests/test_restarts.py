@@ -179,3 +179,24 @@ def test_sgdr_keeps_its_own_copy_of_the_cycles():
   kws.append(dict(SGDR[0]))
   assert isinstance(s.cosine_kwargs, tuple) and len(s.cosine_kwargs) == 2
   assert_close(s(jnp.arange(30)), sgdr_reference(30), rtol=2e-6)
+
+
+def test_sgdr_declares_each_restart():
+  """Cycle ``k`` starts at ``s_k``, the sum of the ``decay_steps`` before it, at its own
+  ``init_value``; the first cycle's start is not a restart."""
+  kws = [*SGDR, dict(SGDR[0], init_value=0.2)]  # lengths 10, 15, 10
+  s = sgdr_schedule(kws)
+  assert [float(j) for j in s.declared_jumps(60)] == [10.0, 25.0]
+  values = np.asarray(s(jnp.arange(60)))
+  assert values[10] == pytest.approx(0.1) and values[25] == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("period", [1.1, 2.4])
+def test_polynomial_restarts_with_a_traced_period_stay_within_init_value(period):
+  """The shape is a factor in [0, 1]: where the float32 position in a traced period comes
+  out just below 0 (large steps), the value is still ``init_value`` at most."""
+  steps = jnp.arange(0, 2_000_000, 7)
+  values = jax.jit(
+    lambda p: polynomial_restarts_schedule(1.0, p, power=0.5, cycle_limit=None)(steps)
+  )(period)
+  assert float(jnp.max(values)) <= 1.0

@@ -230,7 +230,9 @@ class polynomial_restarts_schedule(Restarting):
 
   def _value(self, t):
     k, p = self.k_decay, self.power
-    # Clipped: an ulp above 1 would make a fractional power NaN.
+    # Clipped to [0, 1]: below 0 a fractional power is NaN, and above 1 (a float32
+    # position rounded below 0, with a traced period at large steps) the value
+    # would pass init_value.
     return restarting(
       t,
       lambda pos, length: safe_pow(jnp.clip(_left(pos, length, k), 0, 1), p),
