@@ -124,6 +124,41 @@ EQUIVALENT: dict[str, str] = {
     "decay known to be 1 then multiplies the value by 1.0 ** i, which is the value"
     " (the result is cast to the float dtype either way)"
   ),
+  "optax_sched._math.x__fraction_floor__mutmut_15": (
+    "sign > 0 for sign >= 0: sign == 0 has returned earlier, so sign is +1 or -1 there"
+  ),
+  "optax_sched._math.x_cycle__mutmut_52": (
+    "known_l > 0 for >= 0: _cycle_table(0.0, ...) is None (every cycle would start at 0,"
+    " more than MAX_CYCLES of them), so the same closed form runs"
+  ),
+  "optax_sched._math.x_searchsorted_right__mutmut_3": (
+    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
+  ),
+  "optax_sched._math.x_searchsorted_right__mutmut_40": (
+    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
+  ),
+  "optax_sched._math.x_searchsorted_right__mutmut_43": (
+    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
+  ),
+  "optax_sched._math.x_select_piece__mutmut_4": (
+    "never builds the bucket tables (side None, which _Buckets.of rejects): the same count"
+  ),
+  "optax_sched._math.x_stack__mutmut_5": (
+    "dtype=None: jnp.asarray of the float64 NumPy stack canonicalises to the default float"
+    " dtype either way (float32, or float64 under x64)"
+  ),
+  "optax_sched.combinators.cycles.xǁcyclesǁ_check__mutmut_41": (
+    "zip without strict: _per_cycle has already made one warmup per length"
+  ),
+  "optax_sched.combinators.cycles.xǁcyclesǁ_equal_decays__mutmut_3": (
+    "the owner only appears in the error of a length check that _check has already passed"
+  ),
+  "optax_sched.combinators.cycles.xǁcyclesǁ_tables__mutmut_22": (
+    "the name only appears in the error of a length check that _check has already passed"
+  ),
+  "optax_sched.combinators.join.xǁjoin_schedulesǁ_value__mutmut_8": (
+    "typing.cast(None, ...) for cast(Array, ...): cast does nothing at run time"
+  ),
 }
 
 MAX_CHILDREN = 2
