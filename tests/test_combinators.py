@@ -220,6 +220,15 @@ JUMPS = [
   ),
   # The child's jump at 10, on the restart, is that restart (declared once).
   ("repeat unstretched", lambda: sched.repeat(PC10, 10, stretch_cycles=False), 40, [10, 20, 30]),
+  # Unstretched cycles of 10, 20, 40 steps: the child's jump at 5 comes 5 steps after each start.
+  (
+    "repeat unstretched, growing",
+    lambda: sched.repeat(
+      sched.piecewise_constant_schedule(1.0, {5: 0.5}), 10, 2.0, stretch_cycles=False
+    ),
+    40,
+    [5, 10, 15, 30, 35],
+  ),
   # The last update (9) still sees the child's jump at 9; the one at 10 is held off.
   (
     "hold",
@@ -228,8 +237,11 @@ JUMPS = [
     [9],
   ),
   ("warmup constant", lambda: sched.warmup(COS, 10, 1e-5, "constant"), 50, [10]),
+  ("warmup constant, one step", lambda: sched.warmup(COS, 1, 1e-5, "constant"), 50, [1]),
   ("warmup continuous", lambda: sched.warmup(PC10, 5), 50, [15]),
   ("warmup no prefix", lambda: sched.warmup(PC10, 5, prefix=False), 50, [10]),
+  # The ramp ends at the child's value at W (after its jump there): continuous, none declared.
+  ("warmup no prefix, the child's jump at W", lambda: sched.warmup(PC10, 10, prefix=False), 50, []),
   (
     "warmup no prefix, periodic",
     lambda: sched.warmup(sched.step_decay_schedule(1.0, 10, 0.5), 5, prefix=False),
@@ -276,6 +288,10 @@ BAD = [
   (lambda: sched.divide(COS, 0.0), "divide: b=0.0"),
   (lambda: sched.scale(COS, None), "scale: factor=None"),
   (lambda: sched.minimum(COS), "minimum: schedules="),
+  (
+    lambda: sched.minimum(0.5),
+    "minimum: schedules=[0.5] is not allowed: it must hold at least two schedules or numbers",
+  ),
   (lambda: sched.maximum(COS, [1.0]), "maximum: schedules[1]=[1.0]"),
   (lambda: sched.clip(COS, 1e-3, 1e-4), "clip: ceiling=0.0001"),
   (lambda: sched.shift(COS, float("inf")), "shift: steps=inf"),

@@ -100,10 +100,16 @@ def test_config_spec_jit_vmap_grad():
     (dict(lengths=[]), "lengths=[]"),
     (dict(lengths=[100, 0]), "lengths[1]=0"),
     (dict(lengths=[100], warmup_steps=100), "warmup_steps=100"),
-    (dict(lengths=[100, 100], warmup_steps=[10]), "warmup_steps=[10]"),
+    (
+      dict(lengths=[100, 100], warmup_steps=[10]),
+      "warmup_steps=[10] is not allowed: it must hold one entry per cycle (2), or be one number",
+    ),
     (dict(lengths=[100, 100], warmup_steps=[10, -1]), "warmup_steps[1]=-1"),
     (dict(lengths=[100, 100], peaks=[1.0]), "peaks=[1.0]"),
-    (dict(lengths=[100], peaks=0.5), "peaks=0.5"),
+    (
+      dict(lengths=[100], peaks=0.5),
+      "peaks=0.5 is not allowed: it must be a list of one factor per cycle, or None",
+    ),
     (dict(lengths=[100], peaks=[float("nan")]), "peaks[0]=nan"),
     (dict(lengths=[100], init_value="0"), "init_value='0'"),
   ],
@@ -154,3 +160,36 @@ def test_declared_jumps_are_float64_whatever_the_numpy_types(lengths, warmup):
   got = np.asarray(s.declared_jumps(sum(ls)))
   assert got.dtype == np.float64
   assert sorted(got.tolist()) == sorted(starts[1:] + inner)
+
+
+@pytest.mark.parametrize("traced", ["lengths", "warmup_steps"])
+def test_traced_lengths_or_warmups_follow_the_formula_and_declare_no_jumps(traced):
+  """Cycles of 10 steps, warmups of 2, a linear decay over 8: each cycle rises from
+  e_i = s(8) = 0 to 1 in 2 steps, then decays; nothing concrete to declare."""
+  child = sched.linear_schedule(1.0, 0.0, 8)
+
+  def run(x):
+    if traced == "lengths":
+      s = sched.cycles(child, [x, x], warmup_steps=2)
+    else:
+      s = sched.cycles(child, [10, 10], warmup_steps=x)
+    assert tuple(s.declared_jumps(20)) == ()
+    return s(jnp.arange(20))
+
+  got = jax.jit(run)(10 if traced == "lengths" else 2)
+  u = [k % 10 for k in range(20)]
+  expected = [x / 2 if x < 2 else 1 - (x - 2) / 8 for x in u]
+  np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_equal_decays_keep_the_childs_integer_step_past_2_24():
+  """Lengths L and L + 2 with warmups 0 and 2: equal decays, so the child sees the
+  integer ``u - W_1`` (documented), and a staircase boundary at ``2**24 + 1`` (no float32)
+  is met at exactly that step of cycle 1, which starts at the odd L = 2**25 + 1."""
+  length, b = 2**25 + 1, 2**24 + 1
+  s = sched.cycles(
+    sched.piecewise_constant_schedule(1.0, {b: 0.5}), [length, length + 2], warmup_steps=[0, 2]
+  )
+  since = [b - 2, b - 1, b, b + 1]
+  t = np.asarray([length + 2 + k for k in since], np.int32)
+  assert np.asarray(s(t)).tolist() == [1.0 if k < b else 0.5 for k in since]

@@ -18,7 +18,15 @@ PLANS = {
   "steps": sched.piecewise_constant_schedule(1.0, {500: 0.5, 700: 0.5, 900: 0.1}),
   "wsd": sched.wsd_schedule(1.0, 700, 300, 0.0, decay_shape="linear"),
 }
-CASES = [(400, 1000, 1600), (400, 1000, 700), (0, 1000, 3000), (999, 1000, 1001), (123, 1000, 777)]
+# (0, 1000, 1150): float32 arithmetic would put new step 138 (plan step 120) at 119.99999.
+CASES = [
+  (400, 1000, 1600),
+  (400, 1000, 700),
+  (0, 1000, 3000),
+  (999, 1000, 1001),
+  (123, 1000, 777),
+  (0, 1000, 1150),
+]
 
 
 def _warp(u: int, a: int, t: int, n: int) -> Fraction:
