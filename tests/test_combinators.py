@@ -249,6 +249,13 @@ JUMPS = [
     [10, 20, 30, 40],
   ),
   ("join", lambda: sched.join_schedules([PC10, PC10], [20]), 50, [10, 20, 30]),
+  # The middle piece runs 7.7 steps and steps at each whole local step, 7 included (t = 9.5).
+  (
+    "join, a piece of fractional length",
+    lambda: sched.join_schedules([PC10, sched.per_epoch(COS, 1), PC10], [2.5, 10.2]),
+    11,
+    [2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 10.2],
+  ),
   ("multiply", lambda: sched.multiply(PC10, sched.shift(PC10, 10)), 50, [10, 20]),
   ("minimum", lambda: sched.minimum(PC10, 0.7, sched.shift(PC10, 3)), 50, [10, 13]),
   (

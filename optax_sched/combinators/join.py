@@ -157,7 +157,7 @@ class join_schedules(Schedule):
     ends = starts[1:] + [float(total_steps)]
     out = [np.asarray(starts[1:])]
     for piece, start, end in zip(self.schedules, starts, ends, strict=True):
-      inner = jumps(piece, int(end - start)) + start
+      inner = jumps(piece, end - start) + start
       out.append(inner[inner < end])
     return np.concatenate(out)
 
