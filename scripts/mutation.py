@@ -159,6 +159,17 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.combinators.join.xǁjoin_schedulesǁ_value__mutmut_8": (
     "typing.cast(None, ...) for cast(Array, ...): cast does nothing at run time"
   ),
+  "optax_sched.families.onecycle.xǁonecycle_scheduleǁ_value__mutmut_27": (
+    "the value before any phase (targets[-2] for [-1]) is always overwritten: min(t, ends[-1])"
+    " lies in some phase for every step but NaN"
+  ),
+  "optax_sched.families.polynomial.x__remaining__mutmut_60": (
+    "without the upper cap the count only feeds the near-end branch, taken where the count is"
+    " below T anyway (as _remaining__mutmut_35)"
+  ),
+  "optax_sched.families.restarts.x_restarting__mutmut_3": (
+    "the default end_value is never used: every caller passes end_value"
+  ),
 }
 
 MAX_CHILDREN = 2

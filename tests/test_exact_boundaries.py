@@ -346,3 +346,37 @@ def test_wsd_cosine_waves_keep_their_digits_next_to_each_zero(num_cycles):
   want = [math.cos(math.pi * float(n * Fraction(p, d) % 1)) ** 2 for p in range(d)]
   got = np.asarray(s(np.arange(d)), np.float64)
   np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("num_cycles", [0.5, 1.5])
+def test_cosine_cycles_keep_waving_far_past_decay_steps(num_cycles):
+  """``cosine_cycles_schedule`` is never clipped: millions of steps past ``decay_steps`` it
+  is still ``(1 + cos(2 pi n t / T)) / 2`` to float32 accuracy (the reference reduces
+  ``n t / T`` modulo 1 exactly; the angle itself would lose the digits)."""
+  d = 100
+  steps = np.concatenate([np.arange(0, 400, 7), [1_000_003, 2_000_050, 5_000_017]])
+  s = sched.cosine_cycles_schedule(1.0, d, num_cycles=num_cycles)
+  n = Fraction(num_cycles)
+  want = [math.cos(math.pi * float(n * Fraction(int(t), d) % 1)) ** 2 for t in steps]
+  got = np.asarray(s(steps.astype(np.int32)), np.float64)
+  np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32])
+@pytest.mark.parametrize(
+  "init,end,power", [(3.0, 0.1, 3), (0.3, 0.001, 3), (3.0, 0.1, 2), (1.0, 0.25, 1)]
+)
+def test_a_polynomial_to_a_nonzero_floor_is_exact_to_2_ulps(init, end, power, dtype):
+  """``(I - E) (1 - clip(t - B, 0, T) / T) ** P + E`` at every step, half-steps included:
+  ``I`` before ``transition_begin``, the midpoint (where taking the value from the start
+  would cancel) and the floor after the end, each to 2 float32 ulps of the exact fraction."""
+  T, B = 4, 3
+  steps = np.arange(0, 10, 1 if dtype is np.int32 else 0.5).astype(dtype)
+  hi, lo = (Fraction(float(np.float32(x))) for x in (init, end))
+  want = [
+    float((hi - lo) * (1 - min(max(Fraction(float(t)) - B, 0), T) / T) ** power + lo) for t in steps
+  ]
+  s = sched.polynomial_schedule(init, end, power, T, transition_begin=B)
+  got = np.asarray(s(steps), np.float32)
+  ulps = np.abs(got.view(np.int32).astype(np.int64) - np.asarray(want, np.float32).view(np.int32))
+  assert ulps.max() <= 2, steps[ulps > 2]

@@ -174,6 +174,8 @@ SWEEPS = [
   ),
   ("onecycle.pct_start", lambda x: onecycle_schedule(100, 0.1, x), [0.2, 0.4]),
   ("onecycle.total_steps", lambda x: onecycle_schedule(x, 0.1, three_phase=True), [80.0, 120.0]),
+  # pct_start=1: the decay phase has no length (it ends where the rise does).
+  ("onecycle.peak_value", lambda x: onecycle_schedule(100, x, pct_start=1.0), [0.1, 0.2]),
   ("inverse_time.decay_rate", lambda x: inverse_time_decay_schedule(0.1, 10, x), [0.5, 2.0]),
   (
     "polynomial_decay.power",
@@ -295,8 +297,14 @@ def test_cyclic_scale_fn_receives_the_cycle_number_or_the_step(scale_mode):
     lambda x: cyclic_schedule(0.1, 1.0, x, 3),
     lambda x: cyclic_schedule(0.1, 1.0, 4, x),
     lambda x: multistep_decay_schedule(0.1, [x, 20]),
+    lambda x: constant_factor_schedule(0.1, 0.5, x),
   ],
-  ids=["cyclic.step_size_up", "cyclic.step_size_down", "multistep.milestones"],
+  ids=[
+    "cyclic.step_size_up",
+    "cyclic.step_size_down",
+    "multistep.milestones",
+    "constant_factor.total_steps",
+  ],
 )
 def test_no_jumps_are_declared_when_a_step_is_traced(build):
   seen = []
