@@ -358,10 +358,11 @@ def _stepper(loss_fn, optimizer, params, batches, lrs):
   n = lrs.shape[0]
   grad = jax.value_and_grad(loss_fn)
 
-  def batch(idx):
-    return jax.tree_util.tree_map(lambda b: b[idx], batches)
-
   tree_map = jax.tree_util.tree_map
+
+  def batch(idx):
+    return tree_map(lambda b: b[idx], batches)
+
   if optimizer is None and all(x.dtype == jnp.float32 for x in jax.tree_util.tree_leaves(params)):
     b1, b2, eps, wd = (ADAMW[k] for k in ("b1", "b2", "eps", "weight_decay"))
     t = jnp.arange(1, n + 1, dtype=jnp.float32)
@@ -413,7 +414,8 @@ def _loop(state, step, order, beta, rise, unroll=_UNROLL):
 
   def one(carry):
     i, state, out, m, power, best, go = carry
-    state, loss = step(state, order[..., jnp.minimum(i, n - 1)], jnp.minimum(i, n - 1))
+    j = jnp.minimum(i, n - 1)  # the unrolled update after the last runs update n - 1 again
+    state, loss = step(state, order[..., j], j)
     out = out.at[..., i].set(loss, mode="drop")
     m = beta * m + (1 - beta) * loss
     power = power * beta

@@ -70,6 +70,8 @@ TESTS: list[str] = [
 #: whose import-time code must run mutated.
 PRELOAD = ["numpy", "jax", "jax.numpy", "optax", "chex"]
 
+_NO_TABLES = "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
+
 #: Mutants that cannot change behaviour, with the reason (not counted).
 EQUIVALENT: dict[str, str] = {
   "optax_sched._math.xǁ_Bucketsǁof__mutmut_9": (
@@ -131,15 +133,9 @@ EQUIVALENT: dict[str, str] = {
     "known_l > 0 for >= 0: _cycle_table(0.0, ...) is None (every cycle would start at 0,"
     " more than MAX_CYCLES of them), so the same closed form runs"
   ),
-  "optax_sched._math.x_searchsorted_right__mutmut_3": (
-    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
-  ),
-  "optax_sched._math.x_searchsorted_right__mutmut_40": (
-    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
-  ),
-  "optax_sched._math.x_searchsorted_right__mutmut_43": (
-    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
-  ),
+  "optax_sched._math.x_searchsorted_right__mutmut_3": _NO_TABLES,
+  "optax_sched._math.x_searchsorted_right__mutmut_40": _NO_TABLES,
+  "optax_sched._math.x_searchsorted_right__mutmut_43": _NO_TABLES,
   "optax_sched._math.x_select_piece__mutmut_4": (
     "never builds the bucket tables (side None, which _Buckets.of rejects): the same count"
   ),
@@ -181,9 +177,7 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched._math.xǁ_Bucketsǁof__mutmut_15": (
     "tables built for exactly 16 bounds too: the search they stand in for gives the same count"
   ),
-  "optax_sched._math.xǁ_Bucketsǁof__mutmut_35": (
-    "never builds the bucket tables (as _Buckets.of__mutmut_9): the same count"
-  ),
+  "optax_sched._math.xǁ_Bucketsǁof__mutmut_35": _NO_TABLES,
   "optax_sched._math.xǁ_Bucketsǁof__mutmut_38": (
     "another count of bounds per bucket: the tables are correct for any (checked against"
     " np.searchsorted for 4 to 8)"

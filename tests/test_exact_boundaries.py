@@ -303,6 +303,19 @@ def test_stacked_hyperparameters_take_the_library_dtypes():
   assert ints.dtype == np.int32 and np.asarray(ints).tolist() == [3, 4]
 
 
+def _ulps_apart(got, want) -> np.ndarray:
+  """How many float32 ulps apart each value of ``got`` is from ``want``."""
+  bits = [np.asarray(x, np.float32).view(np.int32).astype(np.int64) for x in (got, want)]
+  return np.abs(bits[0] - bits[1])
+
+
+def _waves(num_cycles, steps, length) -> list[float]:
+  """``(1 + cos(2 pi n t / T)) / 2`` with ``n t / T`` reduced modulo 1 exactly first
+  (the angle itself would lose the digits)."""
+  n = Fraction(num_cycles)
+  return [math.cos(math.pi * float(n * Fraction(int(t), length) % 1)) ** 2 for t in steps]
+
+
 ZERO_LENGTH = {
   "linear": lambda: sched.linear_schedule(1.0, 0.25, 0, transition_begin=5),
   "power-0.5": lambda: sched.polynomial_schedule(1.0, 0.25, 0.5, 0, transition_begin=5),
@@ -329,8 +342,8 @@ def test_a_linear_rise_from_0_is_t_over_T_to_an_ulp(family, dtype):
   n = 3000
   steps = np.arange(n + 3)
   got = np.asarray(family(0.0, 1.0, n)(steps.astype(dtype)), np.float32)
-  want = np.asarray([float(min(Fraction(int(t), n), 1)) for t in steps], np.float32)
-  ulps = np.abs(got.view(np.int32).astype(np.int64) - want.view(np.int32))
+  want = [float(min(Fraction(int(t), n), 1)) for t in steps]
+  ulps = _ulps_apart(got, want)
   assert ulps.max() <= 1, steps[ulps > 1]
 
 
@@ -342,8 +355,7 @@ def test_wsd_cosine_waves_keep_their_digits_next_to_each_zero(num_cycles):
   s = sched.wsd_schedule(
     1.0, stable_steps=0, decay_steps=d, decay_shape="cosine", num_cycles=num_cycles
   )
-  n = Fraction(num_cycles)
-  want = [math.cos(math.pi * float(n * Fraction(p, d) % 1)) ** 2 for p in range(d)]
+  want = _waves(num_cycles, range(d), d)
   got = np.asarray(s(np.arange(d)), np.float64)
   np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12)
 
@@ -356,8 +368,7 @@ def test_cosine_cycles_keep_waving_far_past_decay_steps(num_cycles):
   d = 100
   steps = np.concatenate([np.arange(0, 400, 7), [1_000_003, 2_000_050, 5_000_017]])
   s = sched.cosine_cycles_schedule(1.0, d, num_cycles=num_cycles)
-  n = Fraction(num_cycles)
-  want = [math.cos(math.pi * float(n * Fraction(int(t), d) % 1)) ** 2 for t in steps]
+  want = _waves(num_cycles, steps, d)
   got = np.asarray(s(steps.astype(np.int32)), np.float64)
   np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12)
 
@@ -378,5 +389,5 @@ def test_a_polynomial_to_a_nonzero_floor_is_exact_to_2_ulps(init, end, power, dt
   ]
   s = sched.polynomial_schedule(init, end, power, T, transition_begin=B)
   got = np.asarray(s(steps), np.float32)
-  ulps = np.abs(got.view(np.int32).astype(np.int64) - np.asarray(want, np.float32).view(np.int32))
+  ulps = _ulps_apart(got, want)
   assert ulps.max() <= 2, steps[ulps > 2]
