@@ -15,6 +15,10 @@
    the default one as PyTorch code usually reads (``nn.Sequential``,
    ``nn.CrossEntropyLoss``, a ``LambdaLR`` scheduler), each with 1 and with
    2 threads, reported at its faster thread count: nothing is handicapped.
+   With ``torch-lr-finder`` installed (``pip install torch-lr-finder``), one
+   more row runs the range test as PyTorch users run it: that package's
+   ``LRFinder.range_test`` on the same model, optimizer and batches
+   (``torch_lr_finder_range_test``).
    JAX runs as installed. Both stop as fastai's range test does, after the
    update whose smoothed loss passes 4x the lowest, each on its own curve
    (the curves drift apart in float32 once the rate is too high): every row
@@ -36,6 +40,7 @@ scripts/bench.py.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import importlib.util
 import math
 import os
@@ -71,6 +76,18 @@ def digits_loss(params, batch):
   return exercise.loss_fn(params, *batch)
 
 
+def _torch_mlp(init):
+  """The digits MLP as ``nn.Sequential``, with ``init``'s parameters (NumPy)."""
+  import torch
+
+  first, second = torch.nn.Linear(64, 64), torch.nn.Linear(64, 10)
+  with torch.no_grad():
+    for layer, w, b in ((first, "w1", "b1"), (second, "w2", "b2")):
+      layer.weight.copy_(torch.from_numpy(init[w].T))
+      layer.bias.copy_(torch.from_numpy(init[b]))
+  return torch.nn.Sequential(first, torch.nn.ReLU(), second)
+
+
 def torch_range_test(
   problem,
   batches,
@@ -101,12 +118,7 @@ def torch_range_test(
   start = time.perf_counter()
   x, y = torch.from_numpy(xs), torch.from_numpy(ys)
   if module:
-    first, second = torch.nn.Linear(64, 64), torch.nn.Linear(64, 10)
-    net = torch.nn.Sequential(first, torch.nn.ReLU(), second)
-    with torch.no_grad():
-      for layer, w, b in ((first, "w1", "b1"), (second, "w2", "b2")):
-        layer.weight.copy_(torch.from_numpy(init[w].T))
-        layer.bias.copy_(torch.from_numpy(init[b]))
+    net = _torch_mlp(init)
     params, criterion = list(net.parameters()), torch.nn.CrossEntropyLoss()
   else:
     p = {k: torch.tensor(v, requires_grad=True) for k, v in init.items()}
@@ -140,6 +152,44 @@ def torch_range_test(
       break
   suggestions = suggest(np.array(lrs), np.array(smoothed), NUM_STEPS)
   return time.perf_counter() - start, losses, suggestions
+
+
+def torch_lr_finder_range_test(
+  problem, batches, min_lr=1e-7, max_lr=10.0, beta=0.98, stop=4.0, *, threads=1
+):
+  """The range test as PyTorch users run it: ``torch_lr_finder.LRFinder``
+  (the ``torch-lr-finder`` package, davidtvs/pytorch-lr-finder) on the same
+  ``nn.Sequential`` MLP, ``nn.CrossEntropyLoss``, ``torch.optim.AdamW`` and
+  batches (a ``DataLoader`` over the ready-made batches, ``batch_size=None``:
+  no collation), its exponential sweep, its smoothing (``smooth_f = 1 -
+  beta``, not bias-corrected) and its stop at ``stop`` x the best; then the
+  same ``suggest`` and ``LRFinder.reset()``, which puts the model and the
+  optimizer back as they were (ours changes nothing). Its progress bar and
+  messages go to a buffer. Returns (seconds, losses, suggestions)."""
+  import contextlib
+  import io
+
+  import torch
+  from torch_lr_finder import LRFinder
+
+  torch.set_num_threads(threads)
+  xs, ys = np.array(batches[0]), np.array(batches[1]).astype(np.int64)
+  init = {k: np.array(v) for k, v in problem.params.items()}
+  start = time.perf_counter()
+  data = list(zip(torch.from_numpy(xs), torch.from_numpy(ys), strict=True))
+  loader = torch.utils.data.DataLoader(data, batch_size=None)
+  net = _torch_mlp(init)
+  opt = torch.optim.AdamW(net.parameters(), lr=min_lr, weight_decay=1e-4)
+  finder = LRFinder(net, opt, torch.nn.CrossEntropyLoss(), device="cpu")
+  out = io.StringIO()
+  with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+    finder.range_test(
+      loader, start_lr=min_lr, end_lr=max_lr, num_iter=NUM_STEPS, smooth_f=1 - beta, diverge_th=stop
+    )
+  lrs, smoothed = (np.array(finder.history[k]) for k in ("lr", "loss"))
+  suggestions = suggest(lrs, smoothed, NUM_STEPS)
+  finder.reset()
+  return time.perf_counter() - start, list(smoothed), suggestions
 
 
 def bare_scan(problem, batches):
@@ -185,6 +235,8 @@ def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
   ours = {run: [], run_optax: [], bare_scan(problem, batches): []}
   have_torch = importlib.util.find_spec("torch") is not None
   loops = [(impl, False) for impl in TORCH_ADAMW] + [("default", True)]
+  if importlib.util.find_spec("torch_lr_finder") is not None:
+    loops.append(("default", "LRFinder"))
   configs = [(loop, n) for loop in loops for n in (1, 2)] if have_torch else []
   times: dict = {c: [] for c in configs}
 
@@ -192,9 +244,12 @@ def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
 
   def torch_loop(config):
     (impl, module), threads = config
-    seconds, losses, _ = torch_range_test(
-      problem, batches, impl=impl, module=module, threads=threads
-    )
+    if module == "LRFinder":
+      seconds, losses, _ = torch_lr_finder_range_test(problem, batches, threads=threads)
+    else:
+      seconds, losses, _ = torch_range_test(
+        problem, batches, impl=impl, module=module, threads=threads
+      )
     updates[config[0]] = len(losses)
     return seconds
 
@@ -232,7 +287,9 @@ def bench_lr_find(repeats: int = 10) -> list[tuple[str, str, str]]:
     for loop in loops:
       best, n = min((min(times[(loop, n)]), n) for n in (1, 2))
       other = min(times[(loop, 3 - n)])
-      what = "nn.Module loop, LambdaLR" if loop[1] else "eager loop"
+      what = {False: "eager loop", True: "nn.Module loop, LambdaLR"}.get(loop[1])
+      if loop[1] == "LRFinder":
+        what = f"torch-lr-finder {importlib.metadata.version('torch-lr-finder')} LRFinder"
       per_update = (best / updates[loop]) / (warm / kept)
       rows.append(
         (
@@ -294,6 +351,12 @@ def main() -> None:
       f" once the rate is too high); kept {ours.losses.size} and {len(losses)} updates"
     )
     print(f"suggestions: ours {_rounded(ours.suggestions)}, torch {_rounded(theirs)}")
+  if importlib.util.find_spec("torch_lr_finder") is not None:
+    _, smoothed, theirs = torch_lr_finder_range_test(problem, batches)
+    print(
+      f"torch-lr-finder's LRFinder (its own smoothing): kept {len(smoothed)} updates,"
+      f" suggestions {_rounded(theirs)}"
+    )
   print("load average after: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
