@@ -28,6 +28,7 @@ import importlib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 
 from optax_sched._version import __version__
@@ -165,7 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     jax.config.update("jax_platforms", "cpu")
   try:
-    return _COMMANDS[args.command](args)
+    with warnings.catch_warnings():
+      # A warning is one line too, not a source line of the library.
+      warnings.showwarning = lambda message, *_, **__: print(
+        f"{PROG} {args.command}: warning: {_one_line(message)}", file=sys.stderr
+      )
+      return _COMMANDS[args.command](args)
   except ValueError as e:
     print(f"{PROG} {args.command}: error: {_one_line(e)}", file=sys.stderr)
     return 2
@@ -440,10 +446,15 @@ def _read_log(path: str):
 
 
 def _law_from_args(args):
-
   from optax_sched.laws import LossLaw, fit_loss_law
+  from optax_sched.laws.formulas import LAWS
 
   if args.param:
+    if args.law not in LAWS:
+      raise ValueError(
+        f"--law {args.law}: with --param give the law's name: {', '.join(LAWS)}"
+        " (auto chooses only when fitting a --log)"
+      )
     values = {}
     for item in args.param:
       key, sep, value = item.partition("=")
@@ -471,6 +482,11 @@ def _optimize(args) -> int:
 
   if args.output and os.path.splitext(args.output)[1].lower() not in _FORMATS:
     raise ValueError(f"-o {args.output}: the image must end in " + ", ".join(_FORMATS))
+  # Checked before the law is fitted (which takes seconds), by their options' names.
+  if not 0 < args.peak < float("inf"):
+    raise ValueError(f"--peak {args.peak}: must be a finite rate > 0")
+  if not 0 <= args.warmup < args.steps - 1:
+    raise ValueError(f"--warmup {args.warmup}: must be >= 0 and < --steps - 1 = {args.steps - 1}")
   law = _law_from_args(args)
   print(f"law: {law!r}")
   best = optimize_schedule(law, args.steps, args.peak, warmup_steps=args.warmup)

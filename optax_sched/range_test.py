@@ -15,6 +15,7 @@ import bisect
 import dataclasses
 import inspect
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
 from typing import Any
@@ -192,7 +193,13 @@ def lr_find(
       returns.
 
   Returns:
-    An :class:`LRFinder`.
+    An :class:`LRFinder`. A ``UserWarning`` says when the test stopped too
+    early to leave out the first and last points before the suggestions.
+
+  Raises:
+    ValueError: bad settings; a ``loss_fn`` that fails on a batch or does not
+      return a floating-point scalar; non-float leaves in ``params``; a loss
+      that is not finite at the first update, or never after it.
 
   Example:
     >>> import jax.numpy as jnp
@@ -216,6 +223,15 @@ def lr_find(
     (Howard & Gugger 2020).
   """
   _check(min_lr, max_lr, num_steps, smoothing, stop_factor, method)
+  if not callable(loss_fn):
+    raise ValueError(f"lr_find: loss_fn={_short(loss_fn)} is not allowed: it must be a function")
+  if optimizer is not None and (
+    not callable(optimizer) or isinstance(optimizer, optax.GradientTransformation)
+  ):
+    raise ValueError(
+      f"lr_find: optimizer={_short(optimizer)} is not allowed: give a function of the rate,"
+      " such as optax.adamw (not optax.adamw(1e-3)), or None"
+    )
   leaves = jax.tree_util.tree_leaves(batches)
   if not leaves or any(np.ndim(x) < 1 for x in leaves):
     raise ValueError(
@@ -231,17 +247,28 @@ def lr_find(
   n_b = n_batches.pop()
   lrs, rates, order = _sweep(min_lr, max_lr, num_steps, n_b)
   check = (float(smoothing), float(stop_factor) - 1)  # the loop's own stop check (_loop)
-  if seeds is None and not callable(params):
-    out, count = _run_one(loss_fn, optimizer, params, batches, order, rates, *check)
-  else:
-    if seeds is None:  # params drawn from a key: the one run is seed 0's
-      keys, orders = np.zeros(1, np.int32), order[None]
+  keys = None
+  try:
+    if seeds is None and not callable(params):
+      out, count = _run_one(loss_fn, optimizer, params, batches, order, rates, *check)
     else:
-      keys = np.asarray(_check_seeds(seeds), np.int64)
-      orders = np.stack([_shuffled_order(int(s), n_b, num_steps) for s in keys])
-    out, count = _run_seeds(loss_fn, optimizer, params, batches, orders, keys, rates, *check)
+      if seeds is None:  # params drawn from a key: the one run is seed 0's
+        keys, orders = np.zeros(1, np.int32), order[None]
+      else:
+        keys = np.asarray(_check_seeds(seeds), np.int64)
+        orders = np.stack([_shuffled_order(int(s), n_b, num_steps) for s in keys])
+      out, count = _run_seeds(loss_fn, optimizer, params, batches, orders, keys, rates, *check)
+  except Exception as e:
+    _explain(e, loss_fn, params, batches, keys)  # raises a ValueError when it can say why
+    raise
   count = min(int(np.asarray(count)), num_steps)  # the updates that ran
   rows = np.atleast_2d(np.asarray(out))[:, :count].tolist()
+  for k, row in enumerate(rows):
+    if not math.isfinite(row[0]):
+      raise ValueError(
+        f"lr_find: loss_fn(params, batch) is {row[0]} at the first update{_of_seed(seeds, k)},"
+        f" before any change to params: it must be a finite scalar; check loss_fn and params"
+      )
   smoothed_rows, stops = zip(*(_smooth(row, smoothing, stop_factor) for row in rows), strict=True)
   stop = min(stops)
   kept = slice(0, stop + 1)
@@ -249,14 +276,65 @@ def lr_find(
   curve = smoothed[0] if seeds is None else smoothed.mean(0)
   if seeds is None:
     losses, smoothed = losses[0], smoothed[0]
+  suggestions = suggest(lrs[kept], curve, num_steps)
+  if not math.isfinite(pick(suggestions)):
+    raise ValueError(
+      f"lr_find: the loss is not finite after the first update (rate {min_lr:.3g}), so no rate"
+      " can be suggested: check loss_fn's gradient at params"
+    )
+  if stop + 1 - 5 - num_steps // 10 < 2:
+    warnings.warn(
+      f"lr_find: the range test stopped after {stop + 1} of {num_steps} updates (rate"
+      f" {lrs[stop]:.3g}): too few to skip the first {num_steps // 10} and last 5 points, so the"
+      " suggestions come from every point; lower min_lr or raise stop_factor (a loss that"
+      " jumps between batches also stops the test early)",
+      UserWarning,
+      stacklevel=2,
+    )
   return LRFinder(
     lrs=lrs[kept].copy(),
     losses=losses,
     smoothed=smoothed,
-    suggestions=suggest(lrs[kept], curve, num_steps),
+    suggestions=suggestions,
     method=method,
     stopped_early=stop + 1 < num_steps,
   )
+
+
+def _of_seed(seeds, k: int) -> str:
+  return "" if seeds is None else f" of seed {list(seeds)[k]}"
+
+
+def _explain(error: Exception, loss_fn, params, batches, keys) -> None:
+  """Raises a ValueError that says what is wrong with ``lr_find``'s input,
+  when the run failed (``error``) because of it: checked only then, since
+  tracing ``loss_fn`` again costs as much as a short run."""
+  try:
+    if callable(params):
+      key = jax.random.PRNGKey(0 if keys is None else int(keys[0]))
+      params = jax.eval_shape(params, key)
+    batch = jax.tree_util.tree_map(lambda b: b[0], batches)
+    loss = jax.eval_shape(loss_fn, params, batch)
+  except Exception as e:
+    raise ValueError(
+      f"lr_find: loss_fn(params, batch) fails on the first batch (batches with the leading"
+      f" axis taken off): {type(e).__name__}: {_short(str(e), 300)}"
+    ) from e
+  for path, leaf in jax.tree_util.tree_leaves_with_path(params):
+    dtype = getattr(leaf, "dtype", None) or np.result_type(leaf)
+    if not jnp.issubdtype(dtype, jnp.floating):
+      raise ValueError(
+        f"lr_find: params{jax.tree_util.keystr(path)} has dtype {dtype}, which is not"
+        " allowed: every leaf of params is trained, so every leaf must be floating-point"
+        " (close over integer constants in loss_fn instead)"
+      ) from error
+  shape, dtype = getattr(loss, "shape", None), getattr(loss, "dtype", None)
+  if shape != () or dtype is None or not jnp.issubdtype(dtype, jnp.floating):
+    got = _short(loss) if dtype is None else f"an array of shape {shape} and dtype {dtype}"
+    raise ValueError(
+      f"lr_find: loss_fn(params, batch) returns {got}, which is not allowed: it must return a"
+      " floating-point scalar (shape ()), such as a mean over the batch"
+    ) from error
 
 
 def suggest(lrs: np.ndarray, smoothed: np.ndarray, num_steps: int) -> dict[str, float]:
@@ -521,6 +599,6 @@ def _check_seeds(seeds) -> list[int]:
   return out
 
 
-def _short(x) -> str:
-  text = repr(x)
-  return text if len(text) < 60 else text[:57] + "..."
+def _short(x, width: int = 60) -> str:
+  text = x if isinstance(x, str) else repr(x)
+  return text if len(text) < width else text[: width - 3] + "..."

@@ -53,6 +53,23 @@ class LossLaw:
   converged: bool = True
   reason: str = ""
 
+  def __post_init__(self) -> None:
+    # Names only (never the leaves: under jit and vmap they are tracers).
+    if self.name not in formulas.LAWS:
+      raise ValueError(
+        f"LossLaw: name={self.name!r} is not allowed: choose from {', '.join(formulas.LAWS)}"
+      )
+    if isinstance(self.values, dict):
+      needed = formulas.LAWS[self.name][1]
+      missing = [k for k in needed if k not in self.values]
+      unknown = [k for k in self.values if k not in needed]
+      if missing or unknown:
+        raise ValueError(
+          f"LossLaw: values for {self.name!r} need exactly the parameters {', '.join(needed)}"
+          + (f"; missing {', '.join(missing)}" if missing else "")
+          + (f"; unknown {', '.join(map(str, unknown))}" if unknown else "")
+        )
+
   @property
   def params(self) -> dict[str, float]:
     """The parameters as Python floats."""
@@ -171,7 +188,11 @@ def _runs(lrs, losses, steps) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     bad = ~np.isfinite(y) | (y <= 0)
     if bad.any():
       j = int(np.argmax(bad))
-      raise ValueError(f"losses{tag}: must be finite and > 0, got {y[j]} at position {j}")
+      at = f"position {j}"
+      if s is not None and np.shape(s) == y.shape:
+        step = np.asarray(s)[j]
+        at = f"step {int(step) if float(step).is_integer() else step}"
+      raise ValueError(f"losses{tag}: must be finite and > 0, got {y[j]} at {at}")
     s = np.arange(1, y.size + 1) if s is None else np.asarray(s)
     if s.shape != y.shape:
       raise ValueError(f"steps{tag}: one step per loss, got {s.shape} steps for {y.shape} losses")

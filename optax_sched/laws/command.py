@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import pathlib
+import warnings
 
 import numpy as np
 
@@ -33,23 +34,69 @@ def read_log(
   """The columns ``step``, ``loss`` (and ``lr`` if present) of a CSV, JSON-lines or TensorBoard log.
 
   A TensorBoard log may log its rate at other steps than its loss: then
-  ``lr_step`` holds the rate's steps.
+  ``lr_step`` holds the rate's steps. A loss logged at step 0 (before any
+  update) is left out, with a warning.
   """
-  if is_event_log(path):
-    return read_events(path, loss_tag, lr_tag)
-  text = pathlib.Path(path).read_text()
-  first = text.lstrip()[:1]
-  if first == "{":
-    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-  else:
-    rows = list(csv.DictReader(text.splitlines()))
-  if not rows or "step" not in rows[0] or "loss" not in rows[0]:
-    raise ValueError(f"log {path}: needs columns step and loss (and optionally lr)")
-  keys = [k for k in ("step", "loss", "lr") if k in rows[0]]
+  log = read_events(path, loss_tag, lr_tag) if is_event_log(path) else _read_table(path)
+  if log["step"].size and log["step"][0] == 0:
+    # Loggers often record the loss before the first update, at step 0.
+    warnings.warn(
+      f"LOG {path}: the loss at step 0 (before any update) is left out: no law fits it",
+      UserWarning,
+      stacklevel=2,
+    )
+    drop = {"step", "loss"}
+    if "lr" in log:  # a table's lr shares the loss's rows; an event log's has its own steps
+      if "lr_step" not in log:
+        drop.add("lr")
+      elif log["lr_step"][0] == 0:
+        drop |= {"lr", "lr_step"}
+    log = {k: v[1:] if k in drop else v for k, v in log.items()}
+  if not log["step"].size:
+    raise ValueError(f"LOG {path}: no loss is logged after step 0")
+  return log
+
+
+def _read_table(path: str) -> dict[str, np.ndarray]:
+  """The columns of a CSV or JSON-lines log."""
   try:
-    return {k: np.array([float(r[k]) for r in rows]) for k in keys}
-  except (KeyError, TypeError, ValueError) as e:
-    raise ValueError(f"log {path}: a row has no number for {e}") from None
+    text = pathlib.Path(path).read_text()
+  except FileNotFoundError:
+    raise ValueError(f"LOG {path}: no such file or directory") from None
+  lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+  if lines and lines[0][1].lstrip().startswith("{"):
+    rows = []
+    for i, line in lines:
+      try:
+        rows.append((i, json.loads(line)))
+      except json.JSONDecodeError as e:
+        raise ValueError(f"LOG {path}: line {i} is not JSON ({e.msg})") from None
+  else:
+    reader = csv.reader(line for _, line in lines)
+    header = next(reader, [])
+    rows = [
+      (i, dict(zip(header, cells, strict=False)))
+      for (i, _), cells in zip(lines[1:], reader, strict=False)
+    ]
+  # Column names as written, matched without case or surrounding spaces.
+  names = {str(k).strip().lower(): k for k in (rows[0][1] if rows else {})}
+  if "step" not in names or "loss" not in names:
+    found = f"its columns: {', '.join(map(repr, names.values()))}" if rows else "it has no rows"
+    raise ValueError(f"LOG {path}: needs the columns step and loss (and optionally lr); {found}")
+  keys = {k: names[k] for k in ("step", "loss", "lr") if k in names}
+  out = {k: np.empty(len(rows)) for k in keys}
+  for j, (i, row) in enumerate(rows):
+    for k, name in keys.items():
+      if not isinstance(row, dict) or name not in row:
+        has = ", ".join(map(str, row)) if isinstance(row, dict) else type(row).__name__
+        raise ValueError(
+          f"LOG {path}: line {i} has no {name} (it has {has}); every row needs {', '.join(keys)}"
+        )
+      try:
+        out[k][j] = float(row[name])
+      except (TypeError, ValueError):
+        raise ValueError(f"LOG {path}: line {i} has {name}={row[name]!r}, not a number") from None
+  return out
 
 
 def _pick_tag(tags: list[str], given: str | None, candidates: tuple, option: str, path: str):
@@ -107,18 +154,29 @@ def rates(log: dict, schedule: str | None, load) -> np.ndarray:
   """The rate of every update of the logged run: from ``schedule`` or the log's lr."""
   steps = log["step"].astype(int)
   if schedule:
-    built = load(schedule)
-    if not callable(built):
-      raise ValueError("--schedule: give one schedule (not a config of parameter groups)")
+    built = load_as(load, "--schedule", schedule)
     return np.asarray(built(np.arange(int(steps.max()))), np.float64)
-  if "lr" in log:
-    lr_steps = log.get("lr_step", log["step"]).astype(int)
-    last = int(steps.max())
-    if lr_steps.size >= last and np.array_equal(lr_steps[:last], np.arange(1, last + 1)):
-      return log["lr"][:last]
+  if "lr" not in log:
+    raise ValueError("--schedule: needed for the rate of every update (LOG has no lr column)")
+  lr_steps = log.get("lr_step", log["step"]).astype(int)
+  last = int(steps.max())
+  if lr_steps.size >= last and np.array_equal(lr_steps[:last], np.arange(1, last + 1)):
+    return log["lr"][:last]
   raise ValueError(
-    "--schedule: needed (LOG has no lr column, or its lr is not logged at every step 1..T)"
+    f"--schedule: needed for the rate of every update (LOG's lr is logged at {lr_steps.size}"
+    f" steps, not at every step 1..{last})"
   )
+
+
+def load_as(load, option: str, spec: str):
+  """``load(spec)``, one schedule; an error names ``option`` and ``spec``."""
+  try:
+    built = load(spec)
+  except ValueError as e:
+    raise ValueError(f"{option} {spec}: {e}") from None
+  if not callable(built):
+    raise ValueError(f"{option} {spec}: give one schedule (not a config of parameter groups)")
+  return built
 
 
 def run(args) -> int:
@@ -126,6 +184,8 @@ def run(args) -> int:
 
   log = read_log(args.log, args.loss_tag, args.lr_tag)
   lrs = rates(log, args.schedule, args.load)
+  # The candidates are read before the fit, which takes seconds.
+  predict = [(spec, load_as(args.load, "--predict", spec)) for spec in args.predict]
   law = fit_loss_law(lrs, log["loss"], log["step"], law=args.law)
   print(law.name + ("" if law.converged else "  (did not converge)"))
   if law.reason:
@@ -133,7 +193,7 @@ def run(args) -> int:
   for k, v in law.params.items():
     print(f"  {k:6} {v:.6g}")
   total = args.steps or int(log["step"][-1])
-  candidates = [(spec, np.asarray(args.load(spec)(np.arange(total)))) for spec in args.predict]
+  candidates = [(spec, np.asarray(schedule(np.arange(total)))) for spec, schedule in predict]
   if candidates:
     finals = [float(law.predict(r, [total])[0]) for _, r in candidates]
     print(f"predicted loss after {total} updates:")
