@@ -316,9 +316,15 @@ def _explain(error: Exception, loss_fn, params, batches, keys) -> None:
     batch = jax.tree_util.tree_map(lambda b: b[0], batches)
     loss = jax.eval_shape(loss_fn, params, batch)
   except Exception as e:
+    hint = ""
+    if isinstance(batches, list):
+      hint = (
+        "; batches is one pytree of arrays stacked on their leading axis, not a list of"
+        " batches: jax.tree.map(lambda *b: jnp.stack(b), *batches) stacks a list"
+      )
     raise ValueError(
       f"lr_find: loss_fn(params, batch) fails on the first batch (batches with the leading"
-      f" axis taken off): {type(e).__name__}: {_short(str(e), 300)}"
+      f" axis taken off): {type(e).__name__}: {_short(str(e), 300)}{hint}"
     ) from e
   for path, leaf in jax.tree_util.tree_leaves_with_path(params):
     dtype = getattr(leaf, "dtype", None) or np.result_type(leaf)

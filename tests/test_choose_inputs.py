@@ -6,6 +6,7 @@ import json
 import math
 import warnings
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -98,7 +99,6 @@ def test_loss_law_names_a_wrong_law_or_parameter(name, values, message):
 
 
 def test_loss_law_still_maps_and_vmaps_as_a_pytree():
-  import jax
 
   law = sched.LossLaw("power", {"L0": 2.0, "A": 0.5, "alpha": 0.5})
   doubled = jax.tree_util.tree_map(lambda v: 2 * v, law)
@@ -249,3 +249,12 @@ def test_fit_a_log_with_only_step_0_is_one_error(tmp_path, capsys):
   code, _, err = _fit(tmp_path, capsys, "log.csv", "step,loss\n0,2.5\n")
   assert code == 2
   assert err.splitlines()[-1].endswith("no loss is logged after step 0")
+
+
+def test_lr_find_says_how_to_stack_a_list_of_batches():
+  listed = [(XS[i], 3 * XS[i] - 1) for i in range(8)]
+  with pytest.raises(ValueError, match="not a list of batches") as info:
+    sched.lr_find(line_loss, jnp.zeros(2), listed, num_steps=20)
+  stacked = jax.tree.map(lambda *b: jnp.stack(b), *listed)  # what the message suggests
+  np.testing.assert_array_equal(stacked[0], XS)
+  assert "too many values to unpack" in str(info.value)
