@@ -327,7 +327,8 @@ def _explain(error: Exception, loss_fn, params, batches, keys) -> None:
       f" axis taken off): {type(e).__name__}: {_short(str(e), 300)}{hint}"
     ) from e
   for path, leaf in jax.tree_util.tree_leaves_with_path(params):
-    dtype = getattr(leaf, "dtype", None) or np.result_type(leaf)
+    dtype = getattr(leaf, "dtype", None)
+    dtype = np.asarray(leaf).dtype if dtype is None else dtype
     if not jnp.issubdtype(dtype, jnp.floating):
       raise ValueError(
         f"lr_find: params{jax.tree_util.keystr(path)} has dtype {dtype}, which is not"

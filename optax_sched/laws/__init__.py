@@ -197,6 +197,23 @@ def _runs(lrs, losses, steps) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     if s.shape != y.shape:
       raise ValueError(f"steps{tag}: one step per loss, got {s.shape} steps for {y.shape} losses")
     s = _check_steps(s, r.size, "steps" + tag)
+    # Before the first update with a rate above 0 (a warmup from 0), every
+    # law's loss is infinite: those points are left out, not fitted.
+    before = np.cumsum(r)[s - 1] <= 0
+    if before.all():
+      raise ValueError(
+        f"lrs{tag}: the rates up to step {s[-1]} are all 0: a law needs a run whose rates add up"
+        " to more than 0 before a logged loss"
+      )
+    if before.any():
+      warnings.warn(
+        f"fit_loss_law: left out the losses{tag} logged before any update with a rate above 0"
+        f" (steps {', '.join(map(str, s[before][:3]))}{', ...' if before.sum() > 3 else ''}):"
+        " every law's loss is infinite there",
+        UserWarning,
+        stacklevel=3,
+      )
+      s, y = s[~before], y[~before]
     runs.append((r[: s[-1]], s, y))
   return runs
 
@@ -243,7 +260,10 @@ def fit_loss_law(
       fit of several runs sharing one law).
     losses: the logged losses (finite, > 0), or a list (one per run).
     steps: for each loss, how many updates had been applied (1..T, strictly
-      increasing); default ``1..len(losses)``; or a list (one per run).
+      increasing); default ``1..len(losses)``; or a list (one per run). A
+      loss logged before any update with a rate above 0 (the start of a
+      warmup from 0) is left out, with a ``UserWarning``: every law's loss is
+      infinite there.
     law: ``"auto"``, ``"multi_power"``, ``"momentum"`` or ``"power"``.
 
   Returns:

@@ -60,7 +60,7 @@ def read_log(
 def _read_table(path: str) -> dict[str, np.ndarray]:
   """The columns of a CSV or JSON-lines log."""
   try:
-    text = pathlib.Path(path).read_text()
+    text = pathlib.Path(path).read_text(encoding="utf-8-sig")  # without a byte-order mark
   except FileNotFoundError:
     raise ValueError(f"LOG {path}: no such file or directory") from None
   lines = [(i, line) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
