@@ -44,6 +44,7 @@ AREAS: dict[str, list[str]] = {
   "math": ["optax_sched/_math.py"],
   "combinators": ["optax_sched/combinators/*.py"],
   "families": ["optax_sched/families/*.py"],
+  "choose": ["optax_sched/scaling.py", "optax_sched/range_test.py"],
 }
 
 #: The tests mutants run: one selection for every area, as mutmut collects
@@ -63,6 +64,8 @@ TESTS: list[str] = [
   "tests/test_optax_parity.py",
   "tests/test_families_torchkeras.py",
   "tests/test_bad_input.py",
+  "tests/test_scaling.py",
+  "tests/test_lr_find.py",
 ]
 
 #: Imported once by mutmut's fork server, before any test (none of them
@@ -193,6 +196,13 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.combinators.timing.xǁrepeatǁdeclared_jumps__mutmut_16": (
     "with stretch_cycles, j * (length / p) < length keeps only j < p, which jumps(child, p)"
     " already returns (only a child jump within an ulp of the period could differ)"
+  ),
+  "optax_sched.scaling.x_batch_scaled__mutmut_46": (
+    "warnings.warn without its category: UserWarning is its default"
+  ),
+  "optax_sched.range_test.x__loop__mutmut_13": (
+    "min(i, n + 1) differs from min(i, n - 1) only at i = n, the unrolled update after the"
+    " last, whose loss is dropped (out.at[n], mode='drop') and whose state is discarded"
   ),
 }
 
