@@ -200,6 +200,27 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.scaling.x_batch_scaled__mutmut_46": (
     "warnings.warn without its category: UserWarning is its default"
   ),
+  "optax_sched.scaling.x_batch_scaled__mutmut_43": (
+    "warnings.warn with category None: UserWarning, its default"
+  ),
+  "optax_sched.scaling.x_batch_scaled__mutmut_59": (
+    "warnings.warn with category None: UserWarning, its default"
+  ),
+  "optax_sched.scaling.x_deepseek_llm__mutmut_21": (
+    "warnings.warn without its category: UserWarning is its default"
+  ),
+  "optax_sched.range_test.x_lr_find__mutmut_86": (
+    "np.asarray of Python ints without a dtype: int64, NumPy's default integer on 64-bit platforms"
+  ),
+  "optax_sched.range_test.x__loop__mutmut_79": (
+    "eval_shape of update 1 for update 0: only the loss dtype is read, which the index"
+    " cannot change"
+  ),
+  "optax_sched.range_test.x__loop__mutmut_83": (
+    "the moving average starts in the default float dtype: float32 (the loss dtype) without"
+    " x64; under x64 with a float32 loss a float64 average, whose stop check (with the same"
+    " slack) still ends at or after the float64 one that decides what is kept"
+  ),
   "optax_sched.range_test.x__loop__mutmut_13": (
     "min(i, n + 1) differs from min(i, n - 1) only at i = n, the unrolled update after the"
     " last, whose loss is dropped (out.at[n], mode='drop') and whose state is discarded"

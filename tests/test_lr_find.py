@@ -2,6 +2,7 @@
 
 import math
 import sys
+import warnings
 from functools import partial
 
 import jax
@@ -517,3 +518,15 @@ def test_no_smoothing_keeps_the_raw_losses():
   f = sched.lr_find(mse, PARAMS, BATCHES, num_steps=20, smoothing=0.0, stop_factor=math.inf)
   assert f.losses.shape == (20,)
   np.testing.assert_array_equal(f.smoothed, f.losses)
+
+
+@pytest.mark.parametrize("seeds", [None, [0, 1]])
+def test_a_run_warns_nothing(seeds):
+  # a fresh loss function is traced (and its dtypes chosen) again
+  def loss_fn(w, batch):
+    return mse(w, batch)
+
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    f = sched.lr_find(loss_fn, PARAMS, BATCHES, num_steps=20, seeds=seeds)
+  assert f.losses.dtype == f.smoothed.dtype == np.float64  # the caller's floats

@@ -29,7 +29,14 @@ def test_deepseek_lr_falls_and_batch_grows_with_compute():
   assert large[0] < small[0] and large[1] > small[1]
 
 
-@pytest.mark.parametrize("compute", [1e15, 1e22])
+def test_deepseek_is_silent_up_to_the_budget_the_authors_checked():
+  # fitted on 1e17 to 2e19 FLOPs, checked at 1e20: [1e17, 1e20] is in range
+  for c in (1e17, 5e19, 1e20):
+    lr, batch = _no_warning(sched.scaling.deepseek_llm, c)
+    assert lr == pytest.approx(0.3118 * c**-0.125, rel=1e-12)
+
+
+@pytest.mark.parametrize("compute", [1e15, 1e22, 1.0001e20])
 def test_deepseek_warns_outside_its_range(compute):
   with pytest.warns(UserWarning, match="outside the range the rule was fitted on"):
     sched.scaling.deepseek_llm(compute)
