@@ -1,4 +1,5 @@
-"""Mutation testing of the core arithmetic, the families and the combinators.
+"""Mutation testing of the core arithmetic, the families, the combinators and
+the choose-before-you-train code (``scaling``, ``lr_find``).
 
 An optional tool (``pip install -e .[dev]``), not run in CI: it runs mutmut 3
 (configured under ``[tool.mutmut]`` in pyproject.toml), niced and with at most
@@ -10,11 +11,12 @@ for the whole population when a sample was tested.
     python scripts/mutation.py --sample 300 --seed 1 --retest  # its non-killed again
     python scripts/mutation.py --sample 300 --seed 1 --report  # its scores, no run
     python scripts/mutation.py --paths math            # every mutant of _math.py
+    python scripts/mutation.py --paths choose --sample 150 --seed 6  # one area's sample
     python scripts/mutation.py --mutants NAME ...      # re-test named mutants
 
 Run it from the repository root. mutmut works in ``mutants/`` (a mutated copy
 of the tree, ignored by git); ``mutmut results`` / ``mutmut show NAME`` there
-show what survived. A full run is about 5000 mutants (hours on 2 cores), so
+show what survived. A full run is about 6500 mutants (hours on 2 cores), so
 ``--sample N --seed S`` draws N mutants over the selected areas, each area's
 share proportional to its mutant count. Scores go to ``mutants/scores.json``.
 
@@ -51,8 +53,10 @@ AREAS: dict[str, list[str]] = {
 #: its test-to-function map again (a run of all of them) whenever the
 #: selection changes. Seconds with ``pytest -n 0`` on 2 shared cores (load
 #: 9, no compilation cache): test_arithmetic 56, test_combinators 87,
-#: test_exact_boundaries 46. Each mutant runs only the tests that reach the
-#: mutated function.
+#: test_exact_boundaries 46; test_lr_find and test_scaling 30 together (load
+#: 3-4). Each mutant runs only the tests that reach the mutated function.
+#: laws/formulas.py is not mutated: test_laws takes 114 s (its slowest test,
+#: a fit on a real run, 31 s), and a mutant that survives runs all of it.
 TESTS: list[str] = [
   "tests/test_arithmetic.py",
   "tests/test_exact_boundaries.py",

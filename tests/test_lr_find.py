@@ -530,3 +530,13 @@ def test_a_run_warns_nothing(seeds):
     warnings.simplefilter("error")
     f = sched.lr_find(loss_fn, PARAMS, BATCHES, num_steps=20, seeds=seeds)
   assert f.losses.dtype == f.smoothed.dtype == np.float64  # the caller's floats
+
+
+@pytest.mark.parametrize("seeds", [None, [0, 1]])
+def test_float32_parameters_under_x64_give_the_same_run(seeds):
+  kw = dict(num_steps=20, stop_factor=math.inf, optimizer=optax.sgd, seeds=seeds)
+  with jax.enable_x64(True):
+    wide = sched.lr_find(mse, PARAMS, BATCHES, **kw)
+  narrow = sched.lr_find(mse, PARAMS, BATCHES, **kw)
+  np.testing.assert_allclose(wide.losses, narrow.losses, rtol=1e-6)
+  np.testing.assert_allclose(wide.smoothed, narrow.smoothed, rtol=1e-6)
