@@ -1,4 +1,5 @@
-"""Mutation testing of the core arithmetic, the families and the combinators.
+"""Mutation testing of the core arithmetic, the families, the combinators and
+the choose-before-you-train code (``scaling``, ``lr_find``).
 
 An optional tool (``pip install -e .[dev]``), not run in CI: it runs mutmut 3
 (configured under ``[tool.mutmut]`` in pyproject.toml), niced and with at most
@@ -10,11 +11,12 @@ for the whole population when a sample was tested.
     python scripts/mutation.py --sample 300 --seed 1 --retest  # its non-killed again
     python scripts/mutation.py --sample 300 --seed 1 --report  # its scores, no run
     python scripts/mutation.py --paths math            # every mutant of _math.py
+    python scripts/mutation.py --paths choose --sample 150 --seed 6  # one area's sample
     python scripts/mutation.py --mutants NAME ...      # re-test named mutants
 
 Run it from the repository root. mutmut works in ``mutants/`` (a mutated copy
 of the tree, ignored by git); ``mutmut results`` / ``mutmut show NAME`` there
-show what survived. A full run is about 5000 mutants (hours on 2 cores), so
+show what survived. A full run is about 6500 mutants (hours on 2 cores), so
 ``--sample N --seed S`` draws N mutants over the selected areas, each area's
 share proportional to its mutant count. Scores go to ``mutants/scores.json``.
 
@@ -44,14 +46,17 @@ AREAS: dict[str, list[str]] = {
   "math": ["optax_sched/_math.py"],
   "combinators": ["optax_sched/combinators/*.py"],
   "families": ["optax_sched/families/*.py"],
+  "choose": ["optax_sched/scaling.py", "optax_sched/range_test.py"],
 }
 
 #: The tests mutants run: one selection for every area, as mutmut collects
 #: its test-to-function map again (a run of all of them) whenever the
 #: selection changes. Seconds with ``pytest -n 0`` on 2 shared cores (load
 #: 9, no compilation cache): test_arithmetic 56, test_combinators 87,
-#: test_exact_boundaries 46. Each mutant runs only the tests that reach the
-#: mutated function.
+#: test_exact_boundaries 46; test_lr_find and test_scaling 30 together (load
+#: 3-4). Each mutant runs only the tests that reach the mutated function.
+#: laws/formulas.py is not mutated: test_laws takes 114 s (its slowest test,
+#: a fit on a real run, 31 s), and a mutant that survives runs all of it.
 TESTS: list[str] = [
   "tests/test_arithmetic.py",
   "tests/test_exact_boundaries.py",
@@ -63,6 +68,8 @@ TESTS: list[str] = [
   "tests/test_optax_parity.py",
   "tests/test_families_torchkeras.py",
   "tests/test_bad_input.py",
+  "tests/test_scaling.py",
+  "tests/test_lr_find.py",
 ]
 
 #: Imported once by mutmut's fork server, before any test (none of them
@@ -193,6 +200,34 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.combinators.timing.xǁrepeatǁdeclared_jumps__mutmut_16": (
     "with stretch_cycles, j * (length / p) < length keeps only j < p, which jumps(child, p)"
     " already returns (only a child jump within an ulp of the period could differ)"
+  ),
+  "optax_sched.scaling.x_batch_scaled__mutmut_46": (
+    "warnings.warn without its category: UserWarning is its default"
+  ),
+  "optax_sched.scaling.x_batch_scaled__mutmut_43": (
+    "warnings.warn with category None: UserWarning, its default"
+  ),
+  "optax_sched.scaling.x_batch_scaled__mutmut_59": (
+    "warnings.warn with category None: UserWarning, its default"
+  ),
+  "optax_sched.scaling.x_deepseek_llm__mutmut_21": (
+    "warnings.warn without its category: UserWarning is its default"
+  ),
+  "optax_sched.range_test.x_lr_find__mutmut_86": (
+    "np.asarray of Python ints without a dtype: int64, NumPy's default integer on 64-bit platforms"
+  ),
+  "optax_sched.range_test.x__loop__mutmut_79": (
+    "eval_shape of update 1 for update 0: only the loss dtype is read, which the index"
+    " cannot change"
+  ),
+  "optax_sched.range_test.x__loop__mutmut_83": (
+    "the moving average starts in the default float dtype: float32 (the loss dtype) without"
+    " x64; under x64 with a float32 loss a float64 average, whose stop check (with the same"
+    " slack) still ends at or after the float64 one that decides what is kept"
+  ),
+  "optax_sched.range_test.x__loop__mutmut_13": (
+    "min(i, n + 1) differs from min(i, n - 1) only at i = n, the unrolled update after the"
+    " last, whose loss is dropped (out.at[n], mode='drop') and whose state is discarded"
   ),
 }
 
