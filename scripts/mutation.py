@@ -213,7 +213,7 @@ EQUIVALENT: dict[str, str] = {
   "optax_sched.scaling.x_deepseek_llm__mutmut_21": (
     "warnings.warn without its category: UserWarning is its default"
   ),
-  "optax_sched.range_test.x_lr_find__mutmut_86": (
+  "optax_sched.range_test.x_lr_find__mutmut_101": (
     "np.asarray of Python ints without a dtype: int64, NumPy's default integer on 64-bit platforms"
   ),
   "optax_sched.range_test.x__loop__mutmut_79": (
