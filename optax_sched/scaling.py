@@ -34,7 +34,7 @@ RULES = ("sqrt", "linear")
 
 
 def _positive(fn: str, name: str, value) -> float:
-  if isinstance(value, bool):
+  if isinstance(value, (bool, str, bytes)):  # float("1e19") would parse: not a number given
     x = float("nan")
   else:
     try:

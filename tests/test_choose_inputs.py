@@ -108,6 +108,28 @@ def test_loss_law_still_maps_and_vmaps_as_a_pytree():
   np.testing.assert_allclose(np.asarray(got)[:, 0], [2.5, 5.0], rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+  "lrs, total_steps, message",
+  [
+    (np.full(100, 0.01), 200, "total_steps=200 is not allowed with an array of 100 rates"),
+    (lambda t: 0.01 + 0 * t, 0, "total_steps: must be an int >= 1"),
+    (lambda t: 0.01 + 0 * t, 50.5, "total_steps: must be an int >= 1"),
+  ],
+)
+def test_predict_refuses_a_total_steps_it_would_ignore_or_cannot_use(lrs, total_steps, message):
+  law = sched.LossLaw("power", {"L0": 2.0, "A": 0.5, "alpha": 0.5})
+  with pytest.raises(ValueError, match=message):
+    law.predict(lrs, [10], total_steps=total_steps)
+
+
+def test_predict_takes_total_steps_equal_to_the_array_length_or_for_a_schedule():
+  law = sched.LossLaw("power", {"L0": 2.0, "A": 0.5, "alpha": 0.5})
+  # L0 + A * (0.01 * 100) ** -alpha = 2.5, from the array and from the schedule.
+  got = law.predict(np.full(100, 0.01), [100], total_steps=100)
+  from_schedule = law.predict(sched.constant_schedule(0.01), [100], total_steps=100)
+  np.testing.assert_allclose([float(got[0]), float(from_schedule[0])], [2.5, 2.5], rtol=1e-6)
+
+
 def test_fit_names_the_step_of_a_nan_loss():
   lrs = np.full(100, 1e-2)
   losses = np.linspace(3.0, 2.0, 10)

@@ -78,6 +78,8 @@ def test_linear_rule_warns_beyond_goyal_batch():
     (lambda: sched.scaling.deepseek_llm(-1e18), "compute"),
     (lambda: sched.scaling.deepseek_llm(math.inf), "compute"),
     (lambda: sched.scaling.deepseek_llm("big"), "compute"),
+    (lambda: sched.scaling.deepseek_llm("1e19"), "compute"),
+    (lambda: sched.scaling.batch_scaled(1e-3, "32", 64), "batch_size"),
     (lambda: sched.scaling.batch_scaled(0.0, 32, 64), "lr"),
     (lambda: sched.scaling.batch_scaled(1e-3, 0, 64), "batch_size"),
     (lambda: sched.scaling.batch_scaled(1e-3, 32, math.nan), "new_batch_size"),

@@ -91,7 +91,7 @@ class LossLaw:
       steps: how many updates had been applied at each prediction, 1..T,
         increasing; default every step ``1..T``.
       total_steps: the run's length T when ``lrs`` is a schedule (default: the
-        last of ``steps``).
+        last of ``steps``); with an array, its length or None.
 
     Returns:
       The predicted losses, one per step, in the dtype of ``lrs`` (float32
@@ -103,12 +103,24 @@ class LossLaw:
     plus a bounded chunk: the annealing sum is grouped into 2048 blocks plus
     one boundary per step (exact for T <= 2048; see ``formulas.multi_power``).
     """
+    if total_steps is not None and not (
+      isinstance(total_steps, (int, np.integer))
+      and not isinstance(total_steps, bool)
+      and total_steps >= 1
+    ):
+      raise ValueError(f"total_steps: must be an int >= 1 (the run's length), got {total_steps!r}")
     if callable(lrs):
       if total_steps is None:
         if steps is None:
           raise ValueError("total_steps: needed when lrs is a schedule and steps is None")
         total_steps = int(np.max(np.asarray(steps)))
       lrs = lrs(jnp.arange(int(total_steps)))
+    elif total_steps is not None and total_steps != np.shape(lrs)[0]:
+      # An array already has its length: a different total_steps is a mistake.
+      raise ValueError(
+        f"total_steps={total_steps} is not allowed with an array of {np.shape(lrs)[0]} rates:"
+        " give it only with a schedule, or equal to len(lrs)"
+      )
     lrs = jnp.asarray(lrs)
     if not jnp.issubdtype(lrs.dtype, jnp.floating):
       lrs = lrs.astype(jnp.float32)
