@@ -182,7 +182,7 @@ def _annealing_and_jacobian(name: str, q: jax.Array, s1, t, blocks) -> tuple:
   x = jnp.exp(jnp.minimum(a, _MAX_LOG)) * span
   log1p = jnp.log1p(x) + jnp.where(x > 0, jnp.maximum(a - _MAX_LOG, 0.0), 0.0)  # log(1 + x)
   power = jnp.exp(-beta * log1p)
-  g = jnp.where(ok, 1.0 - power, (span > 0).astype(span.dtype))
+  g = jnp.where(ok, 1.0 - power, formulas.moved(span, s1).astype(span.dtype))
   w_ok = jnp.where(ok, w, 0.0)
   h = w_ok * beta * power * x / (1.0 + x)  # w * x * dG/dx
   jac = [

@@ -22,6 +22,8 @@ _TINY = 1e-30
 BLOCKS = 2048
 # Largest query x block matrix evaluated at once (memory bound of predict).
 _CHUNK_ELEMENTS = 1 << 22
+# A span below this many ulps of the LR sum is 0 (rounding) behind a rate of 0.
+_SPAN_ULPS = 16
 
 
 def prefix_sums(lrs: jax.Array) -> jax.Array:
@@ -106,6 +108,18 @@ def summary(lrs: jax.Array, steps: jax.Array, n_blocks: int = BLOCKS):
   return total, where, rate, index, jnp.broadcast_to(ends, total.shape)
 
 
+def moved(span: jax.Array, s1: jax.Array) -> jax.Array:
+  """Whether a rate above 0 followed a block (``span`` past the rounding of ``s1``).
+
+  Behind a rate of 0 the whole drop is realised once a rate above 0 follows
+  (G = 1) and none of it while only rates of 0 do (a span of 0, G = 0). That
+  span is 0 only up to rounding (``jnp.cumsum`` need not add a 0 exactly, and
+  ``where`` is a mean), which flipped G: a span within ``_SPAN_ULPS`` ulps of
+  the LR sum counts as 0.
+  """
+  return span > _SPAN_ULPS * jnp.finfo(span.dtype).eps * s1[:, None]
+
+
 def loss_drop(p: dict, s1: jax.Array, t: jax.Array, total, where, rate, index, ends) -> jax.Array:
   """``LD`` at steps ``t`` (with LR sums ``s1``) from a block summary (flattened)."""
   # A rate of 0 (a cosine to 0) has realised its whole drop: G = 1.
@@ -120,7 +134,7 @@ def loss_drop(p: dict, s1: jax.Array, t: jax.Array, total, where, rate, index, e
     + jnp.log(jnp.where(ok, span, 1.0))
   )
   g_ok = -jnp.expm1(-p["beta"] * jnp.logaddexp(0.0, log_x))
-  g = jnp.where(ok, g_ok, ((rate <= 0) & (span > 0)).astype(span.dtype))
+  g = jnp.where(ok, g_ok, ((rate <= 0) & moved(span, s1)).astype(span.dtype))
   return jnp.sum(jnp.where(ends <= t[:, None], total * g, 0.0), axis=1)
 
 
