@@ -1,5 +1,6 @@
-"""Mutation testing of the core arithmetic, the families, the combinators and
-the choose-before-you-train code (``scaling``, ``lr_find``).
+"""Mutation testing of the core arithmetic, the families, the combinators,
+the choose-before-you-train code (``scaling``, ``lr_find``) and the loss-curve
+laws' formulas (``laws/formulas.py``).
 
 An optional tool (``pip install -e .[dev]``), not run in CI: it runs mutmut 3
 (configured under ``[tool.mutmut]`` in pyproject.toml), niced and with at most
@@ -12,6 +13,7 @@ for the whole population when a sample was tested.
     python scripts/mutation.py --sample 300 --seed 1 --report  # its scores, no run
     python scripts/mutation.py --paths math            # every mutant of _math.py
     python scripts/mutation.py --paths choose --sample 150 --seed 6  # one area's sample
+    python scripts/mutation.py --paths laws --sample 120 --seed 8
     python scripts/mutation.py --mutants NAME ...      # re-test named mutants
 
 Run it from the repository root. mutmut works in ``mutants/`` (a mutated copy
@@ -47,6 +49,7 @@ AREAS: dict[str, list[str]] = {
   "combinators": ["optax_sched/combinators/*.py"],
   "families": ["optax_sched/families/*.py"],
   "choose": ["optax_sched/scaling.py", "optax_sched/range_test.py"],
+  "laws": ["optax_sched/laws/formulas.py"],
 }
 
 #: The tests mutants run: one selection for every area, as mutmut collects
@@ -55,8 +58,9 @@ AREAS: dict[str, list[str]] = {
 #: 9, no compilation cache): test_arithmetic 56, test_combinators 87,
 #: test_exact_boundaries 46; test_lr_find and test_scaling 30 together (load
 #: 3-4). Each mutant runs only the tests that reach the mutated function.
-#: laws/formulas.py is not mutated: test_laws takes 114 s (its slowest test,
-#: a fit on a real run, 31 s), and a mutant that survives runs all of it.
+#: laws/formulas.py is tested by test_law_formulas (about 30 s, against the
+#: formulas written out in NumPy), not test_laws (114 s, its slowest test a fit
+#: on a real run, 31 s): a mutant that survives runs every test that reaches it.
 TESTS: list[str] = [
   "tests/test_arithmetic.py",
   "tests/test_exact_boundaries.py",
@@ -70,6 +74,7 @@ TESTS: list[str] = [
   "tests/test_bad_input.py",
   "tests/test_scaling.py",
   "tests/test_lr_find.py",
+  "tests/test_law_formulas.py",
 ]
 
 #: Imported once by mutmut's fork server, before any test (none of them
