@@ -234,6 +234,33 @@ EQUIVALENT: dict[str, str] = {
     "min(i, n + 1) differs from min(i, n - 1) only at i = n, the unrolled update after the"
     " last, whose loss is dropped (out.at[n], mode='drop') and whose state is discarded"
   ),
+  "optax_sched.laws.formulas.x_blocks__mutmut_35": (
+    "no upper clip of the boundaries: one past T is dropped instead of marking T, whose count"
+    " cumsum(marks)[:T] never reads"
+  ),
+  "optax_sched.laws.formulas.x_moved__mutmut_1": (
+    ">= for >: differs only at a span of exactly 16 ulps of s1, or at s1 = 0, where every"
+    " drop before t is 0"
+  ),
+  "optax_sched.laws.formulas.x_multi_power__mutmut_27": (
+    "chunks of at least 2 queries: the chunk size only bounds memory (any size, the same sums)"
+  ),
+  "optax_sched.laws.formulas.x_multi_power__mutmut_33": (
+    "the chunk sized by flat[1] for flat[0]: every array of the summary has the same shape"
+  ),
+  "optax_sched.laws.formulas.x_summary__mutmut_46": (
+    "2 for 1 as the divisor of an empty block: its weighted sums are 0, so its means are 0"
+    " either way (and its total 0)"
+  ),
+  "optax_sched.laws.formulas.x_summary__mutmut_75": (
+    "k as integers: times the float weights they promote to the weights' dtype, the same products"
+  ),
+  "optax_sched.laws.formulas.x_summary__mutmut_87": (
+    "segment_sum without indices_are_sorted: a hint (the segments are sorted), the same sums"
+  ),
+  "optax_sched.laws.formulas.x_summary__mutmut_96": (
+    "zip(strict=False): both rows hold the same four arrays"
+  ),
 }
 
 MAX_CHILDREN = 2

@@ -100,6 +100,10 @@ RUNS = {
   "warmup_step": (step_decay(300, [150], warmup=20), [1, 20, 21, 149, 150, 151, 299]),
   "wsd": (wsd(300, 60), [100, 239, 240, 241, 270, 299, 300]),
   "wsd_to_zero": (wsd(300, 60, end=0.0), [100, 239, 240, 241, 270, 299, 300]),
+  "pause": (  # a rate of 0 with rates above 0 after it: G = 1 for its drop
+    np.concatenate([np.full(100, 1e-3), np.zeros(50), np.full(150, 5e-4)]),
+    [99, 100, 101, 150, 151, 200, 300],
+  ),
   "rise": (
     np.concatenate([np.full(100, 1e-4), np.full(100, 1e-3), np.full(100, 2e-4)]),
     [99, 100, 150, 200, 201, 250, 300],
@@ -471,3 +475,15 @@ def test_the_fits_annealing_sum_leaves_a_rate_of_0_unrealised_too():
     ld = f(s1, jnp.asarray(steps), blocks)
     want = [ref_ld(MPL, lrs, t) for t in steps]
     np.testing.assert_allclose(ld, want, rtol=1e-11, err_msg=f"drop to 0 at {z}")
+
+
+@x64
+def test_a_tiny_rate_after_a_rate_of_0_realises_its_drop():
+  # Rounding is a few ulps of the LR sum (here 1e-3: 2e-19); a rate of 1e-13
+  # after a rate of 0 is far above it, so the drop to 0 is realised (G = 1).
+  lrs = np.concatenate([np.full(10, 1e-4), np.zeros(5), np.full(285, 1e-13)])
+  steps = [10, 11, 15, 16, 17, 100, 300]
+  want = ref_multi_power(MPL, lrs, steps)
+  np.testing.assert_allclose(multi_power(MPL, jx(lrs), jx(steps)), want, rtol=1e-12)
+  # G = 1 from step 16 on: the loss is B * 1e-4 below its value at steps 11..15
+  np.testing.assert_allclose(want[2] - want[3], MPL["B"] * 1e-4, rtol=1e-6)
