@@ -487,3 +487,22 @@ def test_a_tiny_rate_after_a_rate_of_0_realises_its_drop():
   np.testing.assert_allclose(multi_power(MPL, jx(lrs), jx(steps)), want, rtol=1e-12)
   # G = 1 from step 16 on: the loss is B * 1e-4 below its value at steps 11..15
   np.testing.assert_allclose(want[2] - want[3], MPL["B"] * 1e-4, rtol=1e-6)
+
+
+def test_float32_rates_give_float32_losses_under_x64():
+  # a rate of 0 in the run: the G of its drop comes from a boolean (0 or 1)
+  lrs = np.concatenate([np.full(100, 1e-3), np.zeros(50), np.full(150, 5e-4)])
+  steps = np.array([99, 100, 101, 150, 151, 200, 300])
+  with jax.enable_x64(True):
+    r32 = jnp.asarray(lrs, jnp.float32)
+    for f, ref, p in (
+      (power, ref_power, MOM),
+      (momentum, ref_momentum, MOM),
+      (multi_power, ref_multi_power, MPL),
+    ):
+      name = ref.__name__
+      got = f(p, r32, jnp.asarray(steps))
+      assert got.dtype == jnp.float32, name
+      np.testing.assert_allclose(
+        got, ref(p, lrs.astype(np.float32).astype(np.float64), steps), rtol=1e-5, err_msg=name
+      )
