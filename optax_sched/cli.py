@@ -541,15 +541,19 @@ def _lr_find(args) -> int:
   from optax_sched.range_test import AUTO, lr_find
 
   batches = (problem.x_train[problem.order[0]], problem.y_train[problem.order[0]])
-  finder = lr_find(
-    lambda params, batch: problems.loss(problem.model, params, *batch),
-    problem.params,
-    batches,  # the default optimizer is the exercise's: AdamW with optax.adamw's defaults
-    min_lr=args.min_lr,
-    max_lr=args.max_lr,
-    num_steps=args.num_steps,
-    seeds=None if args.seeds == 1 else list(range(args.seed, args.seed + args.seeds)),
-  )
+  try:
+    finder = lr_find(
+      lambda params, batch: problems.loss(problem.model, params, *batch),
+      problem.params,
+      batches,  # the default optimizer is the exercise's: AdamW with optax.adamw's defaults
+      min_lr=args.min_lr,
+      max_lr=args.max_lr,
+      num_steps=args.num_steps,
+      seeds=None if args.seeds == 1 else list(range(args.seed, args.seed + args.seeds)),
+    )
+  except ValueError as e:  # lr_find names its arguments; here they are options
+    options = r"\b(min_lr|max_lr|num_steps)\b"
+    raise ValueError(re.sub(options, lambda m: "--" + m[1].replace("_", "-"), str(e))) from None
   for name, lr in finder.suggestions.items():
     print(f"{name:<9} {lr:.3g}")
   print(f"suggestion {finder.suggestion:.3g}  ({finder.method}: {AUTO})")

@@ -34,7 +34,9 @@ def test_lr_find_runs_on_the_character_transformer(tmp_path, capsys):
     (["-o", "lr.txt"], "must end in"),
     (["--problem", "mnist"], "--problem='mnist'"),
     (["--seeds", "0"], "--seeds=0"),
-    (["--min-lr", "1.0", "--max-lr", "0.1"], "max_lr="),
+    (["--min-lr", "1.0", "--max-lr", "0.1"], "--max-lr=0.1 is not allowed: it must be a finite"),
+    (["--min-lr", "1.0", "--max-lr", "0.1"], "> --min-lr=1.0"),
+    (["--num-steps", "5"], "--num-steps=5 is not allowed"),
   ],
 )
 def test_lr_find_bad_options(tmp_path, capsys, argv, message):
