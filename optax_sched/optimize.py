@@ -15,11 +15,11 @@ import warnings
 from typing import Any, Protocol
 
 import jax
-import jax.core
 import jax.numpy as jnp
 import numpy as np
 import optax
 
+from optax_sched._validate import concrete
 from optax_sched.combinators import warmup
 from optax_sched.families.cosine import cosine_decay_schedule
 from optax_sched.families.piecewise import piecewise_interpolate_schedule
@@ -265,12 +265,8 @@ def _check(law, total_steps, peak_value, warmup_steps, knots, iterations):
     bad("law", law, "it must have predict(lrs, steps) (see optax_sched.fit_loss_law)")
   if not (integer(total_steps) and total_steps >= 2):
     bad("total_steps", total_steps, "it must be an int >= 2")
-  real = isinstance(peak_value, (int, float, np.integer, np.floating)) or (
-    isinstance(peak_value, (np.ndarray, jax.Array))  # a 0-d array, such as a schedule's value
-    and not isinstance(peak_value, jax.core.Tracer)
-    and peak_value.ndim == 0
-    and peak_value.dtype.kind in "fiu"
-  )
+  known = concrete(peak_value)  # a number or a 0-d array, such as a schedule's value
+  real = known is not None and known.ndim == 0 and known.dtype.kind in "fiu"
   if isinstance(peak_value, bool) or not (real and 0 < peak_value < math.inf):
     bad("peak_value", peak_value, "it must be a finite number > 0")
   if not (integer(warmup_steps) and 0 <= warmup_steps < total_steps - 1):
